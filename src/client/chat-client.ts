@@ -1,0 +1,423 @@
+/**
+ * The chat client: validates each command on the calling thread, applies it at once to
+ * the state mirror (optimistic), sends it to the engine, and settles it when the change
+ * feed reports its outcome. The mirror is the confirmed state from the feed with the
+ * still-pending commands replayed on top, so other tabs' changes and our own pending ones
+ * compose; a refused command simply drops out of the replay (rollback).
+ */
+import * as Comlink from 'comlink'
+import { nanoid } from 'nanoid'
+import { checkCommand } from '../core/check-command.js'
+import {
+  ChatError,
+  ClientClosedError,
+  WorkerGoneError,
+  fromSerializedError,
+  type ChatError as ChatErrorType,
+} from '../core/errors.js'
+import { planCommand, type PlanContext } from '../core/plan.js'
+import {
+  CHAT_CONFIG,
+  MAIN_THREAD,
+  PROTOCOL_VERSION,
+  type Change,
+  type ChatConfig,
+  type ChatMessage,
+  type ChatSystemState,
+  type CleanupReport,
+  type Command,
+  type Patch,
+  type Result,
+  type SendMessageOptions,
+  type Snapshot,
+  type ThreadId,
+} from '../core/protocol.js'
+import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
+import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
+import { openHost, type Host } from './hosts.js'
+import { createStateStore, type StateStore } from './state-store.js'
+import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
+
+/** A command sent (or about to be) and not yet settled. */
+interface Pending {
+  readonly id: string
+  /** `null` for local-only entries such as the reset of `clearAllData`. */
+  readonly command: Command | null
+  readonly changes: readonly Change[]
+  /** Resolves after the commit, rejects when refused. Always observed (never unhandled). */
+  readonly promise: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (error: ChatErrorType) => void
+}
+
+/** Adds a pending entry to `pending` and returns it. */
+function addPending(pending: Map<string, Pending>, id: string, command: Command | null, changes: readonly Change[]): Pending {
+  let resolve!: () => void
+  let reject!: (error: ChatErrorType) => void
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok
+    reject = fail
+  })
+  promise.catch(() => {})
+  const entry: Pending = { id, command, changes, promise, resolve, reject }
+  pending.set(id, entry)
+  return entry
+}
+
+export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
+
+export class Client {
+  readonly ready: Promise<void>
+  readonly store: StateStore
+  readonly #options: ChatClientOptions
+  readonly #config: ChatConfig
+  readonly #now: () => number
+  readonly #hostKind: HostKind
+  #host: Host | undefined
+  #connected = false
+  #closed = false
+  #failure: ChatError | undefined
+
+  #confirmed: ChatSystemState = EMPTY_STATE
+  readonly #index = createSeqIndex()
+  #version = 0
+  readonly #pending = new Map<string, Pending>()
+  #visible: ChatSystemState | undefined = EMPTY_STATE // undefined: replay needed
+  #outbox: Command[] = []
+  #sendScheduled = false
+  #early: Patch[] = [] // patches that arrived before the welcome
+  readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
+  #resyncing: Promise<void> | undefined
+
+  constructor(options: ChatClientOptions) {
+    this.#options = options
+    this.#config = checkConfig(options.config, CHAT_CONFIG)
+    this.#now = options.now ?? Date.now
+    this.#hostKind = options.host ?? (options.worker ? 'worker' : 'in-process')
+    this.store = createStateStore(() => this.getState(), {
+      connection: 'connecting',
+      storage: 'unknown',
+      host: this.#hostKind,
+      pendingWrites: 0,
+    })
+    this.ready = this.#connect()
+    this.ready.catch(() => {}) // reported on status$ and by every call; awaiting is optional
+  }
+
+  // ── Reads ──────────────────────────────────────────────────────────────────
+
+  getState(): ChatSystemState {
+    if (this.#visible === undefined) {
+      let state = this.#confirmed
+      for (const entry of this.#pending.values()) state = applyChanges(state, this.#replay(entry, state), this.#config.maxMainChatMessages)
+      this.#visible = state
+    }
+    return this.#visible
+  }
+
+  get config(): ChatConfig {
+    return this.#config
+  }
+
+  // ── Commands ───────────────────────────────────────────────────────────────
+
+  /** A message as the send calls make it: client id and clock, so the committed row equals this one. */
+  message(content: string, options: SendMessageOptions | undefined, path = 'content'): ChatMessage {
+    const checked = checkSendOptions(options, this.#config)
+    checkText(content, path, this.#config.maxContentLength)
+    return {
+      id: checked.id ?? nanoid(),
+      content,
+      sender: checked.sender ?? 'user',
+      timestamp: this.#now(),
+      type: checked.type ?? 'text',
+      ...(checked.metadata ? { metadata: checked.metadata } : {}),
+    }
+  }
+
+  /**
+   * Validates, applies optimistically and queues a command. Throws at once for bad input
+   * (and, once the first snapshot is in, for unknown tickets or illegal transitions).
+   * The promise resolves after the commit; it is also observed, so an unawaited failure
+   * reaches `errors$` instead of becoming an unhandled rejection.
+   */
+  run(input: CommandInput): Promise<void> {
+    if (this.#closed) throw new ClientClosedError()
+    const command = checkCommand({ ...input, commandId: nanoid(), at: this.#now() }, this.#config)
+    const before = this.getState()
+    let changes: Change[] = []
+    try {
+      changes = planCommand(command, this.#planContext(before))
+    } catch (error) {
+      // Before the first snapshot the mirror is empty and cannot judge; the engine will.
+      if (this.#connected || this.#failure) throw error
+    }
+    if (this.#failure) throw this.#failure
+    const entry = addPending(this.#pending, command.commandId, command, changes)
+    this.#visible = applyChanges(before, changes, this.#config.maxMainChatMessages)
+    this.#outbox.push(command)
+    this.#scheduleSend()
+    this.#changed()
+    return entry.promise
+  }
+
+  async runCleanup(): Promise<CleanupReport> {
+    const host = await this.#usable()
+    const { report, version } = unwrap(await this.#call(host.api.runCleanup(this.#now())))
+    await this.#seen(version)
+    return report
+  }
+
+  async clearAllData(): Promise<void> {
+    if (this.#closed) throw new ClientClosedError()
+    // Shown at once: a local reset entry hides everything issued before it until the engine confirms.
+    const { id, promise } = addPending(this.#pending, nanoid(), null, [{ type: 'reset' }])
+    this.#visible = applyChanges(this.getState(), [{ type: 'reset' }], this.#config.maxMainChatMessages)
+    this.#changed()
+    try {
+      const host = await this.#usable()
+      this.#sendNow()
+      const version = unwrap(await this.#call(host.api.clearAllData()))
+      await this.#seen(version)
+      this.#settle(id)
+    } catch (error) {
+      this.#settle(id, asChatError(error))
+    }
+    return promise
+  }
+
+  async flush(): Promise<void> {
+    this.#sendNow()
+    await Promise.allSettled([...this.#pending.values()].map((entry) => entry.promise))
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await this.ready.catch(() => {})
+    await this.flush()
+    this.#closed = true
+    const host = this.#host
+    if (host && !this.#failure) {
+      await Promise.race([host.api.disconnect(), host.gone, delay(2_000)]).catch(() => {})
+    }
+    await host?.dispose().catch(() => {})
+    this.store.setStatus({ connection: 'closed', pendingWrites: 0 })
+    this.store.complete()
+  }
+
+  // ── Connection ─────────────────────────────────────────────────────────────
+
+  async #connect(): Promise<void> {
+    try {
+      const host = await openHost(this.#hostKind, this.#options)
+      this.#host = host
+      const hello = {
+        protocolVersion: PROTOCOL_VERSION,
+        databaseName: this.#options.databaseName ?? 'companion-chat',
+        config: this.#config,
+        requirePersistence: this.#options.requirePersistence ?? false,
+      }
+      const timeout = this.#options.connectTimeout ?? 10_000
+      const welcome = unwrap(
+        await Promise.race([
+          this.#call(host.api.connect(hello, Comlink.proxy((patch: Patch) => this.#onPatch(patch)))),
+          delay(timeout).then(() => {
+            throw new WorkerGoneError(`The worker did not answer within ${timeout} ms`)
+          }),
+        ]),
+      )
+      if (welcome.protocolVersion !== PROTOCOL_VERSION) {
+        throw new ChatError('protocol-mismatch', `The worker speaks protocol ${welcome.protocolVersion}, the client ${PROTOCOL_VERSION}`)
+      }
+      this.#load(welcome.snapshot)
+      this.#connected = true
+      for (const patch of this.#early.splice(0)) this.#onPatch(patch)
+      this.store.setStatus({ connection: 'ready', storage: welcome.storage, host: host.kind })
+      host.gone.catch((error: unknown) => this.#fail(asChatError(error)))
+      this.#sendNow()
+    } catch (error) {
+      const failure = asChatError(error)
+      this.#fail(failure)
+      throw failure
+    }
+  }
+
+  #load(snapshot: Snapshot): void {
+    this.#confirmed = stateFromSnapshot(snapshot, this.#config.maxMainChatMessages, this.#index)
+    this.#version = snapshot.version
+    this.#visible = undefined
+    this.#changed()
+  }
+
+  /** The connection is gone for good: every pending command rejects, later calls throw. */
+  #fail(error: ChatError): void {
+    if (this.#failure || this.#closed) return
+    this.#failure = error
+    this.#outbox = []
+    for (const entry of [...this.#pending.values()]) this.#settle(entry.id, error)
+    this.store.setStatus({ connection: 'failed', error })
+  }
+
+  async #usable(): Promise<Host> {
+    if (this.#closed) throw new ClientClosedError()
+    await this.ready
+    if (this.#failure) throw this.#failure
+    return this.#host!
+  }
+
+  /** A remote call that rejects with `WorkerGoneError` instead of hanging when the worker dies. */
+  #call<T>(call: Promise<T>): Promise<T> {
+    return this.#host ? Promise.race([call, this.#host.gone]) : call
+  }
+
+  // ── Sending ────────────────────────────────────────────────────────────────
+
+  #scheduleSend(): void {
+    if (this.#sendScheduled || !this.#connected) return
+    this.#sendScheduled = true
+    queueMicrotask(() => this.#sendNow()) // everything issued in this tick goes in one message
+  }
+
+  #sendNow(): void {
+    this.#sendScheduled = false
+    if (!this.#connected || this.#failure || this.#outbox.length === 0) return
+    const commands = this.#outbox
+    this.#outbox = []
+    this.store.setStatus({ pendingWrites: this.#pending.size })
+    this.#call(this.#host!.api.execute(commands))
+      .then((result) => {
+        if (!result.ok) throw fromSerializedError(result.error)
+      })
+      .catch((error: unknown) => {
+        const failure = asChatError(error)
+        if (failure instanceof WorkerGoneError) return this.#fail(failure)
+        for (const command of commands) this.#settle(command.commandId, failure)
+      })
+  }
+
+  // ── Change feed ────────────────────────────────────────────────────────────
+
+  #onPatch(patch: Patch): void {
+    if (!this.#connected) {
+      this.#early.push(patch)
+      return
+    }
+    if (patch.version <= this.#version) return // already in the snapshot
+    if (patch.version > this.#version + 1) void this.#resync() // a patch went missing: start again from a snapshot
+    this.#confirmed = applyChanges(this.#confirmed, patch.changes, this.#config.maxMainChatMessages, this.#index)
+    this.#version = patch.version
+    for (const outcome of patch.outcomes) {
+      this.#settle(outcome.commandId, outcome.error ? fromSerializedError(outcome.error) : undefined)
+    }
+    this.#visible = undefined
+    this.#changed()
+    for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.#versionWaiters[i]!
+      if (waiter.version <= this.#version) {
+        this.#versionWaiters.splice(i, 1)
+        waiter.resolve()
+      }
+    }
+  }
+
+  #resync(): Promise<void> {
+    this.#resyncing ??= (async () => {
+      try {
+        const snapshot = unwrap(await this.#call(this.#host!.api.snapshot()))
+        if (snapshot.version >= this.#version) this.#load(snapshot)
+      } catch (error) {
+        this.store.reportError(asChatError(error))
+      } finally {
+        this.#resyncing = undefined
+      }
+    })()
+    return this.#resyncing
+  }
+
+  /** Resolves once the feed has delivered `version` (so the state shows what that call did). */
+  #seen(version: number): Promise<void> {
+    if (version <= this.#version) return Promise.resolve()
+    return new Promise((resolve) => this.#versionWaiters.push({ version, resolve }))
+  }
+
+  #settle(id: string, error?: ChatError): void {
+    const entry = this.#pending.get(id)
+    if (!entry) return // another client's command, or settled already
+    this.#pending.delete(id)
+    this.#visible = undefined
+    if (error) {
+      entry.reject(error)
+      this.store.reportError(error)
+    } else {
+      entry.resolve()
+    }
+    this.#changed()
+  }
+
+  #replay(entry: Pending, state: ChatSystemState): readonly Change[] {
+    if (!entry.command) return entry.changes
+    try {
+      return planCommand(entry.command, this.#planContext(state))
+    } catch {
+      return [] // no longer applies on the new confirmed state; the engine's outcome will say why
+    }
+  }
+
+  #planContext(state: ChatSystemState): PlanContext {
+    return {
+      config: this.#config,
+      userContext: state.userContext,
+      view: {
+        ticketView: state.ticketView,
+        activeTicketId: state.activeTicketId,
+        isTyping: state.mainChat.isTyping,
+        lastActivity: state.mainChat.lastActivity,
+      },
+      ticket: (id) => ticketsById(state).get(id),
+      message: (id, thread) => findMessage(state, id, thread),
+    }
+  }
+
+  #changed(): void {
+    this.store.setStatus({ pendingWrites: this.#pending.size })
+    this.store.changed()
+  }
+}
+
+const ticketIndexes = new WeakMap<readonly unknown[], Map<string, ChatSystemState['tickets'][number]>>()
+
+function ticketsById(state: ChatSystemState): Map<string, ChatSystemState['tickets'][number]> {
+  let index = ticketIndexes.get(state.tickets)
+  if (!index) {
+    index = new Map(state.tickets.map((ticket) => [ticket.id, ticket]))
+    ticketIndexes.set(state.tickets, index)
+  }
+  return index
+}
+
+function findMessage(state: ChatSystemState, id: string, thread: ThreadId) {
+  const messages = thread === MAIN_THREAD ? state.mainChat.messages : ticketsById(state).get(thread)?.messages
+  if (!messages) return undefined
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return { thread, message: messages[i]! }
+  return undefined
+}
+
+function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value
+  throw fromSerializedError(result.error)
+}
+
+function asChatError(error: unknown): ChatError {
+  if (error instanceof ChatError) return error
+  return new WorkerGoneError(`The engine could not be reached: ${error instanceof Error ? error.message : String(error)}`, undefined, {
+    cause: error,
+  })
+}
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    ;(timer as { unref?: () => void }).unref?.()
+  })
+
+export type { ChatClient, ChatStatus }

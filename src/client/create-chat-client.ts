@@ -1,0 +1,102 @@
+/**
+ * `createChatClient`: the entry point of the SDK.
+ */
+import { nanoid } from 'nanoid'
+import { MAIN_THREAD } from '../core/protocol.js'
+import { ValidationError } from '../core/errors.js'
+import { checkText, describe } from '../core/validate.js'
+import { Client } from './chat-client.js'
+import type { ChatClient, ChatClientOptions, HostKind } from './types.js'
+
+const HOSTS: readonly HostKind[] = ['worker', 'shared-worker', 'in-process']
+
+/**
+ * Creates a chat client. Commands can be issued at once; they apply to the state
+ * immediately and commit in the engine in the background (each returned promise resolves
+ * after its commit). Bad input throws a typed error before anything is written.
+ *
+ * @example
+ * import { createChatClient } from 'companion-chat'
+ *
+ * const chat = createChatClient({
+ *   databaseName: 'shop-chat',
+ *   worker: () => new Worker(new URL('companion-chat/worker', import.meta.url), { type: 'module' }),
+ * })
+ * chat.messages$.subscribe((messages) => render(messages))
+ * await chat.sendMainChatMessage("I'm looking for gaming laptops under $1500")
+ */
+export function createChatClient(options: ChatClientOptions = {}): ChatClient {
+  checkOptions(options)
+  const client = new Client(options)
+  const { store } = client
+  return {
+    ready: client.ready,
+    state$: store.state$,
+    messages$: store.messages$,
+    tickets$: store.tickets$,
+    activeTicket$: store.activeTicket$,
+    analytics$: store.analytics$,
+    typing$: store.typing$,
+    view$: store.view$,
+    userContext$: store.userContext$,
+    status$: store.status$,
+    errors$: store.errors$,
+
+    getState: () => client.getState(),
+    getChatAnalytics: () => client.getState().analytics,
+
+    sendMainChatMessage: (content, sendOptions) =>
+      client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message: client.message(content, sendOptions) }),
+    setMainChatTyping: (isTyping) => client.run({ kind: 'setTyping', isTyping }),
+    updateUserContext: (patch) => client.run({ kind: 'updateUserContext', patch }),
+
+    createTicket(type, title, initialMessage, context) {
+      const ticketId = nanoid()
+      void client.run({
+        kind: 'createTicket',
+        ticketId,
+        ticketType: type,
+        title,
+        ...(initialMessage !== undefined ? { initialMessage: client.message(initialMessage, undefined, 'initialMessage') } : {}),
+        ...(context !== undefined ? { context } : {}),
+      })
+      return ticketId
+    },
+    sendTicketMessage: (ticketId, content, sendOptions) =>
+      client.run({ kind: 'sendMessage', thread: checkText(ticketId, 'ticketId', 128), message: client.message(content, sendOptions) }),
+    resolveTicket: (ticketId, summary) =>
+      client.run({ kind: 'resolveTicket', ticketId, ...(summary !== undefined ? { summary } : {}) }),
+    updateTicketStatus: (ticketId, status) => client.run({ kind: 'updateTicketStatus', ticketId, status }),
+    updateTicketPriority: (ticketId, priority) => client.run({ kind: 'updateTicketPriority', ticketId, priority }),
+    createTicketFromChatMessage(messageId, ticketType, title) {
+      const ticketId = nanoid()
+      void client.run({ kind: 'createTicketFromChatMessage', ticketId, copyId: nanoid(), messageId, ticketType, title })
+      return ticketId
+    },
+    inheritContextToTicket: (ticketId, contextKeys) => client.run({ kind: 'inheritContextToTicket', ticketId, contextKeys }),
+
+    switchChatView: (view) => client.run({ kind: 'switchChatView', view }),
+    selectTicket: (ticketId) => client.run({ kind: 'selectTicket', ticketId }),
+
+    clearUserData: () => client.run({ kind: 'clearUserData' }),
+    clearAllData: () => client.clearAllData(),
+    runCleanup: () => client.runCleanup(),
+
+    flush: () => client.flush(),
+    close: () => client.close(),
+  }
+}
+
+function checkOptions(options: ChatClientOptions): void {
+  if (typeof options !== 'object' || options === null) throw new ValidationError(`options must be an object, got ${describe(options)}`)
+  if (options.databaseName !== undefined) checkText(options.databaseName, 'databaseName', 128)
+  if (options.host !== undefined && !HOSTS.includes(options.host)) {
+    throw new ValidationError(`host must be one of ${HOSTS.join(', ')}, got ${String(options.host)}`, { path: 'host' })
+  }
+  if (options.worker !== undefined && typeof options.worker !== 'function') {
+    throw new ValidationError('worker must be a function that makes the Worker', { path: 'worker' })
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new ValidationError('now must be a function returning epoch milliseconds', { path: 'now' })
+  }
+}

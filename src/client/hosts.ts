@@ -1,0 +1,111 @@
+/**
+ * Connects the client to an engine over Comlink, wherever the engine runs. Every host
+ * crosses a real message channel, so structured-clone rules apply everywhere, tests included.
+ */
+import * as Comlink from 'comlink'
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
+import { WorkerGoneError } from '../core/errors.js'
+import type { EngineApi } from '../core/protocol.js'
+import type { ChatClientOptions, HostKind, NodeWorkerLike } from './types.js'
+
+/** A connected engine and how to let it go. */
+export interface Host {
+  readonly kind: HostKind
+  /** The engine's calls (every one already returns a promise, so the remote has the same shape). */
+  readonly api: EngineApi
+  /** Settles (never resolves) with `WorkerGoneError` when the worker dies or fails to start. */
+  readonly gone: Promise<never>
+  /** Releases the proxy and stops the worker or in-process engine. */
+  dispose(): Promise<void>
+}
+
+export async function openHost(kind: HostKind, options: ChatClientOptions): Promise<Host> {
+  switch (kind) {
+    case 'in-process': {
+      // Loaded on demand so that apps using a worker do not ship the engine (and Dexie) on the main thread.
+      const { openInProcessHost } = await import('./in-process-host.js')
+      return openInProcessHost(options)
+    }
+    case 'shared-worker':
+      return openSharedWorkerHost(options)
+    case 'worker':
+      return openWorkerHost(options)
+  }
+}
+
+function openWorkerHost(options: ChatClientOptions): Host {
+  if (!options.worker) throw new WorkerGoneError("host 'worker' needs the `worker` option (a function that makes the Worker)")
+  const worker = options.worker()
+  if (isNodeWorker(worker)) return nodeWorkerHost(worker)
+  if (typeof SharedWorker !== 'undefined' && worker instanceof SharedWorker) {
+    throw new WorkerGoneError("host 'worker' got a SharedWorker; use host 'shared-worker'")
+  }
+  const dedicated = worker as Worker
+  let fail!: (error: WorkerGoneError) => void
+  const gone = new Promise<never>((_, reject) => (fail = reject))
+  gone.catch(() => {})
+  dedicated.addEventListener('error', (event) => {
+    fail(new WorkerGoneError(`The worker failed: ${(event as ErrorEvent).message ?? 'it could not start'}`))
+  })
+  const remote = Comlink.wrap<EngineApi>(dedicated)
+  return {
+    kind: 'worker',
+    api: remote as unknown as EngineApi,
+    gone,
+    async dispose() {
+      remote[Comlink.releaseProxy]()
+      dedicated.terminate()
+    },
+  }
+}
+
+function openSharedWorkerHost(options: ChatClientOptions): Host {
+  if (typeof SharedWorker === 'undefined') {
+    // No SharedWorker here: a dedicated worker from the same factory does the job for this tab.
+    return openWorkerHost(options)
+  }
+  if (!options.worker) throw new WorkerGoneError("host 'shared-worker' needs the `worker` option (a function that makes the SharedWorker)")
+  const shared = options.worker() as SharedWorker
+  let fail!: (error: WorkerGoneError) => void
+  const gone = new Promise<never>((_, reject) => (fail = reject))
+  gone.catch(() => {})
+  shared.addEventListener('error', () => fail(new WorkerGoneError('The shared worker failed to start')))
+  shared.port.start()
+  const remote = Comlink.wrap<EngineApi>(shared.port)
+  return {
+    kind: 'shared-worker',
+    api: remote as unknown as EngineApi,
+    gone,
+    async dispose() {
+      remote[Comlink.releaseProxy]()
+      shared.port.close()
+    },
+  }
+}
+
+function isNodeWorker(worker: unknown): worker is NodeWorkerLike {
+  const candidate = worker as { on?: unknown; addEventListener?: unknown }
+  return typeof candidate.on === 'function' && typeof candidate.addEventListener !== 'function'
+}
+
+function nodeWorkerHost(worker: NodeWorkerLike): Host {
+  let fail!: (error: WorkerGoneError) => void
+  const gone = new Promise<never>((_, reject) => (fail = reject))
+  gone.catch(() => {})
+  let disposed = false
+  worker.on('error', (error) => fail(new WorkerGoneError(`The worker failed: ${(error as Error)?.message}`, undefined, { cause: error })))
+  worker.on('exit', (code) => {
+    if (!disposed) fail(new WorkerGoneError(`The worker exited (code ${String(code)})`))
+  })
+  const remote = Comlink.wrap<EngineApi>(nodeEndpoint(worker))
+  return {
+    kind: 'worker',
+    api: remote as unknown as EngineApi,
+    gone,
+    async dispose() {
+      disposed = true
+      remote[Comlink.releaseProxy]()
+      await worker.terminate()
+    },
+  }
+}

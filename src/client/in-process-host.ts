@@ -1,0 +1,34 @@
+/**
+ * The engine on the calling thread (Node, SSR, tests, or browsers without workers), still
+ * behind a real `MessageChannel` so that every value crosses a structured clone.
+ */
+import * as Comlink from 'comlink'
+import type { EngineApi } from '../core/protocol.js'
+import { createEngine } from '../../worker/engine.js'
+import { exposeConnection } from '../../worker/expose.js'
+import type { Host } from './hosts.js'
+import type { ChatClientOptions } from './types.js'
+
+export function openInProcessHost(options: ChatClientOptions): Host {
+  const engineOptions: Parameters<typeof createEngine>[0] = {
+    ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+    ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  }
+  const engine = createEngine(engineOptions)
+  const { port1, port2 } = new MessageChannel()
+  const stop = exposeConnection(engine, port1)
+  const remote = Comlink.wrap<EngineApi>(port2)
+  return {
+    kind: 'in-process',
+    api: remote as unknown as EngineApi,
+    gone: new Promise<never>(() => {}), // the engine lives as long as this thread
+    async dispose() {
+      remote[Comlink.releaseProxy]()
+      stop()
+      await engine.close()
+      port1.close()
+      port2.close()
+    },
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The observables of the client, derived from one state getter. Emissions are batched per
+ * microtask (many commands in one tick → one emission); every observable replays its
+ * latest value, emits only when its value changed (`===`), and has a synchronous `value`.
+ */
+import { BehaviorSubject, Subject, distinctUntilChanged, map, type Observable } from 'rxjs'
+import type { ChatError } from '../core/errors.js'
+import type { ChatAnalytics, ChatMessage, ChatSystemState, ChatTicket, ChatView, UserChatContext } from '../core/protocol.js'
+import type { ChatStatus, StateObservable } from './types.js'
+
+export interface StateStore {
+  readonly state$: StateObservable<ChatSystemState>
+  readonly messages$: StateObservable<readonly ChatMessage[]>
+  readonly tickets$: StateObservable<readonly ChatTicket[]>
+  readonly activeTicket$: StateObservable<ChatTicket | null>
+  readonly analytics$: StateObservable<ChatAnalytics>
+  readonly typing$: StateObservable<boolean>
+  readonly view$: StateObservable<ChatView>
+  readonly userContext$: StateObservable<UserChatContext>
+  readonly status$: StateObservable<ChatStatus>
+  readonly errors$: Observable<ChatError>
+  /** The state may have changed: emit on the next microtask. */
+  changed(): void
+  setStatus(patch: Partial<ChatStatus>): void
+  reportError(error: ChatError): void
+  complete(): void
+}
+
+/** The selected ticket of a state. */
+export const selectActiveTicket = (state: ChatSystemState): ChatTicket | null =>
+  state.activeTicketId === null ? null : (state.tickets.find((ticket) => ticket.id === state.activeTicketId) ?? null)
+
+export function createStateStore(getState: () => ChatSystemState, initialStatus: ChatStatus): StateStore {
+  const state = new BehaviorSubject(getState())
+  const status = new BehaviorSubject(initialStatus)
+  const errors = new Subject<ChatError>()
+  let scheduled = false
+
+  const derive = <T>(select: (s: ChatSystemState) => T): StateObservable<T> =>
+    withValue(state.pipe(map(select), distinctUntilChanged()), () => select(getState()))
+
+  return {
+    state$: withValue(state.pipe(distinctUntilChanged()), getState),
+    messages$: derive((s) => s.mainChat.messages),
+    tickets$: derive((s) => s.tickets),
+    activeTicket$: derive(selectActiveTicket),
+    analytics$: derive((s) => s.analytics),
+    typing$: derive((s) => s.mainChat.isTyping),
+    view$: derive((s) => s.ticketView),
+    userContext$: derive((s) => s.userContext),
+    status$: withValue(status.pipe(distinctUntilChanged()), () => status.value),
+    errors$: errors.asObservable(),
+    changed() {
+      if (scheduled || state.closed) return
+      scheduled = true
+      queueMicrotask(() => {
+        scheduled = false
+        if (!state.closed) state.next(getState())
+      })
+    },
+    setStatus(patch) {
+      const current = status.value
+      const keys = Object.keys(patch) as Array<keyof ChatStatus>
+      if (!status.closed && keys.some((key) => patch[key] !== current[key])) status.next({ ...current, ...patch })
+    },
+    reportError(error) {
+      errors.next(error)
+    },
+    complete() {
+      state.next(getState())
+      state.complete()
+      status.complete()
+      errors.complete()
+    },
+  }
+}
+
+function withValue<T>(observable: Observable<T>, get: () => T): StateObservable<T> {
+  return Object.defineProperty(observable, 'value', { get, enumerable: true }) as StateObservable<T>
+}

@@ -1,0 +1,161 @@
+/**
+ * The public shape of the client: its options, its observables and its commands.
+ */
+import type { Observable } from 'rxjs'
+import type { ChatError } from '../core/errors.js'
+import type {
+  ChatAnalytics,
+  ChatConfig,
+  ChatMessage,
+  ChatSystemState,
+  ChatTicket,
+  ChatView,
+  CleanupReport,
+  JsonValue,
+  SendMessageOptions,
+  StorageKind,
+  TicketPriority,
+  TicketStatus,
+  TicketType,
+  UserChatContext,
+} from '../core/protocol.js'
+
+/** Where the engine runs. */
+export type HostKind = 'worker' | 'shared-worker' | 'in-process'
+
+/** The part of a Node `worker_threads` Worker the client uses. */
+export interface NodeWorkerLike {
+  postMessage(message: unknown, transfer?: readonly unknown[]): void
+  on(event: string, listener: (...args: unknown[]) => void): unknown
+  off(event: string, listener: (...args: unknown[]) => void): unknown
+  terminate(): unknown
+}
+
+/** Options of {@link createChatClient}. Every one is optional. */
+export interface ChatClientOptions {
+  /** One database per app or user. Default `'companion-chat'`. */
+  readonly databaseName?: string
+  /**
+   * Where the engine runs. Default: `'worker'` when `worker` is given, else `'in-process'`
+   * (the engine on this thread, still behind a real `MessageChannel`).
+   */
+  readonly host?: HostKind
+  /**
+   * Makes the worker. In browsers:
+   * `() => new Worker(new URL('companion-chat/worker', import.meta.url), { type: 'module' })`;
+   * in Node, a `worker_threads` Worker running `companion-chat/node-worker`.
+   */
+  readonly worker?: () => Worker | SharedWorker | NodeWorkerLike
+  /** The IndexedDB to use in-process (e.g. fake-indexeddb in Node). Default: the global one. */
+  readonly indexedDB?: IDBFactory
+  readonly IDBKeyRange?: typeof IDBKeyRange
+  /** Overrides of the specification's `CHAT_CONFIG` and the input limits. */
+  readonly config?: Partial<ChatConfig>
+  /** The clock for timestamps, ticket times and cleanup. Default `Date.now`. */
+  readonly now?: () => number
+  /** Fail (status `failed`, calls reject) instead of keeping data in memory when IndexedDB cannot be used. */
+  readonly requirePersistence?: boolean
+  /** How long to wait for the worker to answer the first time, in ms. Default 10 000. */
+  readonly connectTimeout?: number
+}
+
+/** Connection and storage health, on `status$`. */
+export interface ChatStatus {
+  /** `connecting` until the first snapshot arrived; `failed` when the engine cannot be used. */
+  readonly connection: 'connecting' | 'ready' | 'failed' | 'closed'
+  /** Where the data is kept: `memory` means it will not survive a reload. */
+  readonly storage: StorageKind | 'unknown'
+  readonly host: HostKind
+  /** Commands sent but not committed yet. */
+  readonly pendingWrites: number
+  /** Why the connection failed, when it did. */
+  readonly error?: ChatError
+}
+
+/** An observable that replays its latest value, emits only on change, and can be read at once. */
+export interface StateObservable<T> extends Observable<T> {
+  /** The current value, including changes not yet emitted. */
+  readonly value: T
+}
+
+/** The chat client: commands, reads, observables and life cycle. */
+export interface ChatClient {
+  /** Resolves when the first snapshot has arrived. Commands may be issued before. */
+  readonly ready: Promise<void>
+
+  // ── Observables ──
+  /** The whole state (the specification's `ChatSystemState`). */
+  readonly state$: StateObservable<ChatSystemState>
+  /** The main chat messages, oldest first. */
+  readonly messages$: StateObservable<readonly ChatMessage[]>
+  /** Every ticket, in creation order, each with its full thread. */
+  readonly tickets$: StateObservable<readonly ChatTicket[]>
+  /** The selected ticket, or `null`. */
+  readonly activeTicket$: StateObservable<ChatTicket | null>
+  readonly analytics$: StateObservable<ChatAnalytics>
+  /** Whether the main chat shows the typing indicator. */
+  readonly typing$: StateObservable<boolean>
+  readonly view$: StateObservable<ChatView>
+  readonly userContext$: StateObservable<UserChatContext>
+  readonly status$: StateObservable<ChatStatus>
+  /** Every command that failed after it was accepted (it was rolled back). Does not replay. */
+  readonly errors$: Observable<ChatError>
+
+  // ── Reads ──
+  /** The current state, with pending changes applied. Stable identity while nothing changes. */
+  getState(): ChatSystemState
+  /** The current analytics. */
+  getChatAnalytics(): ChatAnalytics
+
+  // ── Main chat ──
+  /**
+   * Sends a message to the main chat. Resolves once committed.
+   * @throws ValidationError at once for empty or oversized content or bad options.
+   */
+  sendMainChatMessage(content: string, options?: SendMessageOptions): Promise<void>
+  /** Shows or hides the typing indicator. */
+  setMainChatTyping(isTyping: boolean): Promise<void>
+  /** Merges keys into the user context (a key given as `undefined` is removed). */
+  updateUserContext(context: UserChatContext): Promise<void>
+
+  // ── Tickets ──
+  /**
+   * Creates an open ticket of `medium` priority and returns its id at once.
+   * @param initialMessage - becomes the ticket's first (user) message
+   * @param context - plain data kept on the ticket
+   */
+  createTicket(type: TicketType, title: string, initialMessage?: string, context?: { readonly [key: string]: JsonValue | undefined }): string
+  /**
+   * Adds a message to a ticket. A user message on a resolved ticket reopens it.
+   * @throws NotFoundError for an unknown ticket; InvalidTransitionError for a closed one.
+   */
+  sendTicketMessage(ticketId: string, content: string, options?: SendMessageOptions): Promise<void>
+  /** Marks a ticket resolved, with an optional summary. */
+  resolveTicket(ticketId: string, summary?: string): Promise<void>
+  /** Moves a ticket to another status (see the transition table in the README). */
+  updateTicketStatus(ticketId: string, status: TicketStatus): Promise<void>
+  updateTicketPriority(ticketId: string, priority: TicketPriority): Promise<void>
+  /** Creates a ticket from a main-chat message (copied into it and linked by `metadata.ticketId`); returns its id. */
+  createTicketFromChatMessage(messageId: string, ticketType: TicketType, title: string): string
+  /** Copies the named keys of the user context into the ticket's context. Missing keys are skipped. */
+  inheritContextToTicket(ticketId: string, contextKeys: readonly string[]): Promise<void>
+
+  // ── Navigation ──
+  switchChatView(view: ChatView): Promise<void>
+  /** Selects a ticket (it must exist) or deselects with `null`. */
+  selectTicket(ticketId: string | null): Promise<void>
+
+  // ── Privacy and upkeep ──
+  /** Empties preferences, history and personal info in the user context. */
+  clearUserData(): Promise<void>
+  /** Deletes every message, ticket, context and counter, and the database itself. */
+  clearAllData(): Promise<void>
+  /** Removes resolved and closed tickets older than `maxResolvedTicketAge` now. */
+  runCleanup(): Promise<CleanupReport>
+
+  // ── Life cycle ──
+  /** Resolves once every command issued so far has committed or failed. */
+  flush(): Promise<void>
+  /** Waits for pending writes, then disconnects. Later calls throw `ClientClosedError`. */
+  close(): Promise<void>
+}

@@ -1,0 +1,97 @@
+/**
+ * Validates a whole command. The client calls it before the optimistic update; the engine
+ * calls it again before the transaction, so malformed commands from any client are refused.
+ * Error paths name the argument of the public call (`content`, `ticketId`, `context.x`).
+ */
+import { ValidationError } from './errors.js'
+import type { ChatConfig, ChatMessage, Command } from './protocol.js'
+import {
+  CHAT_VIEWS,
+  MESSAGE_SENDERS,
+  MESSAGE_TYPES,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  checkBoolean,
+  checkContextKeys,
+  checkEnum,
+  checkId,
+  checkMetadata,
+  checkPlainObject,
+  checkText,
+  checkTime,
+  checkUserContext,
+  describe,
+} from './validate.js'
+
+/** Throws `ValidationError` unless `value` is a well-formed command. Returns it typed. */
+export function checkCommand(value: unknown, config: ChatConfig): Command {
+  if (typeof value !== 'object' || value === null) throw new ValidationError(`command must be an object, got ${describe(value)}`)
+  const command = value as Command
+  checkId(command.commandId, 'commandId')
+  checkTime(command.at, 'at')
+  switch (command.kind) {
+    case 'sendMessage':
+      if (command.thread !== 'main') checkId(command.thread, 'ticketId')
+      checkMessage(command.message, config, 'content')
+      break
+    case 'setTyping':
+      checkBoolean(command.isTyping, 'isTyping')
+      break
+    case 'updateUserContext':
+      checkUserContext(command.patch, 'context', config)
+      break
+    case 'clearUserData':
+      break
+    case 'createTicket':
+      checkId(command.ticketId, 'ticketId')
+      checkEnum(command.ticketType, TICKET_TYPES, 'type')
+      checkText(command.title, 'title', config.maxTitleLength)
+      if (command.initialMessage !== undefined) checkMessage(command.initialMessage, config, 'initialMessage')
+      if (command.context !== undefined) checkPlainObject(command.context, 'context', config.maxContextBytes)
+      break
+    case 'resolveTicket':
+      checkId(command.ticketId, 'ticketId')
+      if (command.summary !== undefined) checkText(command.summary, 'summary', config.maxTitleLength * 10)
+      break
+    case 'updateTicketStatus':
+      checkId(command.ticketId, 'ticketId')
+      checkEnum(command.status, TICKET_STATUSES, 'status')
+      break
+    case 'updateTicketPriority':
+      checkId(command.ticketId, 'ticketId')
+      checkEnum(command.priority, TICKET_PRIORITIES, 'priority')
+      break
+    case 'switchChatView':
+      checkEnum(command.view, CHAT_VIEWS, 'view')
+      break
+    case 'selectTicket':
+      if (command.ticketId !== null) checkId(command.ticketId, 'ticketId')
+      break
+    case 'createTicketFromChatMessage':
+      checkId(command.ticketId, 'ticketId')
+      checkId(command.copyId, 'copyId')
+      checkId(command.messageId, 'messageId')
+      checkEnum(command.ticketType, TICKET_TYPES, 'ticketType')
+      checkText(command.title, 'title', config.maxTitleLength)
+      break
+    case 'inheritContextToTicket':
+      checkId(command.ticketId, 'ticketId')
+      checkContextKeys(command.contextKeys, 'contextKeys')
+      break
+    default:
+      throw new ValidationError(`Unknown command '${String((command as { kind?: unknown }).kind)}'`)
+  }
+  return command
+}
+
+/** A message as the client built it: content checked against the limit, enums, metadata. */
+function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string): void {
+  if (typeof message !== 'object' || message === null) throw new ValidationError(`${contentPath}: message must be an object`)
+  checkId(message.id, 'options.id')
+  checkText(message.content, contentPath, config.maxContentLength)
+  checkEnum(message.sender, MESSAGE_SENDERS, 'options.sender')
+  checkEnum(message.type, MESSAGE_TYPES, 'options.type')
+  checkTime(message.timestamp, 'timestamp')
+  if (message.metadata !== undefined) checkMetadata(message.metadata, 'options.metadata', config)
+}

@@ -1,0 +1,193 @@
+/**
+ * Typed errors with a stable `code`. Dependency-free; shared by client and engine.
+ * Errors cross the worker boundary as `SerializedError` data and are rebuilt into the
+ * same class on the other side (`toSerializedError` / `fromSerializedError`).
+ */
+import type { JsonValue, SerializedError } from './protocol.js'
+
+/** Every code an SDK error can carry. Stable: safe to switch on. */
+export type ChatErrorCode =
+  | 'validation'
+  | 'not-found'
+  | 'invalid-transition'
+  | 'storage-full'
+  | 'storage-unavailable'
+  | 'worker-gone'
+  | 'protocol-mismatch'
+  | 'closed'
+  | 'assistant-failed'
+
+/** The base class of every error the SDK throws or rejects with. */
+export class ChatError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ChatErrorCode
+  /** Plain data about what went wrong (field path, ids, limits). */
+  readonly details: JsonValue | undefined
+
+  constructor(code: ChatErrorCode, message: string, details?: JsonValue, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+    this.details = details
+  }
+}
+
+/** Input was refused before anything was written. `details.path` names the field. */
+export class ValidationError extends ChatError {
+  constructor(message: string, details?: JsonValue) {
+    super('validation', message, details)
+  }
+}
+
+/** A ticket or message id that does not exist. */
+export class NotFoundError extends ChatError {
+  constructor(message: string, details?: JsonValue) {
+    super('not-found', message, details)
+  }
+}
+
+/** A ticket status change the state machine does not allow (e.g. anything after `closed`). */
+export class InvalidTransitionError extends ChatError {
+  constructor(message: string, details?: JsonValue) {
+    super('invalid-transition', message, details)
+  }
+}
+
+/** The browser refused to store more (quota exceeded). Nothing of the write was kept. */
+export class StorageFullError extends ChatError {
+  constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
+    super('storage-full', message, details, options)
+  }
+}
+
+/** IndexedDB cannot be used (private mode, blocked storage, missing) and memory was not allowed. */
+export class StorageUnavailableError extends ChatError {
+  constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
+    super('storage-unavailable', message, details, options)
+  }
+}
+
+/** The worker died, could not start, or stopped answering. */
+export class WorkerGoneError extends ChatError {
+  constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
+    super('worker-gone', message, details, options)
+  }
+}
+
+/** Client and worker were built from different, incompatible versions. */
+export class ProtocolMismatchError extends ChatError {
+  constructor(message: string, details?: JsonValue) {
+    super('protocol-mismatch', message, details)
+  }
+}
+
+/** The client was closed; no more commands are accepted. */
+export class ClientClosedError extends ChatError {
+  constructor(message = 'The chat client is closed') {
+    super('closed', message)
+  }
+}
+
+/** Why an assistant turn failed. */
+export type AssistantFailure =
+  | 'unauthorized'
+  | 'rate-limited'
+  | 'server'
+  | 'bad-request'
+  | 'malformed'
+  | 'network'
+  | 'unknown'
+
+/** An assistant could not answer. `details.reason` says why; `retryAfterMs` when the server said. */
+export class AssistantError extends ChatError {
+  readonly reason: AssistantFailure
+  readonly status: number | undefined
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    reason: AssistantFailure,
+    message: string,
+    extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    const details: { [key: string]: JsonValue } = { reason }
+    if (extra.status !== undefined) details['status'] = extra.status
+    if (extra.retryAfterMs !== undefined) details['retryAfterMs'] = extra.retryAfterMs
+    super('assistant-failed', message, details, { cause: extra.cause })
+    this.reason = reason
+    this.status = extra.status
+    this.retryAfterMs = extra.retryAfterMs
+  }
+}
+
+type ErrorClass = new (message: string, details?: JsonValue) => ChatError
+
+const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed'>, ErrorClass> = {
+  validation: ValidationError,
+  'not-found': NotFoundError,
+  'invalid-transition': InvalidTransitionError,
+  'storage-full': StorageFullError,
+  'storage-unavailable': StorageUnavailableError,
+  'worker-gone': WorkerGoneError,
+  'protocol-mismatch': ProtocolMismatchError,
+}
+
+/** Turns any thrown value into plain data that keeps the class and code. */
+export function toSerializedError(error: unknown): SerializedError {
+  if (error instanceof ChatError) {
+    const out: { name: string; code: string; message: string; details?: JsonValue } = {
+      name: error.name,
+      code: error.code,
+      message: error.message,
+    }
+    if (error.details !== undefined) out.details = error.details
+    return out
+  }
+  const storage = classifyStorageError(error)
+  if (storage) return toSerializedError(storage)
+  const message = error instanceof Error ? error.message : String(error)
+  return { name: 'ChatError', code: 'storage-unavailable', message: `Unexpected engine failure: ${message}` }
+}
+
+/** Rebuilds the error class from its serialized form. */
+export function fromSerializedError(data: SerializedError): ChatError {
+  const code = data.code as ChatErrorCode
+  if (code === 'closed') return new ClientClosedError(data.message)
+  if (code === 'assistant-failed') {
+    const d = (data.details ?? {}) as { reason?: AssistantFailure; status?: number; retryAfterMs?: number }
+    const extra: { status?: number; retryAfterMs?: number } = {}
+    if (d.status !== undefined) extra.status = d.status
+    if (d.retryAfterMs !== undefined) extra.retryAfterMs = d.retryAfterMs
+    return new AssistantError(d.reason ?? 'unknown', data.message, extra)
+  }
+  const Class = CLASSES[code as keyof typeof CLASSES]
+  return Class ? new Class(data.message, data.details) : new ChatError('storage-unavailable', data.message, data.details)
+}
+
+/**
+ * Maps IndexedDB/Dexie failures onto the SDK's storage errors; `undefined` for anything else.
+ * Dexie wraps DOMExceptions, so both the name and the `inner` error are looked at.
+ */
+export function classifyStorageError(error: unknown): ChatError | undefined {
+  if (error instanceof ChatError) return error
+  const names = errorNames(error)
+  const message = error instanceof Error ? error.message : String(error)
+  if (names.includes('QuotaExceededError')) {
+    return new StorageFullError(`Storage is full: ${message}`, undefined, { cause: error })
+  }
+  const unavailable = ['InvalidStateError', 'SecurityError', 'UnknownError', 'MissingAPIError', 'OpenFailedError', 'DatabaseClosedError', 'VersionError']
+  if (names.some((name) => unavailable.includes(name))) {
+    return new StorageUnavailableError(`Storage is unavailable: ${message}`, undefined, { cause: error })
+  }
+  return undefined
+}
+
+function errorNames(error: unknown): string[] {
+  const names: string[] = []
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const { name, inner } = current as { name?: unknown; inner?: unknown }
+    if (typeof name === 'string') names.push(name)
+    current = inner
+  }
+  return names
+}

@@ -1,0 +1,180 @@
+/**
+ * What a command changes, as a pure function of the command and the rows it reads.
+ *
+ * The client runs it against its mirror for the optimistic update; the engine runs the
+ * same function inside the IndexedDB transaction against the rows it read there, so the
+ * committed rows equal the optimistic ones. Throws a typed error when the command is not
+ * allowed (unknown ticket, closed ticket, illegal transition); a refused command changes
+ * nothing.
+ */
+import { NotFoundError, ValidationError } from './errors.js'
+import {
+  MAIN_THREAD,
+  type Change,
+  type ChatConfig,
+  type ChatMessage,
+  type Command,
+  type MessageRecord,
+  type ThreadId,
+  type TicketRecord,
+  type UserChatContext,
+  type ViewState,
+} from './protocol.js'
+import { assertMutable, transitionTicket } from './ticket-status.js'
+
+/** The rows a command may read. */
+export interface PlanContext {
+  readonly config: ChatConfig
+  readonly userContext: UserChatContext
+  readonly view: ViewState
+  ticket(id: string): TicketRecord | undefined
+  /** A message by id; `thread` is where the caller expects it (a hint an index may use). */
+  message(id: string, thread: ThreadId): MessageRecord | undefined
+}
+
+/** The changes `command` makes, in order. An empty list means "already applied" (a retry). */
+export function planCommand(command: Command, ctx: PlanContext): Change[] {
+  const { at } = command
+  switch (command.kind) {
+    case 'sendMessage':
+      return planSend(command.thread, command.message, at, ctx)
+
+    case 'setTyping':
+      if (ctx.view.isTyping === command.isTyping) return []
+      return [{ type: 'view', view: { ...ctx.view, isTyping: command.isTyping, lastActivity: at } }]
+
+    case 'updateUserContext':
+      return [{ type: 'userContext', context: mergeContext(ctx.userContext, command.patch) }]
+
+    case 'clearUserData':
+      return [{ type: 'userContext', context: mergeContext(ctx.userContext, { preferences: {}, history: [], personalInfo: {} }) }]
+
+    case 'createTicket': {
+      if (ctx.ticket(command.ticketId)) return [] // a retry
+      const record: TicketRecord = {
+        id: command.ticketId,
+        type: command.ticketType,
+        title: command.title,
+        status: 'open',
+        priority: 'medium',
+        context: command.context ?? {},
+        createdAt: at,
+        updatedAt: at,
+      }
+      const changes: Change[] = [{ type: 'ticket', record }]
+      if (command.initialMessage) changes.push({ type: 'message', record: { thread: record.id, message: command.initialMessage } })
+      return changes
+    }
+
+    case 'resolveTicket': {
+      const ticket = requireTicket(ctx, command.ticketId)
+      return ticketChange(ticket, transitionTicket(ticket, 'resolved', at, command.summary))
+    }
+
+    case 'updateTicketStatus': {
+      const ticket = requireTicket(ctx, command.ticketId)
+      return ticketChange(ticket, transitionTicket(ticket, command.status, at))
+    }
+
+    case 'updateTicketPriority': {
+      const ticket = requireTicket(ctx, command.ticketId)
+      assertMutable(ticket, 'change its priority')
+      if (ticket.priority === command.priority) return []
+      return [{ type: 'ticket', record: { ...ticket, priority: command.priority, updatedAt: at } }]
+    }
+
+    case 'switchChatView':
+      if (ctx.view.ticketView === command.view) return []
+      return [{ type: 'view', view: { ...ctx.view, ticketView: command.view } }]
+
+    case 'selectTicket':
+      if (command.ticketId !== null) requireTicket(ctx, command.ticketId)
+      if (ctx.view.activeTicketId === command.ticketId) return []
+      return [{ type: 'view', view: { ...ctx.view, activeTicketId: command.ticketId } }]
+
+    case 'createTicketFromChatMessage':
+      return planTicketFromMessage(command, ctx)
+
+    case 'inheritContextToTicket': {
+      const ticket = requireTicket(ctx, command.ticketId)
+      assertMutable(ticket, 'inherit context')
+      const picked: Record<string, UserChatContext[string]> = {}
+      for (const key of command.contextKeys) {
+        if (Object.hasOwn(ctx.userContext, key) && ctx.userContext[key] !== undefined) picked[key] = ctx.userContext[key]
+      }
+      if (Object.keys(picked).length === 0) return []
+      return [{ type: 'ticket', record: { ...ticket, context: { ...ticket.context, ...picked }, updatedAt: at } }]
+    }
+  }
+}
+
+function planSend(thread: ThreadId, message: ChatMessage, at: number, ctx: PlanContext): Change[] {
+  const existing = ctx.message(message.id, thread)
+  if (existing) {
+    // The same message again is a retry; another message under a used id is a mistake.
+    if (existing.thread === thread && existing.message.content === message.content) return []
+    throw new ValidationError(`Message id ${message.id} is already used`, { path: 'options.id', id: message.id })
+  }
+  const changes: Change[] = [{ type: 'message', record: { thread, message } }]
+  if (thread === MAIN_THREAD) {
+    changes.push({ type: 'view', view: { ...ctx.view, lastActivity: Math.max(ctx.view.lastActivity, message.timestamp) } })
+    return changes
+  }
+  const ticket = requireTicket(ctx, thread)
+  assertMutable(ticket, 'add a message')
+  // A new user message on a resolved ticket reopens it; other senders only touch it.
+  const next =
+    ticket.status === 'resolved' && message.sender === 'user'
+      ? transitionTicket(ticket, 'open', at)
+      : { ...ticket, updatedAt: at }
+  changes.push({ type: 'ticket', record: next })
+  return changes
+}
+
+function planTicketFromMessage(
+  command: Extract<Command, { kind: 'createTicketFromChatMessage' }>,
+  ctx: PlanContext,
+): Change[] {
+  if (ctx.ticket(command.ticketId)) return [] // a retry
+  const source = ctx.message(command.messageId, MAIN_THREAD)
+  if (!source || source.thread !== MAIN_THREAD) {
+    throw new NotFoundError(`No main-chat message with id ${command.messageId}`, { messageId: command.messageId })
+  }
+  const { at } = command
+  const record: TicketRecord = {
+    id: command.ticketId,
+    type: command.ticketType,
+    title: command.title,
+    status: 'open',
+    priority: 'medium',
+    context: { sourceMessageId: source.message.id },
+    createdAt: at,
+    updatedAt: at,
+  }
+  const link = { ...source.message.metadata, ticketId: record.id }
+  const copy: ChatMessage = { ...source.message, id: command.copyId, metadata: link }
+  return [
+    { type: 'ticket', record },
+    { type: 'message', record: { thread: record.id, message: copy } },
+    { type: 'message', record: { ...source, message: { ...source.message, metadata: link } } },
+  ]
+}
+
+function requireTicket(ctx: PlanContext, id: string): TicketRecord {
+  const ticket = ctx.ticket(id)
+  if (!ticket) throw new NotFoundError(`No ticket with id ${id}`, { ticketId: id })
+  return ticket
+}
+
+const ticketChange = (before: TicketRecord, after: TicketRecord): Change[] =>
+  before === after ? [] : [{ type: 'ticket', record: after }]
+
+/** Shallow merge; a key given as `undefined` is removed. */
+export function mergeContext(current: UserChatContext, patch: UserChatContext): UserChatContext {
+  const next: Record<string, UserChatContext[string]> = { ...current }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key]
+    else next[key] = value
+  }
+  return next
+}

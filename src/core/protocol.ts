@@ -1,0 +1,426 @@
+/**
+ * The protocol: the data shapes of the specification, the commands the client sends,
+ * the change feed the engine pushes back, and the engine interface both sides speak.
+ *
+ * This file is dependency-free and imported by the main thread (`src/`) and the worker
+ * (`worker/`) alike. Everything in it must survive the structured clone algorithm.
+ */
+
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. */
+export const PROTOCOL_VERSION = 1
+
+// ─── The specification's data shapes ────────────────────────────────────────────
+
+/** Who wrote a message. */
+export type MessageSender = 'user' | 'assistant' | 'system'
+
+/** How a message is meant to be shown. `error` messages record failures. */
+export type MessageType = 'text' | 'action' | 'suggestion' | 'error'
+
+/** The kind of a support ticket. */
+export type TicketType = 'support' | 'product-inquiry' | 'order-help' | 'technical'
+
+/**
+ * Where a ticket is in its life. `resolved` tickets may be reopened; `closed` is final.
+ * See `TICKET_TRANSITIONS` for the full table.
+ */
+export type TicketStatus = 'open' | 'in-progress' | 'resolved' | 'closed'
+
+/** How urgent a ticket is. New tickets are `medium`. */
+export type TicketPriority = 'low' | 'medium' | 'high' | 'urgent'
+
+/** Which part of the panel is shown. */
+export type ChatView = 'chat' | 'tickets'
+
+/** Plain, structured-cloneable data: what context and metadata may hold. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue | undefined }
+
+/** An action attached to a message, e.g. a button "Open a ticket". */
+export interface MessageAction {
+  /** Stable identifier of the action, e.g. `'open-ticket'`. */
+  readonly id: string
+  /** Text shown to the user. */
+  readonly label: string
+  /** What the action does; free-form, interpreted by the app or the assistant. */
+  readonly type: string
+  /** Data the action needs, e.g. `{ ticketType: 'order-help' }`. */
+  readonly payload?: { readonly [key: string]: JsonValue | undefined }
+}
+
+/** Optional extra data on a message. */
+export interface MessageMetadata {
+  /** The ticket this message belongs to or was turned into. */
+  readonly ticketId?: string
+  /** Free-form context, e.g. the product the message is about. */
+  readonly context?: JsonValue
+  /** Actions offered with the message. */
+  readonly actions?: readonly MessageAction[]
+  /** Any other plain data the app or the assistant attaches. */
+  readonly [key: string]: JsonValue | readonly MessageAction[] | undefined
+}
+
+/** One chat message, in the main chat or in a ticket. */
+export interface ChatMessage {
+  readonly id: string
+  readonly content: string
+  readonly sender: MessageSender
+  /** Epoch milliseconds, from the client's clock. */
+  readonly timestamp: number
+  readonly type: MessageType
+  readonly metadata?: MessageMetadata
+}
+
+/** A support ticket with its whole thread. */
+export interface ChatTicket {
+  readonly id: string
+  readonly type: TicketType
+  readonly title: string
+  readonly status: TicketStatus
+  readonly priority: TicketPriority
+  /** Every message of the ticket, oldest first. Tickets have no message limit. */
+  readonly messages: readonly ChatMessage[]
+  /** Free-form context given at creation or inherited from the user context. */
+  readonly context: { readonly [key: string]: JsonValue | undefined }
+  readonly createdAt: number
+  readonly updatedAt: number
+  /** Set while the ticket is resolved (and kept when a resolved ticket is closed). */
+  readonly resolvedAt?: number
+  /** The resolution summary given to `resolveTicket`. */
+  readonly summary?: string
+}
+
+/** A price range the user is shopping in. */
+export type Budget = {
+  readonly min?: number
+  readonly max?: number
+}
+
+/** What the user likes; used to give better answers. */
+export interface UserPreferences {
+  readonly budget?: Budget
+  readonly categories?: readonly string[]
+  readonly [key: string]: JsonValue | undefined
+}
+
+/**
+ * What the SDK knows about the user, kept on the device. Every key is optional;
+ * `updateUserContext` merges the given keys into it (a key set to `undefined` is removed).
+ */
+export interface UserChatContext {
+  readonly preferences?: UserPreferences
+  readonly currentPage?: string
+  readonly currentProducts?: readonly string[]
+  readonly shoppingIntent?: string
+  readonly sessionStart?: number
+  readonly history?: readonly JsonValue[]
+  readonly personalInfo?: { readonly [key: string]: JsonValue | undefined }
+  readonly [key: string]: JsonValue | undefined
+}
+
+/** Figures over the whole chat system, kept by the engine. */
+export interface ChatAnalytics {
+  /** Every message ever written (main chat and tickets). Cleanup does not lower it. */
+  readonly totalMessages: number
+  /** Tickets that are `open` or `in-progress` now. */
+  readonly activeTickets: number
+  /** Tickets ever resolved (a reopened ticket stops counting until resolved again). */
+  readonly resolvedTickets: number
+  /** Mean of `resolvedAt - createdAt` over `resolvedTickets`, in milliseconds; 0 when none. */
+  readonly averageResolutionTime: number
+  /** The most frequent meaningful words of the user's messages, most frequent first. */
+  readonly commonTopics: readonly string[]
+}
+
+/** The whole state of the chat system, as the specification describes it. */
+export interface ChatSystemState {
+  readonly mainChat: {
+    /** The main chat, oldest first, at most `maxMainChatMessages`. */
+    readonly messages: readonly ChatMessage[]
+    readonly isTyping: boolean
+    /** Time of the last main-chat message or typing change; 0 before any. */
+    readonly lastActivity: number
+  }
+  /** Every ticket, in the order they were created. */
+  readonly tickets: readonly ChatTicket[]
+  readonly activeTicketId: string | null
+  readonly ticketView: ChatView
+  readonly userContext: UserChatContext
+  readonly analytics: ChatAnalytics
+}
+
+/** Limits and schedules; every value is optional when passed to the client. */
+export interface ChatConfig {
+  /** The main chat keeps this many most recent messages. */
+  readonly maxMainChatMessages: number
+  /** Resolved and closed tickets older than this (ms) are removed by cleanup. */
+  readonly maxResolvedTicketAge: number
+  /** How often (ms) cleanup runs on its own; 0 turns the schedule off. */
+  readonly autoCleanupInterval: number
+  /** Longest message content, in characters. */
+  readonly maxContentLength: number
+  /** Longest ticket title or resolution summary, in characters. */
+  readonly maxTitleLength: number
+  /** Largest context or metadata value, in bytes of its JSON form. */
+  readonly maxContextBytes: number
+}
+
+/** The specification's defaults, plus the SDK's input limits. */
+export const CHAT_CONFIG: ChatConfig = Object.freeze({
+  maxMainChatMessages: 100,
+  maxResolvedTicketAge: 7 * 24 * 60 * 60 * 1000, // 7 days
+  autoCleanupInterval: 60 * 60 * 1000, // 1 hour
+  maxContentLength: 10_000,
+  maxTitleLength: 200,
+  maxContextBytes: 64 * 1024,
+})
+
+// ─── Stored records (what the engine keeps and the change feed carries) ─────────
+
+/** `'main'` for the main chat, otherwise the id of the ticket the message belongs to. */
+export type ThreadId = string
+
+/** The thread id of the main chat. */
+export const MAIN_THREAD: ThreadId = 'main'
+
+/** A message and where it lives. `seq` orders it; it comes from the database sequence. */
+export interface MessageRecord {
+  readonly thread: ThreadId
+  /** Position in the database sequence; absent while the message is only optimistic. */
+  readonly seq?: number
+  readonly message: ChatMessage
+}
+
+/** A ticket without its messages (they are message records of the ticket's thread). */
+export type TicketRecord = Omit<ChatTicket, 'messages'> & {
+  /** Position in the database sequence (creation order); absent while optimistic. */
+  readonly seq?: number
+}
+
+/** The persisted part of the panel's navigation and typing state. */
+export interface ViewState {
+  readonly ticketView: ChatView
+  readonly activeTicketId: string | null
+  readonly isTyping: boolean
+  readonly lastActivity: number
+}
+
+/** The initial view state of a new database. */
+export const INITIAL_VIEW: ViewState = Object.freeze({
+  ticketView: 'chat',
+  activeTicketId: null,
+  isTyping: false,
+  lastActivity: 0,
+})
+
+/** The analytics of an empty database. */
+export const EMPTY_ANALYTICS: ChatAnalytics = Object.freeze({
+  totalMessages: 0,
+  activeTickets: 0,
+  resolvedTickets: 0,
+  averageResolutionTime: 0,
+  commonTopics: Object.freeze([]) as readonly string[],
+})
+
+// ─── Commands ───────────────────────────────────────────────────────────────────
+
+/** Options of `sendMainChatMessage` and `sendTicketMessage`. */
+export interface SendMessageOptions {
+  /** Defaults to `'user'`. Apps that bring their own assistant write its replies with `'assistant'`. */
+  readonly sender?: MessageSender
+  /** Defaults to `'text'`. */
+  readonly type?: MessageType
+  readonly metadata?: MessageMetadata
+  /** Give the message this id instead of a generated one (it must be new). */
+  readonly id?: string
+}
+
+/**
+ * A command as it crosses to the engine. `commandId` makes a retried command apply once;
+ * `at` is the client's clock when the command was issued; ids of new rows are made by
+ * the client so the committed row equals the optimistic one.
+ */
+export type Command =
+  | CommandBase<'sendMessage', { thread: ThreadId; message: ChatMessage }>
+  | CommandBase<'setTyping', { isTyping: boolean }>
+  | CommandBase<'updateUserContext', { patch: UserChatContext }>
+  | CommandBase<'clearUserData', object>
+  | CommandBase<
+      'createTicket',
+      {
+        ticketId: string
+        ticketType: TicketType
+        title: string
+        initialMessage?: ChatMessage
+        context?: { readonly [key: string]: JsonValue | undefined }
+      }
+    >
+  | CommandBase<'resolveTicket', { ticketId: string; summary?: string }>
+  | CommandBase<'updateTicketStatus', { ticketId: string; status: TicketStatus }>
+  | CommandBase<'updateTicketPriority', { ticketId: string; priority: TicketPriority }>
+  | CommandBase<'switchChatView', { view: ChatView }>
+  | CommandBase<'selectTicket', { ticketId: string | null }>
+  | CommandBase<
+      'createTicketFromChatMessage',
+      { ticketId: string; messageId: string; copyId: string; ticketType: TicketType; title: string }
+    >
+  | CommandBase<'inheritContextToTicket', { ticketId: string; contextKeys: readonly string[] }>
+
+type CommandBase<K extends string, P> = { readonly kind: K; readonly commandId: string; readonly at: number } & {
+  readonly [F in keyof P]: P[F]
+}
+
+/** The name of a command. */
+export type CommandKind = Command['kind']
+
+// ─── Change feed ────────────────────────────────────────────────────────────────
+
+/** One row-level change. A patch is a list of these, applied in order. */
+export type Change =
+  | { readonly type: 'message'; readonly record: MessageRecord }
+  | { readonly type: 'messageDeleted'; readonly id: string; readonly thread: ThreadId }
+  | { readonly type: 'ticket'; readonly record: TicketRecord }
+  | { readonly type: 'ticketDeleted'; readonly id: string }
+  | { readonly type: 'userContext'; readonly context: UserChatContext }
+  | { readonly type: 'view'; readonly view: ViewState }
+  | { readonly type: 'analytics'; readonly analytics: ChatAnalytics }
+  /** Everything is gone (clearAllData): start again from the empty state. */
+  | { readonly type: 'reset' }
+
+/** The outcome of one command, reported in the patch that committed (or refused) it. */
+export interface CommandOutcome {
+  readonly commandId: string
+  /** Present when the command was refused; the error as plain data. */
+  readonly error?: SerializedError
+}
+
+/**
+ * What the engine pushes to its subscribers after each commit. `version` grows by one per
+ * patch of one engine; a client that sees a gap asks for a fresh snapshot.
+ */
+export interface Patch {
+  readonly version: number
+  readonly changes: readonly Change[]
+  readonly outcomes: readonly CommandOutcome[]
+}
+
+/** Everything a client needs to build its mirror. */
+export interface Snapshot {
+  readonly version: number
+  readonly messages: readonly MessageRecord[]
+  readonly tickets: readonly TicketRecord[]
+  readonly userContext: UserChatContext
+  readonly view: ViewState
+  readonly analytics: ChatAnalytics
+}
+
+/** Where the engine keeps its data. */
+export type StorageKind = 'indexeddb' | 'memory'
+
+/** What `connect` answers. */
+export interface Welcome {
+  readonly protocolVersion: number
+  readonly storage: StorageKind
+  readonly snapshot: Snapshot
+}
+
+/** What `runCleanup` removed. */
+export interface CleanupReport {
+  /** Ids of the tickets removed, with all their messages. */
+  readonly removedTicketIds: readonly string[]
+  /** How many messages went with them. */
+  readonly removedMessages: number
+}
+
+/** An error as plain data, so that it keeps its class and code across the worker boundary. */
+export interface SerializedError {
+  readonly name: string
+  readonly code: string
+  readonly message: string
+  readonly details?: JsonValue
+}
+
+/** What the client says when it connects. */
+export interface Hello {
+  readonly protocolVersion: number
+  readonly databaseName: string
+  readonly config: ChatConfig
+  /** Fail instead of falling back to memory when IndexedDB cannot be used. */
+  readonly requirePersistence: boolean
+}
+
+/** Receives the change feed. Over Comlink this is a proxied function. */
+export type PatchListener = (patch: Patch) => void
+
+/**
+ * How every engine call answers. Engine calls never throw across the boundary: an error
+ * travels as data so that it keeps its class and code (Comlink would keep only the message).
+ */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedError }
+
+/**
+ * One client's connection to the engine. One engine object serves any number of these;
+ * hosts expose one per port over Comlink (dedicated worker, shared worker, worker_threads,
+ * or in-process across a MessageChannel).
+ */
+export interface EngineApi {
+  /** Opens the database (once per engine), subscribes `listener`, and returns the current state. */
+  connect(hello: Hello, listener: PatchListener): Promise<Result<Welcome>>
+  /** Queues commands; they commit together with whatever else is queued. Outcomes arrive in patches. */
+  execute(commands: readonly Command[]): Promise<Result<void>>
+  /**
+   * Removes resolved and closed tickets that ended more than `maxResolvedTicketAge` before
+   * `now`. `version` is the feed version that carries the removal.
+   */
+  runCleanup(now: number): Promise<Result<{ readonly report: CleanupReport; readonly version: number }>>
+  /** Deletes every row and the database itself; answers the version of the `reset` patch. */
+  clearAllData(): Promise<Result<number>>
+  /** A fresh snapshot, for a client that missed a patch. */
+  snapshot(): Promise<Result<Snapshot>>
+  /** Unsubscribes this connection; the engine closes its database when no connection is left. */
+  disconnect(): Promise<Result<void>>
+}
+
+// ─── Assistant ──────────────────────────────────────────────────────────────────
+
+/** What an assistant is given for one turn. Runs on the main thread, next to the client. */
+export interface AssistantRequest {
+  /** The user message to answer. */
+  readonly message: ChatMessage
+  /** The recent main-chat thread, oldest first, ending with `message`. */
+  readonly thread: readonly ChatMessage[]
+  /** The user context, reduced to the keys the app allows the assistant to see. */
+  readonly userContext: UserChatContext
+  /** Aborted when the reply is stopped, replaced, or the client closes. */
+  readonly signal: AbortSignal
+}
+
+/** One piece of an assistant's streamed answer. */
+export type AssistantPart =
+  /** More text of the reply; the reply message grows by `delta`. */
+  | { readonly type: 'text'; readonly delta: string }
+  /** A suggestion shown as its own `type: 'suggestion'` message with actions. */
+  | { readonly type: 'suggestion'; readonly content: string; readonly actions: readonly MessageAction[] }
+  /** A change to the user context the assistant proposes (merged like `updateUserContext`). */
+  | { readonly type: 'context'; readonly patch: UserChatContext }
+
+/**
+ * Who answers main-chat messages. `respond` yields parts as they arrive and must stop
+ * promptly when `request.signal` aborts. Throwing (or rejecting) records an error message.
+ *
+ * @example
+ * const echo: Assistant = {
+ *   name: 'echo',
+ *   async *respond({ message }) { yield { type: 'text', delta: `You said: ${message.content}` } },
+ * }
+ */
+export interface Assistant {
+  /** Shown in status and error messages. */
+  readonly name?: string
+  respond(request: AssistantRequest): AsyncIterable<AssistantPart>
+}

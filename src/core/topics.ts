@@ -1,0 +1,60 @@
+/**
+ * Topic extraction for `ChatAnalytics.commonTopics`: the meaningful words of user messages.
+ * Words come from `Intl.Segmenter` (locale-aware: works for languages without spaces too),
+ * are lower-cased for the locale, and lose stop words, numbers and very short tokens.
+ */
+
+/** How many topics `commonTopics` lists. */
+export const TOPIC_COUNT = 5
+
+/** Shortest word that counts as a topic (in characters). */
+const MIN_TOPIC_LENGTH = 3
+
+// Function words of English and German (the languages the shop assistant speaks), plus
+// chat filler. Kept short on purpose: frequency does the rest.
+const STOP_WORDS = new Set(
+  `a about above after again all also am an and any are as at be because been before being below between both
+  but by can could did do does doing down during each few for from further had has have having he her here hers
+  him his how i if in into is it its just me more most my no nor not now of off on once only or other our out
+  over own same she should so some such than that the their them then there these they this those through to too
+  under until up very was we were what when where which while who whom why will with would you your yours
+  hello hi hey thanks thank please okay ok yes yeah need want looking look like get got find show tell know help
+  im ive dont cant wont whats thats its lets one ones something anything really much many
+  aber alle als also am an auch auf aus bei bin bis bitte da dann das dass dein dem den der des die dies diese
+  doch du ein eine einem einen einer es für gibt hab habe hallo hat hier ich ihr im in ist ja kann kein keine
+  mein meine mich mir mit nach nicht noch nur oder schon sehr sich sie sind so suche und uns unter vom von vor
+  war was welche wie wir wo zu zum zur danke`.split(/\s+/),
+)
+
+const segmenters = new Map<string, Intl.Segmenter>()
+
+function segmenter(locale: string | undefined): Intl.Segmenter {
+  const key = locale ?? ''
+  let found = segmenters.get(key)
+  if (!found) {
+    found = new Intl.Segmenter(locale, { granularity: 'word' })
+    segmenters.set(key, found)
+  }
+  return found
+}
+
+/** The distinct topic words of one text, in order of first appearance. */
+export function extractTopics(text: string, locale?: string): string[] {
+  const words = new Set<string>()
+  for (const { segment, isWordLike } of segmenter(locale).segment(text)) {
+    if (!isWordLike) continue
+    const word = segment.toLocaleLowerCase(locale).replace(/['’]/g, '')
+    if (word.length < MIN_TOPIC_LENGTH || STOP_WORDS.has(word) || /^\p{N}+$/u.test(word)) continue
+    words.add(word)
+  }
+  return [...words]
+}
+
+/** The `limit` most frequent topics: by count, then alphabetically, so the list is stable. */
+export function topTopics(counts: Iterable<readonly [string, number]>, limit = TOPIC_COUNT): string[] {
+  return [...counts]
+    .filter(([, count]) => count > 0)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, limit)
+    .map(([word]) => word)
+}

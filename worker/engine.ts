@@ -1,0 +1,297 @@
+/**
+ * The storage engine: the single writer of one chat database. It serialises all work on
+ * one chain, coalesces commands that arrive while a transaction runs into the next one,
+ * pushes a patch to every connection after each commit, shares its patches with engines
+ * of other tabs or threads on the same database, and runs cleanup on a schedule.
+ */
+import { Dexie } from 'dexie'
+import { checkCommand } from '../src/core/check-command.js'
+import { ProtocolMismatchError, StorageUnavailableError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
+import { planCleanup } from '../src/core/cleanup.js'
+import {
+  PROTOCOL_VERSION,
+  type Change,
+  type ChatConfig,
+  type CleanupReport,
+  type Command,
+  type CommandOutcome,
+  type EngineApi,
+  type Hello,
+  type Patch,
+  type PatchListener,
+  type Result,
+  type Snapshot,
+  type StorageKind,
+} from '../src/core/protocol.js'
+import { createPatchChannel, type PatchChannel } from './patch-channel.js'
+import { openStorage } from './open-storage.js'
+import type { ChatDatabase } from './database.js'
+import { readMeta, readSnapshot } from './read-state.js'
+import { writeBatch } from './write-batch.js'
+
+/** How the engine reaches IndexedDB and the clock. */
+export interface EngineOptions {
+  /** The IndexedDB factory; defaults to the global one, then to memory. */
+  readonly indexedDB?: IDBFactory
+  readonly IDBKeyRange?: typeof IDBKeyRange
+  /** The clock of scheduled cleanup; defaults to `Date.now`. */
+  readonly now?: () => number
+}
+
+/** A running engine. Hosts call `connection()` once per client port. */
+export interface Engine {
+  /** A new connection for one client. */
+  connection(): EngineApi
+  /** Stops timers, closes the database and every connection. */
+  close(): Promise<void>
+}
+
+/** Most commands in one transaction; more wait for the next one. Bounds memory and latency. */
+const MAX_BATCH = 20_000
+/** Applied-command ids older than this are forgotten by cleanup. */
+const APPLIED_RETENTION = 24 * 60 * 60 * 1000
+
+/**
+ * Creates an engine. It opens its database on the first `connect`.
+ *
+ * @example
+ * const engine = createEngine({ indexedDB, IDBKeyRange })
+ * Comlink.expose(engine.connection(), port)
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new ChatEngine(options)
+}
+
+class ChatEngine implements Engine {
+  readonly #options: EngineOptions
+  readonly #now: () => number
+  #hello: Hello | undefined
+  #db: ChatDatabase | undefined
+  #storage: StorageKind = 'indexeddb'
+  #opening: Promise<void> | undefined
+  #version = 0
+  readonly #listeners = new Set<PatchListener>()
+  #queue: Command[] = []
+  #drainScheduled: Promise<void> | undefined
+  #tail: Promise<unknown> = Promise.resolve()
+  #timer: ReturnType<typeof setInterval> | undefined
+  #channel: PatchChannel | undefined
+  #closed = false
+
+  constructor(options: EngineOptions) {
+    this.#options = options
+    this.#now = options.now ?? Date.now
+  }
+
+  connection(): EngineApi {
+    let listener: PatchListener | undefined
+    return {
+      connect: (hello, onPatch) =>
+        settle(async () => {
+          if (hello?.protocolVersion !== PROTOCOL_VERSION) {
+            throw new ProtocolMismatchError(
+              `The worker speaks protocol ${PROTOCOL_VERSION}, the client ${String(hello?.protocolVersion)}: load the worker from the same companion-chat version as the client`,
+              { worker: PROTOCOL_VERSION, client: hello?.protocolVersion ?? null },
+            )
+          }
+          await this.#open(hello)
+          const snapshot = await this.#serial(() => this.#readSnapshot())
+          listener = onPatch
+          this.#listeners.add(onPatch)
+          return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
+        }),
+      execute: (commands) => settle(() => this.#submit(commands)),
+      runCleanup: (now) =>
+        settle(async () => {
+          const report = await this.#serial(() => this.#cleanup(now))
+          return { report, version: this.#version }
+        }),
+      clearAllData: () =>
+        settle(async () => {
+          await this.#serial(() => this.#clearAll())
+          return this.#version
+        }),
+      snapshot: () => settle(() => this.#serial(() => this.#readSnapshot())),
+      disconnect: () =>
+        settle(async () => {
+          if (listener) this.#listeners.delete(listener)
+          listener = undefined
+          if (this.#listeners.size === 0) await this.close()
+        }),
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#listeners.clear()
+    await this.#tail // let committed work finish and publish
+    this.#channel?.close()
+    this.#db?.close()
+    this.#db = undefined
+  }
+
+  // ── Opening ────────────────────────────────────────────────────────────────
+
+  #open(hello: Hello): Promise<void> {
+    if (this.#closed) return Promise.reject(new StorageUnavailableError('The engine is closed'))
+    if (this.#hello && this.#hello.databaseName !== hello.databaseName) {
+      return Promise.reject(
+        new StorageUnavailableError(`This worker serves database '${this.#hello.databaseName}', not '${hello.databaseName}'`),
+      )
+    }
+    this.#opening ??= (async () => {
+      this.#hello = hello
+      await this.#database()
+      this.#channel = createPatchChannel(hello.databaseName, (changes) => this.#publish(changes, []))
+      // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
+      await this.#serial(() => this.#resetTyping())
+      this.#startSchedule(hello.config)
+    })()
+    return this.#opening
+  }
+
+  /** The open database, opened again lazily after `clearAllData` deleted it. */
+  async #database(): Promise<ChatDatabase> {
+    if (this.#db) return this.#db
+    const hello = this.#hello!
+    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence)
+    this.#db = opened.db
+    this.#storage = opened.storage
+    return opened.db
+  }
+
+  get #config(): ChatConfig {
+    return this.#hello!.config
+  }
+
+  #startSchedule(config: ChatConfig): void {
+    if (config.autoCleanupInterval <= 0) return
+    const run = () => void this.#serial(() => this.#cleanup(this.#now())).catch(() => {}) // failures surface on the next call
+    run()
+    this.#timer = setInterval(run, config.autoCleanupInterval)
+    ;(this.#timer as { unref?: () => void }).unref?.() // never keep a Node process alive
+  }
+
+  // ── The serial chain ───────────────────────────────────────────────────────
+
+  /** Runs `job` after everything queued before it. */
+  #serial<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(job)
+    this.#tail = result.catch(() => undefined)
+    return result
+  }
+
+  /** Queues commands; all commands queued before the next transaction starts share it. */
+  #submit(commands: readonly Command[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new StorageUnavailableError('The engine is closed'))
+    if (!Array.isArray(commands)) return Promise.reject(new TypeError('execute() takes an array of commands'))
+    for (const command of commands) this.#queue.push(command)
+    this.#drainScheduled ??= this.#serial(() => this.#drain())
+    return this.#drainScheduled
+  }
+
+  async #drain(): Promise<void> {
+    this.#drainScheduled = undefined
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH)
+      await this.#commit(batch)
+    }
+  }
+
+  async #commit(batch: readonly Command[]): Promise<void> {
+    const valid: Command[] = []
+    const refused: CommandOutcome[] = []
+    for (const command of batch) {
+      try {
+        valid.push(checkCommand(command, this.#config))
+      } catch (error) {
+        const commandId = typeof command?.commandId === 'string' ? command.commandId : ''
+        refused.push({ commandId, error: toSerializedError(error) })
+      }
+    }
+    if (valid.length === 0) return this.#publish([], refused)
+    try {
+      const db = await this.#database()
+      const result = await db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config))
+      this.#publish(result.changes, [...refused, ...result.outcomes], true)
+    } catch (error) {
+      // The transaction rolled back: nothing of this batch was kept, so every command fails.
+      const serialized = toSerializedError(classifyStorageError(error) ?? error)
+      this.#publish([], [...refused, ...valid.map((c) => ({ commandId: c.commandId, error: serialized }))])
+    }
+  }
+
+  #publish(changes: readonly Change[], outcomes: readonly CommandOutcome[], share = false): void {
+    if (changes.length === 0 && outcomes.length === 0) return
+    const patch: Patch = { version: ++this.#version, changes, outcomes }
+    for (const listener of this.#listeners) {
+      try {
+        listener(patch)
+      } catch {
+        // A listener that throws (or a port that closed) must not stop the others.
+      }
+    }
+    if (share && changes.length > 0) this.#channel?.post(changes)
+  }
+
+  // ── Jobs ───────────────────────────────────────────────────────────────────
+
+  async #readSnapshot(): Promise<Snapshot> {
+    const db = await this.#database()
+    return db.transaction('r', db.all, () => readSnapshot(db, this.#version))
+  }
+
+  async #resetTyping(): Promise<void> {
+    const db = await this.#database()
+    const changed = await db.transaction('rw', db.meta, async () => {
+      const { view } = await readMeta(db)
+      if (!view.isTyping) return undefined
+      const next = { ...view, isTyping: false }
+      await db.meta.put({ key: 'view', value: next })
+      return next
+    })
+    if (changed) this.#publish([{ type: 'view', view: changed }], [], true)
+  }
+
+  async #cleanup(now: number): Promise<CleanupReport> {
+    const db = await this.#database()
+    const config = this.#config
+    const { report, changes } = await db.transaction('rw', db.all, async () => {
+      const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
+      const ids = planCleanup(ended, now, config)
+      let removedMessages = 0
+      for (const id of ids) removedMessages += await db.messages.where('[thread+seq]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete()
+      await db.tickets.bulkDelete(ids)
+      await db.applied.where('at').below(now - APPLIED_RETENTION).delete()
+      const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
+      const { view } = await readMeta(db)
+      if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
+        const next = { ...view, activeTicketId: null }
+        await db.meta.put({ key: 'view', value: next })
+        out.push({ type: 'view', view: next })
+      }
+      return { report: { removedTicketIds: ids, removedMessages }, changes: out }
+    })
+    this.#publish(changes, [], true)
+    return report
+  }
+
+  async #clearAll(): Promise<void> {
+    const db = await this.#database()
+    this.#db = undefined // reopened (empty) on the next write
+    await db.delete()
+    this.#publish([{ type: 'reset' }], [], true)
+  }
+}
+
+/** Runs `fn` and turns its outcome into a `Result`, so errors keep their class across the boundary. */
+async function settle<T>(fn: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await fn() }
+  } catch (error) {
+    return { ok: false, error: toSerializedError(error) }
+  }
+}
+

@@ -1,0 +1,74 @@
+/**
+ * Reads of the engine: the single meta rows, the analytics, and the whole snapshot a
+ * client starts from. Each must run inside a transaction that includes the tables it reads.
+ */
+import { computeAnalytics, ZERO_COUNTERS } from '../src/core/analytics.js'
+import {
+  INITIAL_VIEW,
+  type Change,
+  type ChatAnalytics,
+  type Snapshot,
+  type UserChatContext,
+  type ViewState,
+} from '../src/core/protocol.js'
+import { TOPIC_COUNT, topTopics } from '../src/core/topics.js'
+import type { ChatDatabase, Counters } from './database.js'
+
+export interface Meta {
+  readonly userContext: UserChatContext
+  readonly view: ViewState
+  readonly counters: Counters
+}
+
+const ZERO: Counters = Object.freeze({ ...ZERO_COUNTERS, seq: 0 })
+
+export async function readMeta(db: ChatDatabase): Promise<Meta> {
+  const [context, view, counters] = await db.meta.bulkGet(['userContext', 'view', 'counters'])
+  return {
+    userContext: context?.key === 'userContext' ? context.value : {},
+    view: view?.key === 'view' ? view.value : INITIAL_VIEW,
+    counters: counters?.key === 'counters' ? counters.value : ZERO,
+  }
+}
+
+export async function readAnalytics(db: ChatDatabase, counters: Counters): Promise<ChatAnalytics> {
+  const [activeTickets, topics] = await Promise.all([
+    db.tickets.where('status').anyOf('open', 'in-progress').count(),
+    readTopTopics(db),
+  ])
+  return computeAnalytics(counters, activeTickets, topics)
+}
+
+export async function readAnalyticsChange(db: ChatDatabase, counters: Counters): Promise<Change> {
+  return { type: 'analytics', analytics: await readAnalytics(db, counters) }
+}
+
+/**
+ * The top topics. Reads the leaders by the count index, then every word tied with the
+ * last of them, so that ties are broken alphabetically and the answer is stable.
+ */
+async function readTopTopics(db: ChatDatabase): Promise<string[]> {
+  const leaders = await db.topics.orderBy('count').reverse().limit(TOPIC_COUNT).toArray()
+  const last = leaders[leaders.length - 1]
+  if (!last) return []
+  const contenders = await db.topics.where('count').aboveOrEqual(last.count).limit(1000).toArray()
+  return topTopics(contenders.map((row) => [row.word, row.count] as const))
+}
+
+/** Everything a client needs to build its mirror. `version` is the engine's current one. */
+export async function readSnapshot(db: ChatDatabase, version: number): Promise<Snapshot> {
+  const [messages, tickets, meta] = await Promise.all([
+    db.messages.orderBy('[thread+seq]').toArray(),
+    db.tickets.toArray(),
+    readMeta(db),
+  ])
+  tickets.sort((a, b) => a.seq - b.seq)
+  return {
+    version,
+    messages: messages.map(({ thread, seq, message }) => ({ thread, seq, message })),
+    tickets,
+    userContext: meta.userContext,
+    view: meta.view,
+    analytics: await readAnalytics(db, meta.counters),
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * One batch of commands as one IndexedDB transaction: read the rows the commands touch,
+ * plan each command (the same pure planner the client runs), stamp new rows with the
+ * database sequence, trim the main chat, update counters and topics, write, and return
+ * the changes for the change feed. Must run inside a read-write transaction on `db.all`.
+ */
+import { Dexie } from 'dexie'
+import { resolutionDelta } from '../src/core/analytics.js'
+import { toSerializedError } from '../src/core/errors.js'
+import { planCommand, type PlanContext } from '../src/core/plan.js'
+import {
+  MAIN_THREAD,
+  type Change,
+  type ChatConfig,
+  type Command,
+  type CommandOutcome,
+  type MessageRecord,
+  type TicketRecord,
+  type UserChatContext,
+  type ViewState,
+} from '../src/core/protocol.js'
+import { extractTopics } from '../src/core/topics.js'
+import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
+import { readAnalyticsChange, readMeta } from './read-state.js'
+
+export interface BatchResult {
+  readonly changes: Change[]
+  readonly outcomes: CommandOutcome[]
+}
+
+/** Commands whose effect is keyed by a new row id are idempotent by that id alone. */
+const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage'])
+
+export async function writeBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig): Promise<BatchResult> {
+  // ── Read everything the batch may touch, in parallel.
+  const ticketIds = new Set<string>()
+  const messageIds = new Set<string>()
+  const commandIds: string[] = []
+  for (const command of commands) collectKeys(command, ticketIds, messageIds, commandIds)
+  const [ticketRows, messageRows, meta, appliedRows] = await Promise.all([
+    db.tickets.bulkGet([...ticketIds]),
+    db.messages.bulkGet([...messageIds]),
+    readMeta(db),
+    db.applied.bulkGet(commandIds),
+  ])
+  const tickets = new Map<string, TicketRecord>()
+  for (const row of ticketRows) if (row) tickets.set(row.id, row)
+  const messages = new Map<string, MessageRecord>()
+  for (const row of messageRows) if (row) messages.set(row.id, row)
+  const applied = new Set(appliedRows.flatMap((row) => (row ? [row.id] : [])))
+
+  let userContext: UserChatContext = meta.userContext
+  let view: ViewState = meta.view
+  let counters: Counters = meta.counters
+  let seq = counters.seq
+  const ctx: PlanContext = {
+    config,
+    get userContext() {
+      return userContext
+    },
+    get view() {
+      return view
+    },
+    ticket: (id) => tickets.get(id),
+    message: (id) => messages.get(id),
+  }
+
+  // ── Plan every command against the rows as the earlier commands of the batch left them.
+  const changes: Change[] = []
+  const outcomes: CommandOutcome[] = []
+  const newMainIds: string[] = []
+  const topicDeltas = new Map<string, number>()
+  let contextChanged = false
+  let viewChanged = false
+  let ticketsChanged = false
+  let countersChanged = false
+  for (const command of commands) {
+    if (applied.has(command.commandId)) {
+      outcomes.push({ commandId: command.commandId })
+      continue
+    }
+    let planned: Change[]
+    try {
+      planned = planCommand(command, ctx)
+    } catch (error) {
+      outcomes.push({ commandId: command.commandId, error: toSerializedError(error) })
+      continue
+    }
+    for (const change of planned) {
+      switch (change.type) {
+        case 'message': {
+          const known = messages.get(change.record.message.id)
+          const record: MessageRecord = known ? { ...change.record, seq: known.seq ?? ++seq } : { ...change.record, seq: ++seq }
+          messages.set(record.message.id, record)
+          changes.push({ type: 'message', record })
+          if (known) break
+          counters = { ...counters, totalMessages: counters.totalMessages + 1 }
+          countersChanged = true
+          if (record.thread === MAIN_THREAD) newMainIds.push(record.message.id)
+          if (record.message.sender === 'user') {
+            for (const word of extractTopics(record.message.content)) topicDeltas.set(word, (topicDeltas.get(word) ?? 0) + 1)
+          }
+          break
+        }
+        case 'ticket': {
+          const before = tickets.get(change.record.id)
+          const record: TicketRecord = { ...change.record, seq: before?.seq ?? ++seq }
+          tickets.set(record.id, record)
+          changes.push({ type: 'ticket', record })
+          ticketsChanged = true
+          const delta = resolutionDelta(before, record)
+          if (delta.count !== 0 || delta.time !== 0) {
+            counters = {
+              ...counters,
+              resolvedTickets: counters.resolvedTickets + delta.count,
+              resolutionTimeSum: counters.resolutionTimeSum + delta.time,
+            }
+            countersChanged = true
+          }
+          break
+        }
+        case 'userContext':
+          userContext = change.context
+          contextChanged = true
+          changes.push(change)
+          break
+        case 'view':
+          view = change.view
+          viewChanged = true
+          changes.push(change)
+          break
+        default:
+          changes.push(change) // the planner makes no other kinds
+      }
+    }
+    if (!KEYED_BY_ROW.has(command.kind)) applied.add(command.commandId)
+    outcomes.push({ commandId: command.commandId })
+  }
+
+  // ── Trim the main chat: the oldest go first, and new messages already too old are never written.
+  const dropped = new Set<string>()
+  if (newMainIds.length > 0) {
+    const mainRange = db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey])
+    const stored = await mainRange.count()
+    const excess = stored + newMainIds.length - config.maxMainChatMessages
+    if (excess > 0) {
+      const fromStore = Math.min(excess, stored)
+      const oldest = fromStore > 0 ? await mainRange.limit(fromStore).primaryKeys() : []
+      await db.messages.bulkDelete(oldest)
+      for (const id of oldest) changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
+      for (const id of newMainIds.slice(0, excess - fromStore)) dropped.add(id)
+    }
+  }
+
+  // ── Write the final version of every touched row once.
+  const messagePuts = new Map<string, MessageRow>()
+  const ticketPuts = new Map<string, TicketRow>()
+  for (const change of changes) {
+    if (change.type === 'message' && !dropped.has(change.record.message.id)) {
+      const { record } = change
+      messagePuts.set(record.message.id, { id: record.message.id, thread: record.thread, seq: record.seq!, message: record.message })
+    } else if (change.type === 'ticket') {
+      ticketPuts.set(change.record.id, change.record as TicketRow)
+    }
+  }
+  const metaPuts: MetaRow[] = []
+  if (contextChanged) metaPuts.push({ key: 'userContext', value: userContext })
+  if (viewChanged) metaPuts.push({ key: 'view', value: view })
+  if (countersChanged || seq !== counters.seq) metaPuts.push({ key: 'counters', value: { ...counters, seq } })
+  const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
+  await Promise.all([
+    messagePuts.size > 0 && db.messages.bulkPut([...messagePuts.values()]),
+    ticketPuts.size > 0 && db.tickets.bulkPut([...ticketPuts.values()]),
+    metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
+    newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
+    topicDeltas.size > 0 && addTopics(db, topicDeltas),
+  ])
+
+  // Messages written and trimmed in this same batch never reach the feed.
+  const feed = dropped.size === 0 ? changes : changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
+  if (countersChanged || ticketsChanged || topicDeltas.size > 0) {
+    feed.push(await readAnalyticsChange(db, { ...counters, seq }))
+  }
+  return { changes: feed, outcomes }
+}
+
+function collectKeys(command: Command, tickets: Set<string>, messages: Set<string>, commandIds: string[]): void {
+  if (!KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
+  switch (command.kind) {
+    case 'sendMessage':
+      messages.add(command.message.id)
+      if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
+      return
+    case 'createTicket':
+      tickets.add(command.ticketId)
+      if (command.initialMessage) messages.add(command.initialMessage.id)
+      return
+    case 'createTicketFromChatMessage':
+      tickets.add(command.ticketId)
+      messages.add(command.messageId)
+      messages.add(command.copyId)
+      return
+    case 'resolveTicket':
+    case 'updateTicketStatus':
+    case 'updateTicketPriority':
+    case 'inheritContextToTicket':
+      tickets.add(command.ticketId)
+      return
+    case 'selectTicket':
+      if (command.ticketId !== null) tickets.add(command.ticketId)
+      return
+    default:
+      return
+  }
+}
+
+async function addTopics(db: ChatDatabase, deltas: ReadonlyMap<string, number>): Promise<void> {
+  const words = [...deltas.keys()]
+  const rows = await db.topics.bulkGet(words)
+  await db.topics.bulkPut(words.map((word, i) => ({ word, count: (rows[i]?.count ?? 0) + deltas.get(word)! })))
+}
