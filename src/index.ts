@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { createChatClient } from './client/create-chat-client.js'
-export type { ChatClient, ChatClientOptions, ChatStatus, HostKind, NodeWorkerLike, StateObservable } from './client/types.js'
+export type { BatchMessage, ChatClient, ChatClientOptions, ChatStatus, HostKind, NodeWorkerLike, StateObservable } from './client/types.js'
 export * from './core/protocol.js'
 export * from './core/errors.js'
 export { TICKET_TRANSITIONS, canTransition } from './core/ticket-status.js'

@@ -29,7 +29,7 @@ export interface BatchResult {
 }
 
 /** Commands whose effect is keyed by a new row id are idempotent by that id alone. */
-const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage'])
+const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 export async function writeBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig): Promise<BatchResult> {
   // ── Read everything the batch may touch, in parallel.
@@ -189,6 +189,10 @@ function collectKeys(command: Command, tickets: Set<string>, messages: Set<strin
   switch (command.kind) {
     case 'sendMessage':
       messages.add(command.message.id)
+      if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
+      return
+    case 'sendMessages':
+      for (const message of command.messages) messages.add(message.id)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'createTicket':

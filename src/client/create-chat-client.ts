@@ -6,7 +6,7 @@ import { MAIN_THREAD } from '../core/protocol.js'
 import { ValidationError } from '../core/errors.js'
 import { checkText, describe } from '../core/validate.js'
 import { Client } from './chat-client.js'
-import type { ChatClient, ChatClientOptions, HostKind } from './types.js'
+import type { BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
 
 const HOSTS: readonly HostKind[] = ['worker', 'shared-worker', 'in-process']
 
@@ -47,6 +47,18 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
 
     sendMainChatMessage: (content, sendOptions) =>
       client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message: client.message(content, sendOptions) }),
+    sendMainChatMessages: (messages) => {
+      if (!Array.isArray(messages)) throw new ValidationError('messages: must be an array', { path: 'messages' })
+      return client.run({
+        kind: 'sendMessages',
+        thread: MAIN_THREAD,
+        messages: messages.map((item: string | BatchMessage, i) =>
+          typeof item === 'string'
+            ? client.message(item, undefined, `messages[${i}]`)
+            : client.message(item?.content, item?.options, `messages[${i}].content`),
+        ),
+      })
+    },
     setMainChatTyping: (isTyping) => client.run({ kind: 'setTyping', isTyping }),
     updateUserContext: (patch) => client.run({ kind: 'updateUserContext', patch }),
 

@@ -20,6 +20,12 @@ import type {
   UserChatContext,
 } from '../core/protocol.js'
 
+/** One message of {@link ChatClient.sendMainChatMessages}. */
+export interface BatchMessage {
+  readonly content: string
+  readonly options?: SendMessageOptions
+}
+
 /** Where the engine runs. */
 export type HostKind = 'worker' | 'shared-worker' | 'in-process'
 
@@ -113,6 +119,12 @@ export interface ChatClient {
    * @throws ValidationError at once for empty or oversized content or bad options.
    */
   sendMainChatMessage(content: string, options?: SendMessageOptions): Promise<void>
+  /**
+   * Sends many messages to the main chat as one command (one promise, one transaction):
+   * the fastest way to write a burst. Either all are written or none.
+   * @throws ValidationError at once when any message is invalid (none is sent).
+   */
+  sendMainChatMessages(messages: readonly (string | BatchMessage)[]): Promise<void>
   /** Shows or hides the typing indicator. */
   setMainChatTyping(isTyping: boolean): Promise<void>
   /** Merges keys into the user context (a key given as `undefined` is removed). */

@@ -24,6 +24,9 @@ import {
   describe,
 } from './validate.js'
 
+/** Most messages one `sendMainChatMessages` call takes. */
+export const MAX_BATCH_MESSAGES = 10_000
+
 /** Throws `ValidationError` unless `value` is a well-formed command. Returns it typed. */
 export function checkCommand(value: unknown, config: ChatConfig): Command {
   if (typeof value !== 'object' || value === null) throw new ValidationError(`command must be an object, got ${describe(value)}`)
@@ -35,6 +38,20 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
       checkMessage(command.message, config, 'content')
       break
+    case 'sendMessages': {
+      if (command.thread !== 'main') checkId(command.thread, 'ticketId')
+      if (!Array.isArray(command.messages)) throw new ValidationError('messages: must be an array')
+      if (command.messages.length === 0 || command.messages.length > MAX_BATCH_MESSAGES) {
+        throw new ValidationError(`messages: must hold 1 to ${MAX_BATCH_MESSAGES} messages`, { path: 'messages', limit: MAX_BATCH_MESSAGES })
+      }
+      const ids = new Set<string>()
+      command.messages.forEach((message, i) => {
+        checkMessage(message, config, `messages[${i}]`)
+        if (ids.has(message.id)) throw new ValidationError(`messages[${i}]: id ${message.id} appears twice`, { path: `messages[${i}]` })
+        ids.add(message.id)
+      })
+      break
+    }
     case 'setTyping':
       checkBoolean(command.isTyping, 'isTyping')
       break

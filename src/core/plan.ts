@@ -39,6 +39,18 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
     case 'sendMessage':
       return planSend(command.thread, command.message, at, ctx)
 
+    case 'sendMessages': {
+      // Each message sees the rows as the ones before it left them (a reopen happens once).
+      const changes: Change[] = []
+      const local = overlay(ctx)
+      for (const message of command.messages) {
+        const planned = planSend(command.thread, message, at, local)
+        for (const change of planned) local.apply(change)
+        changes.push(...planned)
+      }
+      return changes
+    }
+
     case 'setTyping':
       if (ctx.view.isTyping === command.isTyping) return []
       return [{ type: 'view', view: { ...ctx.view, isTyping: command.isTyping, lastActivity: at } }]
@@ -168,6 +180,27 @@ function requireTicket(ctx: PlanContext, id: string): TicketRecord {
 
 const ticketChange = (before: TicketRecord, after: TicketRecord): Change[] =>
   before === after ? [] : [{ type: 'ticket', record: after }]
+
+/** A context that sees the changes applied to it on top of `base`. */
+function overlay(base: PlanContext): PlanContext & { apply(change: Change): void } {
+  const tickets = new Map<string, TicketRecord>()
+  const messages = new Map<string, MessageRecord>()
+  let view = base.view
+  return {
+    config: base.config,
+    userContext: base.userContext,
+    get view() {
+      return view
+    },
+    ticket: (id) => tickets.get(id) ?? base.ticket(id),
+    message: (id, thread) => messages.get(id) ?? base.message(id, thread),
+    apply(change) {
+      if (change.type === 'ticket') tickets.set(change.record.id, change.record)
+      else if (change.type === 'message') messages.set(change.record.message.id, change.record)
+      else if (change.type === 'view') view = change.view
+    },
+  }
+}
 
 /** Shallow merge; a key given as `undefined` is removed. */
 export function mergeContext(current: UserChatContext, patch: UserChatContext): UserChatContext {

@@ -247,6 +247,7 @@ export interface SendMessageOptions {
  */
 export type Command =
   | CommandBase<'sendMessage', { thread: ThreadId; message: ChatMessage }>
+  | CommandBase<'sendMessages', { thread: ThreadId; messages: readonly ChatMessage[] }>
   | CommandBase<'setTyping', { isTyping: boolean }>
   | CommandBase<'updateUserContext', { patch: UserChatContext }>
   | CommandBase<'clearUserData', object>
