@@ -1,0 +1,149 @@
+import { describe, expect, test } from 'vitest'
+import { createDevice } from '../helpers/client.js'
+
+const DAY = 24 * 60 * 60 * 1000
+const WEEK = 7 * DAY
+
+describe('clearAllData', () => {
+  test('empties every observable at once and deletes the database', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    await chat.sendMainChatMessage('my secret address is 1 Main St')
+    await chat.updateUserContext({ personalInfo: { name: 'Ann' } })
+    const id = chat.createTicket('support', 'Private', 'details')
+    await chat.resolveTicket(id)
+    await chat.selectTicket(id)
+    expect((await device.indexedDB.databases()).map((d) => d.name)).toContain(device.databaseName)
+
+    const clearing = chat.clearAllData()
+    // At once, before the engine confirmed:
+    expect(chat.getState().mainChat.messages).toEqual([])
+    expect(chat.getState().tickets).toEqual([])
+    await clearing
+    const state = chat.getState()
+    expect(state.mainChat.messages).toEqual([])
+    expect(state.tickets).toEqual([])
+    expect(state.userContext).toEqual({})
+    expect(state.activeTicketId).toBeNull()
+    expect(state.analytics).toEqual({ totalMessages: 0, activeTickets: 0, resolvedTickets: 0, averageResolutionTime: 0, commonTopics: [] })
+    expect(chat.messages$.value).toEqual([])
+    expect(chat.userContext$.value).toEqual({})
+    expect((await device.indexedDB.databases()).map((d) => d.name)).not.toContain(device.databaseName)
+    expect(JSON.stringify(chat.getState())).not.toContain('Main St')
+
+    const reopened = device.open()
+    await reopened.ready
+    expect(JSON.stringify(reopened.getState())).not.toMatch(/Main St|Ann|Private/)
+  })
+
+  test('keeps working after a wipe', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    await chat.sendMainChatMessage('before')
+    await chat.clearAllData()
+    await chat.sendMainChatMessage('after')
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after'])
+    expect(chat.getChatAnalytics().totalMessages).toBe(1)
+    await chat.close()
+    const reopened = device.open()
+    await reopened.ready
+    expect(reopened.getState().mainChat.messages.map((m) => m.content)).toEqual(['after'])
+  })
+
+  test('reaches another client on the same database', async () => {
+    const device = createDevice()
+    const a = device.open()
+    const b = device.open()
+    await a.sendMainChatMessage('shared')
+    await expect.poll(() => b.getState().mainChat.messages.length).toBe(1)
+    await a.clearAllData()
+    await expect.poll(() => b.getState().mainChat.messages.length).toBe(0)
+  })
+})
+
+describe('cleanup', () => {
+  const setup = () => {
+    let t = 1_700_000_000_000
+    const device = createDevice()
+    const chat = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    return { device, chat, advance: (ms: number) => (t += ms) }
+  }
+
+  test('removes resolved tickets strictly older than maxResolvedTicketAge, with their messages', async () => {
+    const { chat, advance } = setup()
+    const old = chat.createTicket('support', 'Old', 'a')
+    await chat.sendTicketMessage(old, 'b')
+    const open = chat.createTicket('support', 'Still open', 'c')
+    await chat.resolveTicket(old)
+    await chat.selectTicket(old)
+    advance(WEEK)
+    expect(await chat.runCleanup()).toEqual({ removedTicketIds: [], removedMessages: 0 }) // exactly 7 days: kept
+    advance(1)
+    expect(await chat.runCleanup()).toEqual({ removedTicketIds: [old], removedMessages: 2 })
+    expect(chat.getState().tickets.map((t) => t.id)).toEqual([open])
+    expect(chat.getState().activeTicketId).toBeNull()
+    // Lifetime counters are not lowered by cleanup.
+    expect(chat.getChatAnalytics()).toMatchObject({ totalMessages: 3, resolvedTickets: 1, activeTickets: 1 })
+    expect(await chat.runCleanup()).toEqual({ removedTicketIds: [], removedMessages: 0 }) // idempotent
+  })
+
+  test('removes closed tickets by the time they were closed', async () => {
+    const { chat, advance } = setup()
+    const id = chat.createTicket('support', 'Closed unresolved')
+    advance(DAY)
+    await chat.updateTicketStatus(id, 'closed')
+    advance(WEEK)
+    expect((await chat.runCleanup()).removedTicketIds).toEqual([])
+    advance(1)
+    expect((await chat.runCleanup()).removedTicketIds).toEqual([id])
+  })
+
+  test('is harmless when two clients run it at once', async () => {
+    let t = 1_700_000_000_000
+    const device = createDevice()
+    const a = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    const b = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    const ids = [a.createTicket('support', 'x', 'm'), a.createTicket('support', 'y', 'm')]
+    for (const id of ids) void a.resolveTicket(id)
+    await a.flush()
+    t += WEEK + 1
+    const [ra, rb] = await Promise.all([a.runCleanup(), b.runCleanup()])
+    expect([...ra.removedTicketIds, ...rb.removedTicketIds].sort()).toEqual([...ids].sort())
+    expect(ra.removedMessages + rb.removedMessages).toBe(2)
+    await expect.poll(() => b.getState().tickets.length).toBe(0)
+    expect(a.getState().tickets).toEqual([])
+  })
+
+  test('runs on its own when the database opens', async () => {
+    let t = 1_700_000_000_000
+    const device = createDevice()
+    const first = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    const id = first.createTicket('support', 'Resolved long ago')
+    await first.resolveTicket(id)
+    await first.close()
+    t += WEEK + 1
+    const second = device.open({ now: () => t }) // default schedule: once at open, then hourly
+    await second.ready
+    await expect.poll(() => second.getState().tickets.length).toBe(0)
+  })
+})
+
+describe('two clients on one database', () => {
+  test('see each other’s changes live, without duplicates', async () => {
+    const device = createDevice()
+    const a = device.open()
+    const b = device.open()
+    await Promise.all([a.ready, b.ready])
+    await a.sendMainChatMessage('from a')
+    await b.sendMainChatMessage('from b')
+    const ticket = a.createTicket('support', 'Shared ticket', 'first')
+    await a.flush()
+    await expect.poll(() => b.getState().tickets.length).toBe(1)
+    await b.sendTicketMessage(ticket, 'b answers')
+    await expect.poll(() => a.getState().tickets[0]?.messages.length).toBe(2)
+    await expect.poll(() => a.getState().mainChat.messages.map((m) => m.content)).toEqual(['from a', 'from b'])
+    expect(b.getState().mainChat.messages.map((m) => m.content)).toEqual(['from a', 'from b'])
+    await expect.poll(() => a.getChatAnalytics().totalMessages).toBe(4)
+    expect(b.getChatAnalytics().totalMessages).toBe(4)
+  })
+})

@@ -1,0 +1,92 @@
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { afterEach, describe, expect, test } from 'vitest'
+import { createEngine, type Engine } from 'companion-chat/worker'
+import { CHAT_CONFIG, PROTOCOL_VERSION, type Command, type EngineApi, type Hello, type Patch } from 'companion-chat'
+import { uniqueName } from '../helpers/client.js'
+
+const engines: Engine[] = []
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()))
+})
+
+async function connect(indexedDB = new IDBFactory(), databaseName = uniqueName('engine')) {
+  const engine = createEngine({ indexedDB, IDBKeyRange, now: () => 1_000 })
+  engines.push(engine)
+  const api: EngineApi = engine.connection()
+  const patches: Patch[] = []
+  const hello: Hello = { protocolVersion: PROTOCOL_VERSION, databaseName, config: { ...CHAT_CONFIG, autoCleanupInterval: 0 }, requirePersistence: true }
+  const welcome = await api.connect(hello, (patch) => patches.push(patch))
+  if (!welcome.ok) throw new Error(welcome.error.message)
+  return { engine, api, patches, welcome: welcome.value, indexedDB, databaseName }
+}
+
+const message = (id: string, content: string) => ({ id, content, sender: 'user' as const, timestamp: 1, type: 'text' as const })
+
+describe('engine', () => {
+  test('answers a protocol mismatch with a typed error instead of hanging', async () => {
+    const api = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange }).connection()
+    const result = await api.connect(
+      { protocolVersion: PROTOCOL_VERSION + 1, databaseName: uniqueName(), config: CHAT_CONFIG, requirePersistence: false },
+      () => {},
+    )
+    expect(result).toMatchObject({ ok: false, error: { code: 'protocol-mismatch', name: 'ProtocolMismatchError' } })
+  })
+
+  test('applies a retried command once', async () => {
+    const { api, patches } = await connect()
+    const create: Command = { kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'T' }
+    const resolve: Command = { kind: 'resolveTicket', commandId: 'c2', at: 2, ticketId: 't1', summary: 'first' }
+    const reopen: Command = { kind: 'updateTicketStatus', commandId: 'c3', at: 3, ticketId: 't1', status: 'open' }
+    const send: Command = { kind: 'sendMessage', commandId: 'c4', at: 4, thread: 'main', message: message('m1', 'hi') }
+    await api.execute([create, resolve, reopen, send])
+    await api.execute([resolve, send]) // the same commands again, e.g. after a lost answer
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error()
+    expect(snapshot.value.tickets[0]!.status).toBe('open') // the retried resolve did not apply again
+    expect(snapshot.value.messages.filter((m) => m.thread === 'main')).toHaveLength(1)
+    expect(snapshot.value.analytics).toMatchObject({ totalMessages: 1, resolvedTickets: 0 })
+    expect(patches.flatMap((p) => p.outcomes).filter((o) => o.error)).toEqual([])
+  })
+
+  test('refuses a message id reused for other content', async () => {
+    const { api, patches } = await connect()
+    await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
+    await api.execute([{ kind: 'sendMessage', commandId: 'b', at: 2, thread: 'main', message: message('m1', 'two') }])
+    expect(patches.at(-1)!.outcomes).toEqual([{ commandId: 'b', error: expect.objectContaining({ code: 'validation' }) }])
+  })
+
+  test('validates commands again, whoever sent them', async () => {
+    const { api, patches } = await connect()
+    const forged = { kind: 'sendMessage', commandId: 'x', at: 1, thread: 'main', message: { ...message('m1', ''), sender: 'admin' } }
+    await api.execute([forged as unknown as Command])
+    expect(patches.at(-1)!.outcomes[0]).toMatchObject({ commandId: 'x', error: { code: 'validation' } })
+    const snapshot = await api.snapshot()
+    expect(snapshot.ok && snapshot.value.messages).toEqual([])
+  })
+
+  test('orders messages by the database sequence, not by their clocks', async () => {
+    const { api } = await connect()
+    await api.execute([
+      { kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: { ...message('m1', 'first'), timestamp: 9_000 } },
+      { kind: 'sendMessage', commandId: 'b', at: 1, thread: 'main', message: { ...message('m2', 'second'), timestamp: 10 } },
+    ])
+    const snapshot = await api.snapshot()
+    expect(snapshot.ok && snapshot.value.messages.map((m) => m.message.content)).toEqual(['first', 'second'])
+  })
+
+  test('publishes a patch with a growing version after each commit', async () => {
+    const { api, patches, welcome } = await connect()
+    await api.execute([{ kind: 'setTyping', commandId: 'a', at: 5, isTyping: true }])
+    await api.execute([{ kind: 'switchChatView', commandId: 'b', at: 6, view: 'tickets' }])
+    expect(patches.map((p) => p.version)).toEqual([welcome.snapshot.version + 1, welcome.snapshot.version + 2])
+    expect(patches[0]!.changes).toEqual([{ type: 'view', view: { ticketView: 'chat', activeTicketId: null, isTyping: true, lastActivity: 5 } }])
+  })
+
+  test('refuses to serve a second database from one engine', async () => {
+    const { engine } = await connect()
+    const other = await engine
+      .connection()
+      .connect({ protocolVersion: PROTOCOL_VERSION, databaseName: 'another', config: CHAT_CONFIG, requirePersistence: false }, () => {})
+    expect(other).toMatchObject({ ok: false, error: { code: 'storage-unavailable' } })
+  })
+})
