@@ -35,6 +35,7 @@ import {
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { openHost, type Host } from './hosts.js'
+import { reconcile } from './reconcile.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
 
@@ -83,6 +84,7 @@ export class Client {
   #version = 0
   readonly #pending = new Map<string, Pending>()
   #visible: ChatSystemState | undefined = EMPTY_STATE // undefined: replay needed
+  #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
   #outbox: Command[] = []
   #sendScheduled = false
   #early: Patch[] = [] // patches that arrived before the welcome
@@ -110,8 +112,9 @@ export class Client {
     if (this.#visible === undefined) {
       let state = this.#confirmed
       for (const entry of this.#pending.values()) state = applyChanges(state, this.#replay(entry, state), this.#config.maxMainChatMessages)
-      this.#visible = state
+      this.#visible = reconcile(this.#shown, state)
     }
+    this.#shown = this.#visible
     return this.#visible
   }
 

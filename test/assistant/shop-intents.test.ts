@@ -75,7 +75,7 @@ describe('shop assistant intents', () => {
     expect((await ask(assistant, 'Hallo')).text).toMatch(/^Hallo! Ich helfe dir/)
     expect((await ask(assistant, 'Hello')).text).toMatch(/^Hi there! I can help you/)
     expect((await ask(assistant, 'Ich suche Kopfhörer unter 200 €')).text).toBe(
-      'Alles klar: Kopfhörer bis 200 €. Das behalte ich für meine Vorschläge im Blick.',
+      'Alles klar: Kopfhörer bis 200\u00a0€. Das behalte ich für meine Vorschläge im Blick.',
     )
     expect((await ask(assistant, "I'm looking for gaming laptops under $1500")).text).toBe(
       "Got it: gaming laptops up to $1,500. I'll keep that in mind for my suggestions.",

@@ -122,6 +122,21 @@ describe('observables', () => {
     expect(optimistic.timestamp).toBe(1_234)
   })
 
+  test('emit nothing when the engine confirms what was already shown', async () => {
+    const chat = createDevice().open()
+    await chat.ready
+    const lists: unknown[] = []
+    const tickets: unknown[] = []
+    chat.messages$.subscribe((messages) => lists.push(messages))
+    chat.tickets$.subscribe((list) => tickets.push(list))
+    await chat.sendMainChatMessage('once')
+    const id = chat.createTicket('support', 'Once', 'first')
+    await chat.flush()
+    expect(lists).toHaveLength(2) // the initial empty list, then the optimistic one; the commit adds nothing
+    expect(tickets).toHaveLength(2)
+    expect(chat.getState().tickets[0]!.id).toBe(id)
+  })
+
   test('batch a tick of commands into one emission', async () => {
     const chat = createDevice().open()
     await chat.ready
