@@ -46,6 +46,12 @@ export interface Engine {
   close(): Promise<void>
 }
 
+/** Commands that will commit together, and the promise of their commit. */
+interface CommandGroup {
+  readonly commands: Command[]
+  done: Promise<void>
+}
+
 /** Most commands in one transaction; more wait for the next one. Bounds memory and latency. */
 const MAX_BATCH = 20_000
 /** Applied-command ids older than this are forgotten by cleanup. */
@@ -71,8 +77,7 @@ class ChatEngine implements Engine {
   #opening: Promise<void> | undefined
   #version = 0
   readonly #listeners = new Set<PatchListener>()
-  #queue: Command[] = []
-  #drainScheduled: Promise<void> | undefined
+  #group: CommandGroup | undefined
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
@@ -116,7 +121,7 @@ class ChatEngine implements Engine {
         settle(async () => {
           if (listener) this.#listeners.delete(listener)
           listener = undefined
-          if (this.#listeners.size === 0) await this.close()
+          if (this.#listeners.size === 0) await this.#serial(async () => this.#idle())
         }),
     }
   }
@@ -124,12 +129,25 @@ class ChatEngine implements Engine {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#listeners.clear()
     await this.#tail // let committed work finish and publish
+    this.#idle()
+  }
+
+  /**
+   * No connection is left: let the database, timer and channel go. A later `connect`
+   * (a SharedWorker that outlives a reloading tab) opens them again.
+   */
+  #idle(): void {
+    if (this.#listeners.size > 0) return // someone connected while this waited its turn
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#timer = undefined
     this.#channel?.close()
+    this.#channel = undefined
     this.#db?.close()
     this.#db = undefined
+    this.#opening = undefined
+    this.#hello = undefined
   }
 
   // ── Opening ────────────────────────────────────────────────────────────────
@@ -176,28 +194,40 @@ class ChatEngine implements Engine {
 
   // ── The serial chain ───────────────────────────────────────────────────────
 
-  /** Runs `job` after everything queued before it. */
+  /**
+   * Runs `job` after everything queued before it. Commands submitted later go after the
+   * job, never into a batch queued before it: order across calls is kept.
+   */
   #serial<T>(job: () => Promise<T>): Promise<T> {
+    this.#group = undefined
+    return this.#chain(job)
+  }
+
+  #chain<T>(job: () => Promise<T>): Promise<T> {
     const result = this.#tail.then(job)
     this.#tail = result.catch(() => undefined)
     return result
   }
 
-  /** Queues commands; all commands queued before the next transaction starts share it. */
+  /**
+   * Queues commands. They join the newest group that has not started yet; a group is one
+   * transaction (split at MAX_BATCH), so commands that arrive while a transaction runs
+   * share the next one.
+   */
   #submit(commands: readonly Command[]): Promise<void> {
     if (this.#closed) return Promise.reject(new StorageUnavailableError('The engine is closed'))
     if (!Array.isArray(commands)) return Promise.reject(new TypeError('execute() takes an array of commands'))
-    for (const command of commands) this.#queue.push(command)
-    this.#drainScheduled ??= this.#serial(() => this.#drain())
-    return this.#drainScheduled
-  }
-
-  async #drain(): Promise<void> {
-    this.#drainScheduled = undefined
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH)
-      await this.#commit(batch)
+    let group = this.#group
+    if (!group) {
+      const created: CommandGroup = { commands: [], done: Promise.resolve() }
+      created.done = this.#chain(async () => {
+        if (this.#group === created) this.#group = undefined // closed: later commands form the next group
+        for (let i = 0; i < created.commands.length; i += MAX_BATCH) await this.#commit(created.commands.slice(i, i + MAX_BATCH))
+      })
+      this.#group = group = created
     }
+    for (const command of commands) group.commands.push(command)
+    return group.done
   }
 
   async #commit(batch: readonly Command[]): Promise<void> {

@@ -85,7 +85,7 @@ export class Client {
   readonly #pending = new Map<string, Pending>()
   #visible: ChatSystemState | undefined = EMPTY_STATE // undefined: replay needed
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
-  #outbox: Command[] = []
+  #outbox: Array<Command | { readonly clear: string }> = []
   #sendScheduled = false
   #early: Patch[] = [] // patches that arrived before the welcome
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
@@ -165,27 +165,24 @@ export class Client {
   }
 
   async runCleanup(): Promise<CleanupReport> {
+    this.#sendNow() // what was issued before runs before the cleanup
     const host = await this.#usable()
     const { report, version } = unwrap(await this.#call(host.api.runCleanup(this.#now())))
     await this.#seen(version)
     return report
   }
 
-  async clearAllData(): Promise<void> {
+  clearAllData(): Promise<void> {
     if (this.#closed) throw new ClientClosedError()
+    if (this.#failure) throw this.#failure
     // Shown at once: a local reset entry hides everything issued before it until the engine confirms.
     const { id, promise } = addPending(this.#pending, nanoid(), null, [{ type: 'reset' }])
     this.#visible = applyChanges(this.getState(), [{ type: 'reset' }], this.#config.maxMainChatMessages)
+    // Queued in the outbox like a command, so it reaches the engine after everything issued
+    // before it and before everything issued after it.
+    this.#outbox.push({ clear: id })
+    this.#scheduleSend()
     this.#changed()
-    try {
-      const host = await this.#usable()
-      this.#sendNow()
-      const version = unwrap(await this.#call(host.api.clearAllData()))
-      await this.#seen(version)
-      this.#settle(id)
-    } catch (error) {
-      this.#settle(id, asChatError(error))
-    }
     return promise
   }
 
@@ -284,9 +281,25 @@ export class Client {
   #sendNow(): void {
     this.#sendScheduled = false
     if (!this.#connected || this.#failure || this.#outbox.length === 0) return
-    const commands = this.#outbox
+    const outbox = this.#outbox
     this.#outbox = []
     this.store.setStatus({ pendingWrites: this.#pending.size })
+    // Comlink posts calls in order on one port and the engine serialises them: order is kept.
+    let commands: Command[] = []
+    for (const item of outbox) {
+      if ('kind' in item) {
+        commands.push(item)
+        continue
+      }
+      this.#execute(commands)
+      commands = []
+      this.#clear(item.clear)
+    }
+    this.#execute(commands)
+  }
+
+  #execute(commands: readonly Command[]): void {
+    if (commands.length === 0) return
     this.#call(this.#host!.api.execute(commands))
       .then((result) => {
         if (!result.ok) throw fromSerializedError(result.error)
@@ -296,6 +309,15 @@ export class Client {
         if (failure instanceof WorkerGoneError) return this.#fail(failure)
         for (const command of commands) this.#settle(command.commandId, failure)
       })
+  }
+
+  #clear(id: string): void {
+    this.#call(this.#host!.api.clearAllData())
+      .then(async (result) => {
+        await this.#seen(unwrap(result))
+        this.#settle(id)
+      })
+      .catch((error: unknown) => this.#settle(id, asChatError(error)))
   }
 
   // ── Change feed ────────────────────────────────────────────────────────────

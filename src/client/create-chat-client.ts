@@ -3,8 +3,8 @@
  */
 import { nanoid } from 'nanoid'
 import { MAIN_THREAD } from '../core/protocol.js'
-import { ValidationError } from '../core/errors.js'
-import { checkText, describe } from '../core/validate.js'
+import { NotFoundError, ValidationError } from '../core/errors.js'
+import { checkId, checkText, describe } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import type { BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
 
@@ -75,7 +75,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       return ticketId
     },
     sendTicketMessage: (ticketId, content, sendOptions) =>
-      client.run({ kind: 'sendMessage', thread: checkText(ticketId, 'ticketId', 128), message: client.message(content, sendOptions) }),
+      client.run({ kind: 'sendMessage', thread: checkTicketId(ticketId), message: client.message(content, sendOptions) }),
     resolveTicket: (ticketId, summary) =>
       client.run({ kind: 'resolveTicket', ticketId, ...(summary !== undefined ? { summary } : {}) }),
     updateTicketStatus: (ticketId, status) => client.run({ kind: 'updateTicketStatus', ticketId, status }),
@@ -97,6 +97,13 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     flush: () => client.flush(),
     close: () => client.close(),
   }
+}
+
+/** A ticket id; `'main'` names the main chat's thread, never a ticket. */
+function checkTicketId(ticketId: string): string {
+  checkId(ticketId, 'ticketId')
+  if (ticketId === MAIN_THREAD) throw new NotFoundError(`No ticket with id ${ticketId}`, { ticketId })
+  return ticketId
 }
 
 function checkOptions(options: ChatClientOptions): void {

@@ -97,14 +97,14 @@ export interface ChatTicket {
 
 /** A price range the user is shopping in. */
 export type Budget = {
-  readonly min?: number
-  readonly max?: number
+  readonly min?: number | undefined
+  readonly max?: number | undefined
 }
 
 /** What the user likes; used to give better answers. */
 export interface UserPreferences {
-  readonly budget?: Budget
-  readonly categories?: readonly string[]
+  readonly budget?: Budget | undefined
+  readonly categories?: readonly string[] | undefined
   readonly [key: string]: JsonValue | undefined
 }
 
@@ -113,13 +113,13 @@ export interface UserPreferences {
  * `updateUserContext` merges the given keys into it (a key set to `undefined` is removed).
  */
 export interface UserChatContext {
-  readonly preferences?: UserPreferences
-  readonly currentPage?: string
-  readonly currentProducts?: readonly string[]
-  readonly shoppingIntent?: string
-  readonly sessionStart?: number
-  readonly history?: readonly JsonValue[]
-  readonly personalInfo?: { readonly [key: string]: JsonValue | undefined }
+  readonly preferences?: UserPreferences | undefined
+  readonly currentPage?: string | undefined
+  readonly currentProducts?: readonly string[] | undefined
+  readonly shoppingIntent?: string | undefined
+  readonly sessionStart?: number | undefined
+  readonly history?: readonly JsonValue[] | undefined
+  readonly personalInfo?: { readonly [key: string]: JsonValue | undefined } | undefined
   readonly [key: string]: JsonValue | undefined
 }
 

@@ -50,7 +50,23 @@ describe('clearAllData', () => {
     expect(reopened.getState().mainChat.messages.map((m) => m.content)).toEqual(['after'])
   })
 
-  test('reaches another client on the same database', async () => {
+  test('keeps the order of calls around it: what came before is wiped, what came after stays', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    void chat.sendMainChatMessage('before, same tick')
+    const clearing = chat.clearAllData()
+    void chat.sendMainChatMessage('after, same tick')
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after, same tick'])
+    await clearing
+    await chat.flush()
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after, same tick'])
+    await chat.close()
+    const reopened = device.open()
+    await reopened.ready
+    expect(reopened.getState().mainChat.messages.map((m) => m.content)).toEqual(['after, same tick'])
+  })
+
+  test('reaches another client on the same database, which keeps working', async () => {
     const device = createDevice()
     const a = device.open()
     const b = device.open()
@@ -58,6 +74,12 @@ describe('clearAllData', () => {
     await expect.poll(() => b.getState().mainChat.messages.length).toBe(1)
     await a.clearAllData()
     await expect.poll(() => b.getState().mainChat.messages.length).toBe(0)
+    await b.sendMainChatMessage('b after the wipe')
+    await expect.poll(() => a.getState().mainChat.messages.map((m) => m.content)).toEqual(['b after the wipe'])
+    await Promise.all([a.close(), b.close()])
+    const reopened = device.open()
+    await reopened.ready
+    expect(reopened.getState().mainChat.messages.map((m) => m.content)).toEqual(['b after the wipe'])
   })
 })
 
