@@ -1,4 +1,11 @@
-import { createShopAssistant, detectIntent, type ShopIntent, type ShopLanguage, type UserChatContext } from 'companion-chat'
+import {
+  createShopAssistant,
+  detectIntent,
+  type ShopIntent,
+  type ShopLanguage,
+  type UserChatContext,
+  type UserPreferences,
+} from 'companion-chat'
 import { describe, expect, it } from 'vitest'
 import { ask } from './shop-helpers.js'
 
@@ -13,7 +20,7 @@ interface Row {
   readonly ticket?: { readonly type: string; readonly title: string }
 }
 
-const search = (preferences: UserChatContext['preferences']): UserChatContext => ({ preferences, shoppingIntent: 'search' })
+const search = (preferences: UserPreferences): UserChatContext => ({ preferences, shoppingIntent: 'search' })
 const presets = ['set-budget', 'set-budget', 'set-budget']
 
 // Without a catalogue: what the assistant understands, proposes to remember, and offers.
@@ -96,6 +103,8 @@ describe('shop assistant intents', () => {
     expect(detectIntent('under $1,299.99').budget).toEqual({ max: 1299.99 })
     expect(detectIntent('$800-$1200 headphones')).toMatchObject({ budget: { min: 800, max: 1200 }, currency: 'USD' })
     expect(detectIntent('a phone for 600 €')).toMatchObject({ budget: { max: 600 }, currency: 'EUR' })
+    expect(detectIntent('a 15-17 inch laptop under $1500').budget).toEqual({ max: 1500 })
+    expect(detectIntent('budget 800 to 1200').budget).toEqual({ min: 800, max: 1200 })
   })
 
   it('names the store’s own category when the catalogue has one for the concept', () => {

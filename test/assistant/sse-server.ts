@@ -20,7 +20,10 @@ export interface SseServer {
   readonly baseURL: string
   readonly requests: RecordedRequest[]
   script: Script
-  /** Resolves when the connection of the next response closes; `ended` tells whether the server finished it. */
+  /**
+   * Resolves when the response to the next request (one arriving after this call) closes;
+   * `ended` tells whether the server had finished it, or the connection was cut.
+   */
   nextClose(): Promise<{ ended: boolean }>
   close(): Promise<void>
 }
@@ -46,7 +49,8 @@ export async function startSseServer(): Promise<SseServer> {
     request.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8')
       state.requests.push({ method: request.method, url: request.url, headers: request.headers, body: text ? JSON.parse(text) : undefined })
-      response.on('close', () => closeWaiters.shift()?.({ ended: response.writableFinished }))
+      const waiter = closeWaiters.shift()
+      response.on('close', () => waiter?.({ ended: response.writableFinished }))
       state.script(request, response)
     })
   })

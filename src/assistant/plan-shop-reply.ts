@@ -1,0 +1,77 @@
+/**
+ * Turns what `detectIntent` understood into the shop assistant's answer: the text, the
+ * suggestions with their actions, and the user-context change it proposes. Pure: the
+ * same input gives the same reply, which is what makes the assistant deterministic.
+ */
+import type { ChatMessage, MessageAction, UserChatContext } from '../core/protocol.js'
+import type { DetectedIntent } from './detect-intent.js'
+import { planComparisonReply, planSearchReply } from './plan-search-reply.js'
+import type { Product } from './recommend-products.js'
+import { openTicketAction, sendMessageAction } from './shop-actions.js'
+import { SHOP_REPLIES } from './shop-replies.js'
+
+/** A suggestion message: a short text and its buttons. */
+export interface Suggestion {
+  readonly content: string
+  readonly actions: readonly MessageAction[]
+}
+
+/** The whole answer to one message, before it is streamed. */
+export interface ShopReply {
+  readonly text: string
+  readonly suggestions: readonly Suggestion[]
+  /** Only what changes: absent when the user context already says it all. */
+  readonly context?: UserChatContext
+}
+
+/** Everything one answer depends on. */
+export interface ShopReplyInput {
+  readonly detected: DetectedIntent
+  readonly message: ChatMessage
+  readonly userContext: UserChatContext
+  readonly catalogue: readonly Product[] | undefined
+  /** The app's locale, for number formats when it matches the reply's language. */
+  readonly locale: string
+  /** The store's currency, for budgets the user named without one. */
+  readonly currency: string | undefined
+}
+
+/** Plans the answer to one message. */
+export function planShopReply(input: ShopReplyInput): ShopReply {
+  const { detected, message } = input
+  const say = SHOP_REPLIES[detected.language]
+  switch (detected.intent) {
+    case 'search':
+      return planSearchReply(input)
+    case 'comparison':
+      return planComparisonReply(input)
+    case 'order-help': {
+      const { reply, title } = say.order[detected.topic]
+      const action = openTicketAction(say.openTicketLabel, 'order-help', title, message.id)
+      return { text: reply, suggestions: [{ content: say.orderSuggestion, actions: [action] }] }
+    }
+    case 'technical': {
+      const { reply, title } = say.technical[detected.topic]
+      const action = openTicketAction(say.openTicketLabel, 'technical', title, message.id)
+      return { text: reply, suggestions: [{ content: say.technicalSuggestion, actions: [action] }] }
+    }
+    case 'greeting':
+      return { text: say.greeting, suggestions: [] }
+    case 'thanks':
+      return { text: say.thanks, suggestions: [] }
+    case 'unknown':
+      return {
+        text: say.fallback,
+        suggestions: [
+          {
+            content: say.fallbackSuggestion,
+            actions: [
+              sendMessageAction('search', say.findProductLabel, say.findProductMessage),
+              sendMessageAction('order', say.trackOrderLabel, say.trackOrderMessage),
+              openTicketAction(say.talkToSupportLabel, 'support', say.supportTitle, message.id),
+            ],
+          },
+        ],
+      }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Picks catalogue products for a search: the ones that match the most of what the user
+ * asked for, within the budget, cheapest first.
+ */
+import type { Budget } from '../core/protocol.js'
+import { categoryWords } from './shop-categories.js'
+import { splitWords, type WordMatcher } from './words.js'
+
+/**
+ * A product the shop assistant may recommend.
+ *
+ * @example
+ * const product: Product = { id: 'lap-1', name: 'Nimbus 15', category: 'laptop', price: 1299, currency: 'USD', tags: ['gaming'] }
+ */
+export interface Product {
+  /** Stable id; sent back as `payload.productId` of the `show-product` action. */
+  readonly id: string
+  /** Shown to the user. Its words are searched too ("Nimbus Gaming 15"). */
+  readonly name: string
+  /** E.g. `'laptop'`; singular or plural, any case, both match ("Laptops" finds `'laptop'`). */
+  readonly category: string
+  /** In `currency`; compared with the budget as a plain number (no conversion). */
+  readonly price: number
+  /** ISO 4217 code, e.g. `'EUR'`; used to show the price. */
+  readonly currency?: string
+  /** More words the product is found by, e.g. `['gaming', 'wireless']`. */
+  readonly tags?: readonly string[]
+}
+
+/** What to look for. */
+export interface ProductQuery {
+  /** Categories from `detectIntent` (or the user's preferences). */
+  readonly categories: readonly string[]
+  /** All words of the message, so that tags like "wireless" count even though they are not categories. */
+  readonly words: readonly string[]
+  readonly budget?: Budget
+  /** At most this many products; default 3. */
+  readonly limit?: number
+}
+
+/**
+ * The products that match the most search terms (every named category, plus every word
+ * of the message that is a tag in the catalogue), within the budget, cheapest first and
+ * in catalogue order among equal prices. Products matching fewer terms than the best
+ * match of the catalogue are left out: "gaming laptops" shows gaming laptops, not every
+ * laptop, when the catalogue has any. Without any term every product within the budget
+ * qualifies. Meant for catalogues of up to a few thousand products.
+ */
+export function recommendProducts(
+  catalogue: readonly Product[],
+  query: ProductQuery,
+  matcher: WordMatcher,
+): Product[] {
+  const terms = searchTerms(catalogue, query, matcher)
+  const scored = catalogue.map((product) => {
+    const words = productWords(product)
+    const score = terms.filter((term) => term.some((alt) => words.some((word) => matcher.same(word, alt)))).length
+    return { product, score }
+  })
+  // The best score is taken over the whole catalogue, budget or not: when no gaming laptop
+  // fits the budget, an office laptop that does is no answer to "gaming laptops".
+  const best = Math.max(0, ...scored.map((entry) => entry.score))
+  if (terms.length > 0 && best === 0) return []
+  return scored
+    .filter((entry) => entry.score === best && withinBudget(entry.product.price, query.budget))
+    .sort((a, b) => a.product.price - b.product.price) // stable: catalogue order among equal prices
+    .slice(0, query.limit ?? 3)
+    .map((entry) => entry.product)
+}
+
+/** True when `price` lies in the budget, bounds included; a missing bound does not limit. */
+export function withinBudget(price: number, budget: Budget | undefined): boolean {
+  return (budget?.min === undefined || price >= budget.min) && (budget?.max === undefined || price <= budget.max)
+}
+
+/** One term per category (with every word that means it) and per message word that is a tag. */
+function searchTerms(catalogue: readonly Product[], query: ProductQuery, matcher: WordMatcher): string[][] {
+  const terms = query.categories.map((category) => [...categoryWords(category, matcher)])
+  const tags = catalogue.flatMap((product) => product.tags ?? [])
+  for (const word of query.words) {
+    const covered = terms.some((term) => term.some((alt) => matcher.same(alt, word)))
+    if (!covered && tags.some((tag) => matcher.same(tag, word))) terms.push([word])
+  }
+  return terms
+}
+
+/** The category, tags and name words a product is found by. */
+function productWords(product: Product): string[] {
+  return [product.category, ...(product.tags ?? []), ...splitWords(product.name)]
+}
