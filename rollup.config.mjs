@@ -6,6 +6,7 @@ const entries = {
   index: 'src/index.ts',
   worker: 'worker/index.ts',
   'node-worker': 'worker/node.ts',
+  react: 'src/react/index.ts',
 }
 
 // Dependencies stay imports: the app's bundler resolves and dedupes them.

@@ -10,10 +10,11 @@ export default defineConfig({
       { find: /^companion-chat$/, replacement: here('./src/index.ts') },
       { find: /^companion-chat\/worker$/, replacement: here('./worker/index.ts') },
       { find: /^companion-chat\/node-worker$/, replacement: here('./worker/node.ts') },
+      { find: /^companion-chat\/react$/, replacement: here('./src/react/index.ts') },
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.{ts,tsx,js}'],
     testTimeout: 20_000,
   },
 })

@@ -42,6 +42,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     status$: store.status$,
     errors$: store.errors$,
 
+    onStateChange: (listener) => store.onStateChange(listener),
     getState: () => client.getState(),
     getChatAnalytics: () => client.getState().analytics,
 

@@ -19,8 +19,10 @@ export interface StateStore {
   readonly userContext$: StateObservable<UserChatContext>
   readonly status$: StateObservable<ChatStatus>
   readonly errors$: Observable<ChatError>
-  /** The state may have changed: emit on the next microtask. */
+  /** The state may have changed: tell `onStateChange` listeners now, emit on the next microtask. */
   changed(): void
+  /** Calls `listener` synchronously after every change; returns the unsubscribe function. */
+  onStateChange(listener: () => void): () => void
   setStatus(patch: Partial<ChatStatus>): void
   reportError(error: ChatError): void
   complete(): void
@@ -34,6 +36,7 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
   const state = new BehaviorSubject(getState())
   const status = new BehaviorSubject(initialStatus)
   const errors = new Subject<ChatError>()
+  const listeners = new Set<() => void>()
   let scheduled = false
 
   const derive = <T>(select: (s: ChatSystemState) => T): StateObservable<T> =>
@@ -50,7 +53,12 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
     userContext$: derive((s) => s.userContext),
     status$: withValue(status.pipe(distinctUntilChanged()), () => status.value),
     errors$: errors.asObservable(),
+    onStateChange(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
     changed() {
+      for (const listener of listeners) listener()
       if (scheduled || state.closed) return
       scheduled = true
       queueMicrotask(() => {
@@ -67,6 +75,7 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
       errors.next(error)
     },
     complete() {
+      listeners.clear()
       state.next(getState())
       state.complete()
       status.complete()

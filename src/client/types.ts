@@ -107,6 +107,13 @@ export interface ChatClient {
   /** Every command that failed after it was accepted (it was rolled back). Does not replay. */
   readonly errors$: Observable<ChatError>
 
+  /**
+   * Calls `listener` synchronously after every change of `getState()` (observables emit a
+   * microtask later, once per tick). Made for `useSyncExternalStore` and similar bindings.
+   * @returns a function that removes the listener
+   */
+  onStateChange(listener: () => void): () => void
+
   // ── Reads ──
   /** The current state, with pending changes applied. Stable identity while nothing changes. */
   getState(): ChatSystemState
