@@ -36,17 +36,17 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
   switch (command.kind) {
     case 'sendMessage':
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
-      checkMessage(command.message, config, 'content')
+      checkMessage(command.message, config, 'content', 'options')
       break
     case 'sendMessages': {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
-      if (!Array.isArray(command.messages)) throw new ValidationError('messages: must be an array')
+      if (!Array.isArray(command.messages)) throw new ValidationError('messages: must be an array', { path: 'messages' })
       if (command.messages.length === 0 || command.messages.length > MAX_BATCH_MESSAGES) {
         throw new ValidationError(`messages: must hold 1 to ${MAX_BATCH_MESSAGES} messages`, { path: 'messages', limit: MAX_BATCH_MESSAGES })
       }
       const ids = new Set<string>()
       command.messages.forEach((message, i) => {
-        checkMessage(message, config, `messages[${i}]`)
+        checkMessage(message, config, `messages[${i}].content`, `messages[${i}]`)
         if (ids.has(message.id)) throw new ValidationError(`messages[${i}]: id ${message.id} appears twice`, { path: `messages[${i}]` })
         ids.add(message.id)
       })
@@ -64,12 +64,12 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       checkId(command.ticketId, 'ticketId')
       checkEnum(command.ticketType, TICKET_TYPES, 'type')
       checkText(command.title, 'title', config.maxTitleLength)
-      if (command.initialMessage !== undefined) checkMessage(command.initialMessage, config, 'initialMessage')
+      if (command.initialMessage !== undefined) checkMessage(command.initialMessage, config, 'initialMessage', 'initialMessage')
       if (command.context !== undefined) checkPlainObject(command.context, 'context', config.maxContextBytes)
       break
     case 'resolveTicket':
       checkId(command.ticketId, 'ticketId')
-      if (command.summary !== undefined) checkText(command.summary, 'summary', config.maxTitleLength * 10)
+      if (command.summary !== undefined) checkText(command.summary, 'summary', config.maxSummaryLength)
       break
     case 'updateTicketStatus':
       checkId(command.ticketId, 'ticketId')
@@ -102,13 +102,18 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
   return command
 }
 
-/** A message as the client built it: content checked against the limit, enums, metadata. */
-function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string): void {
-  if (typeof message !== 'object' || message === null) throw new ValidationError(`${contentPath}: message must be an object`)
-  checkId(message.id, 'options.id')
+/**
+ * A message as the client built it: content checked against the limit, enums, metadata.
+ * `contentPath` names the content argument; `at` prefixes the other fields (`options.sender`).
+ */
+function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string, at: string): void {
+  if (typeof message !== 'object' || message === null) {
+    throw new ValidationError(`${contentPath}: must be a message, got ${describe(message)}`, { path: contentPath })
+  }
+  checkId(message.id, `${at}.id`)
   checkText(message.content, contentPath, config.maxContentLength)
-  checkEnum(message.sender, MESSAGE_SENDERS, 'options.sender')
-  checkEnum(message.type, MESSAGE_TYPES, 'options.type')
-  checkTime(message.timestamp, 'timestamp')
-  if (message.metadata !== undefined) checkMetadata(message.metadata, 'options.metadata', config)
+  checkEnum(message.sender, MESSAGE_SENDERS, `${at}.sender`)
+  checkEnum(message.type, MESSAGE_TYPES, `${at}.type`)
+  checkTime(message.timestamp, `${at}.timestamp`)
+  if (message.metadata !== undefined) checkMetadata(message.metadata, `${at}.metadata`, config)
 }

@@ -16,6 +16,7 @@ export type ChatErrorCode =
   | 'protocol-mismatch'
   | 'closed'
   | 'assistant-failed'
+  | 'internal'
 
 /** The base class of every error the SDK throws or rejects with. */
 export class ChatError extends Error {
@@ -121,7 +122,7 @@ export class AssistantError extends ChatError {
 
 type ErrorClass = new (message: string, details?: JsonValue) => ChatError
 
-const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed'>, ErrorClass> = {
+const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 'internal'>, ErrorClass> = {
   validation: ValidationError,
   'not-found': NotFoundError,
   'invalid-transition': InvalidTransitionError,
@@ -145,7 +146,7 @@ export function toSerializedError(error: unknown): SerializedError {
   const storage = classifyStorageError(error)
   if (storage) return toSerializedError(storage)
   const message = error instanceof Error ? error.message : String(error)
-  return { name: 'ChatError', code: 'storage-unavailable', message: `Unexpected engine failure: ${message}` }
+  return { name: 'ChatError', code: 'internal', message: `Unexpected engine failure: ${message}` }
 }
 
 /** Rebuilds the error class from its serialized form. */
@@ -160,7 +161,7 @@ export function fromSerializedError(data: SerializedError): ChatError {
     return new AssistantError(d.reason ?? 'unknown', data.message, extra)
   }
   const Class = CLASSES[code as keyof typeof CLASSES]
-  return Class ? new Class(data.message, data.details) : new ChatError('storage-unavailable', data.message, data.details)
+  return Class ? new Class(data.message, data.details) : new ChatError('internal', data.message, data.details)
 }
 
 /**
@@ -181,13 +182,13 @@ export function classifyStorageError(error: unknown): ChatError | undefined {
   return undefined
 }
 
-function errorNames(error: unknown): string[] {
-  const names: string[] = []
-  let current: unknown = error
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const { name, inner } = current as { name?: unknown; inner?: unknown }
-    if (typeof name === 'string') names.push(name)
-    current = inner
-  }
+/** The names of an error and of the errors inside it (Dexie's `inner`, a BulkError's `failures`). */
+function errorNames(error: unknown, depth = 0): string[] {
+  if (depth > 4 || !error || typeof error !== 'object') return []
+  const { name, inner, failures } = error as { name?: unknown; inner?: unknown; failures?: unknown }
+  const names = typeof name === 'string' ? [name] : []
+  names.push(...errorNames(inner, depth + 1))
+  const nested = Array.isArray(failures) ? failures : failures && typeof failures === 'object' ? Object.values(failures) : []
+  for (const failure of nested.slice(0, 8)) names.push(...errorNames(failure, depth + 1))
   return names
 }

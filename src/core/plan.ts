@@ -62,7 +62,7 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
       return [{ type: 'userContext', context: mergeContext(ctx.userContext, { preferences: {}, history: [], personalInfo: {} }) }]
 
     case 'createTicket': {
-      if (ctx.ticket(command.ticketId)) return [] // a retry
+      if (isRetry(ctx.ticket(command.ticketId), command.ticketType, command.title, at)) return []
       const record: TicketRecord = {
         id: command.ticketId,
         type: command.ticketType,
@@ -147,7 +147,7 @@ function planTicketFromMessage(
   command: Extract<Command, { kind: 'createTicketFromChatMessage' }>,
   ctx: PlanContext,
 ): Change[] {
-  if (ctx.ticket(command.ticketId)) return [] // a retry
+  if (isRetry(ctx.ticket(command.ticketId), command.ticketType, command.title, command.at)) return []
   const source = ctx.message(command.messageId, MAIN_THREAD)
   if (!source || source.thread !== MAIN_THREAD) {
     throw new NotFoundError(`No main-chat message with id ${command.messageId}`, { messageId: command.messageId })
@@ -170,6 +170,16 @@ function planTicketFromMessage(
     { type: 'message', record: { thread: record.id, message: copy } },
     { type: 'message', record: { ...source, message: { ...source.message, metadata: link } } },
   ]
+}
+
+/**
+ * Whether creating a ticket that exists already is a retry of the same creation (nothing to
+ * do) or a mistake: an id used for another ticket is refused.
+ */
+function isRetry(existing: TicketRecord | undefined, type: string, title: string, at: number): boolean {
+  if (!existing) return false
+  if (existing.type === type && existing.title === title && existing.createdAt === at) return true
+  throw new ValidationError(`Ticket id ${existing.id} is already used`, { path: 'ticketId', ticketId: existing.id })
 }
 
 function requireTicket(ctx: PlanContext, id: string): TicketRecord {

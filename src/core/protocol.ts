@@ -164,8 +164,10 @@ export interface ChatConfig {
   readonly autoCleanupInterval: number
   /** Longest message content, in characters. */
   readonly maxContentLength: number
-  /** Longest ticket title or resolution summary, in characters. */
+  /** Longest ticket title, in characters. */
   readonly maxTitleLength: number
+  /** Longest resolution summary, in characters. */
+  readonly maxSummaryLength: number
   /** Largest context or metadata value, in bytes of its JSON form. */
   readonly maxContextBytes: number
 }
@@ -177,6 +179,7 @@ export const CHAT_CONFIG: ChatConfig = Object.freeze({
   autoCleanupInterval: 60 * 60 * 1000, // 1 hour
   maxContentLength: 10_000,
   maxTitleLength: 200,
+  maxSummaryLength: 2_000,
   maxContextBytes: 64 * 1024,
 })
 

@@ -9,6 +9,11 @@ export const TOPIC_COUNT = 5
 
 /** Shortest word that counts as a topic (in characters). */
 const MIN_TOPIC_LENGTH = 3
+/** Scripts written without spaces pack more meaning per character: two are a word (東京, 財布). */
+const MIN_DENSE_TOPIC_LENGTH = 2
+const DENSE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
+/** Numbers, also with decimal or thousands separators ("1,500", "1.299,99", "15.5"). */
+const NUMBER = /^\p{N}[\p{N}.,'’_]*$/u
 
 // Function words of English and German (the languages the shop assistant speaks), plus
 // chat filler. Kept short on purpose: frequency does the rest.
@@ -44,7 +49,8 @@ export function extractTopics(text: string, locale?: string): string[] {
   for (const { segment, isWordLike } of segmenter(locale).segment(text)) {
     if (!isWordLike) continue
     const word = segment.toLocaleLowerCase(locale).replace(/['’]/g, '')
-    if (word.length < MIN_TOPIC_LENGTH || STOP_WORDS.has(word) || /^\p{N}+$/u.test(word)) continue
+    const min = DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
+    if (word.length < min || STOP_WORDS.has(word) || NUMBER.test(word)) continue
     words.add(word)
   }
   return [...words]

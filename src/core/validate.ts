@@ -79,35 +79,34 @@ export function checkTime(value: unknown, path: string): number {
 /**
  * Plain data only: objects with the plain prototype, arrays, strings, finite numbers,
  * booleans, null. Refuses functions, symbols, bigints, class instances (DOM nodes, Maps,
- * Dates), cycles, forbidden keys, too deep nesting, and anything over `maxBytes` as JSON.
+ * Dates), cycles, forbidden keys, too deep nesting, and anything over `maxBytes` bytes of
+ * its JSON form (UTF-8), counted as the walk goes so a huge value is refused early.
  */
 export function checkPlainData(value: unknown, path: string, maxBytes: number): JsonValue {
   const seen = new Set<object>()
   let bytes = 0
+  const add = (n: number): void => {
+    bytes += n
+    if (bytes > maxBytes) fail(path, `is larger than ${maxBytes} bytes as JSON`, { limit: maxBytes })
+  }
   const visit = (node: unknown, at: string, depth: number): void => {
     if (depth > MAX_DEPTH) fail(at, `is nested deeper than ${MAX_DEPTH} levels`)
     switch (typeof node) {
       case 'string':
-        bytes += node.length + 2
-        return
+        return add(jsonStringBytes(node))
       case 'number':
         if (!Number.isFinite(node)) fail(at, 'must be a finite number')
-        bytes += 8
-        return
+        return add(String(node).length)
       case 'boolean':
-        bytes += 5
-        return
+        return add(node ? 4 : 5)
       case 'undefined':
-        return // dropped by the structured clone's JSON view; allowed as "absent"
+        return add(4) // only reached inside arrays, where JSON writes null
       case 'object':
         break
       default:
         fail(at, `cannot be stored: ${describe(node)} is not plain data`)
     }
-    if (node === null) {
-      bytes += 4
-      return
-    }
+    if (node === null) return add(4)
     const object = node as object
     if (seen.has(object)) fail(at, 'contains a cycle')
     const proto = Object.getPrototypeOf(object) as unknown
@@ -117,20 +116,41 @@ export function checkPlainData(value: unknown, path: string, maxBytes: number): 
     }
     if (Object.getOwnPropertySymbols(object).length > 0) fail(at, 'has symbol keys')
     seen.add(object)
-    bytes += 2
+    add(2) // the brackets
+    let members = 0
     for (const key of Reflect.ownKeys(object) as string[]) {
       if (isArray && key === 'length') continue
       if (FORBIDDEN_KEYS.has(key)) fail(`${at}.${key}`, 'is a forbidden key (prototype pollution)')
       const descriptor = Object.getOwnPropertyDescriptor(object, key)
       if (descriptor && (descriptor.get || descriptor.set)) fail(`${at}.${key}`, 'must be a data property, not an accessor')
-      bytes += key.length + 3
-      visit((object as Record<string, unknown>)[key], isArray ? `${at}[${key}]` : `${at}.${key}`, depth + 1)
+      const member = (object as Record<string, unknown>)[key]
+      if (!isArray && member === undefined) continue // JSON leaves the key out
+      if (members++ > 0) add(1) // the comma
+      if (!isArray) add(jsonStringBytes(key) + 1) // "key":
+      visit(member, isArray ? `${at}[${key}]` : `${at}.${key}`, depth + 1)
     }
     seen.delete(object)
-    if (bytes > maxBytes) fail(path, `is larger than ${maxBytes} bytes`, { limit: maxBytes })
   }
   visit(value, path, 0)
   return value as JsonValue
+}
+
+/** Bytes of `JSON.stringify(text)` in UTF-8, without building it. */
+export function jsonStringBytes(text: string): number {
+  let bytes = 2 // the quotes
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x22 || code === 0x5c) bytes += 2 // \" and \\
+    else if (code < 0x20) bytes += code === 8 || code === 9 || code === 10 || code === 12 || code === 13 ? 2 : 6
+    else if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4 // a surrogate pair: one 4-byte character
+      i++
+    } else if (code >= 0xd800 && code <= 0xdfff) bytes += 6 // a lone surrogate is escaped as \uXXXX
+    else bytes += 3
+  }
+  return bytes
 }
 
 /** A plain object (not an array, not null). */
@@ -211,7 +231,7 @@ export function checkConfig(value: unknown, defaults: ChatConfig): ChatConfig {
   const patch = checkPlainObjectShallow(value, 'config')
   const out: Record<string, number> = { ...defaults }
   for (const [key, v] of Object.entries(patch)) {
-    if (!(key in defaults)) fail(`config.${key}`, 'is not a known setting')
+    if (!Object.hasOwn(defaults, key)) fail(`config.${key}`, 'is not a known setting')
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`config.${key}`, `must be a non-negative number, got ${describe(v)}`)
     out[key] = v as number
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { ValidationError } from '../../src/core/errors.js'
 import { CHAT_CONFIG, type JsonValue } from '../../src/core/protocol.js'
 import {
   MAX_CONTEXT_KEYS,
@@ -11,6 +12,7 @@ import {
   checkId,
   checkMetadata,
   checkPlainData,
+  jsonStringBytes,
   checkPlainObject,
   checkSendOptions,
   checkText,
@@ -234,7 +236,8 @@ describe('checkPlainData', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         fc.pre(!hasForbiddenKey(value) && jsonBytes({ value }) < LIMIT)
-        expect(checkPlainData({ value }, 'context', LIMIT)).toEqual({ value })
+        const root = { value }
+        expect(checkPlainData(root, 'context', LIMIT)).toBe(root)
       }),
     )
   })
@@ -459,5 +462,26 @@ describe('checkConfig', () => {
 
   test('refuses a name inherited from Object.prototype as an unknown setting', () => {
     expectRefused(() => checkConfig({ toString: 5 }, CHAT_CONFIG), 'config.toString')
+  })
+})
+
+describe('jsonStringBytes', () => {
+  test('equals the UTF-8 size of JSON.stringify for any string', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string()), (text) => {
+        expect(jsonStringBytes(text)).toBe(Buffer.byteLength(JSON.stringify(text), 'utf8'))
+      }),
+    )
+  })
+
+  test('measures plain data exactly as its JSON form', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (value) => {
+        fc.pre(!/"(__proto__|constructor|prototype)":/.test(JSON.stringify(value))) // refused on purpose
+        const size = Buffer.byteLength(JSON.stringify(value), 'utf8')
+        expect(() => checkPlainData(value, 'context', size)).not.toThrow()
+        if (size > 2) expect(() => checkPlainData(value, 'context', size - 1)).toThrow(ValidationError)
+      }),
+    )
   })
 })
