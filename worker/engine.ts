@@ -117,6 +117,7 @@ class ChatEngine implements Engine {
           return this.#version
         }),
       snapshot: () => settle(() => this.#serial(() => this.#readSnapshot())),
+      ping: () => settle(async () => PROTOCOL_VERSION),
       disconnect: () =>
         settle(async () => {
           if (listener) this.#listeners.delete(listener)

@@ -24,6 +24,7 @@ export function exposeConnection(engine: Engine, endpoint: Comlink.Endpoint): ()
     runCleanup: (now) => connection.runCleanup(now),
     clearAllData: () => connection.clearAllData(),
     snapshot: () => connection.snapshot(),
+    ping: () => connection.ping(),
     disconnect: async () => {
       const result = await connection.disconnect()
       release()

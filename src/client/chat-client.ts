@@ -36,6 +36,7 @@ import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { openHost, type Host } from './hosts.js'
 import { reconcile } from './reconcile.js'
+import { startWatchdog } from './watchdog.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
 
@@ -90,6 +91,13 @@ export class Client {
   #early: Patch[] = [] // patches that arrived before the welcome
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
   #resyncing: Promise<void> | undefined
+  #stopWatchdog: () => void = () => {}
+  #calls = 0 // remote calls awaiting an answer
+  #goneNow: ((error: ChatError) => void) | undefined
+  /** Rejects when the connection fails for good, whichever way that is noticed. */
+  readonly #gone = new Promise<never>((_, reject) => {
+    this.#goneNow = reject
+  })
 
   constructor(options: ChatClientOptions) {
     this.#options = options
@@ -102,6 +110,7 @@ export class Client {
       host: this.#hostKind,
       pendingWrites: 0,
     })
+    this.#gone.catch(() => {})
     this.ready = this.#connect()
     this.ready.catch(() => {}) // reported on status$ and by every call; awaiting is optional
   }
@@ -196,6 +205,7 @@ export class Client {
     await this.ready.catch(() => {})
     await this.flush()
     this.#closed = true
+    this.#stopWatchdog()
     const host = this.#host
     if (host && !this.#failure) {
       await Promise.race([host.api.disconnect(), host.gone, delay(2_000)]).catch(() => {})
@@ -211,6 +221,7 @@ export class Client {
     try {
       const host = await openHost(this.#hostKind, this.#options)
       this.#host = host
+      host.gone.catch((error: unknown) => this.#fail(asChatError(error)))
       const hello = {
         protocolVersion: PROTOCOL_VERSION,
         databaseName: this.#options.databaseName ?? 'companion-chat',
@@ -233,7 +244,15 @@ export class Client {
       this.#connected = true
       for (const patch of this.#early.splice(0)) this.#onPatch(patch)
       this.store.setStatus({ connection: 'ready', storage: welcome.storage, host: host.kind })
-      host.gone.catch((error: unknown) => this.#fail(asChatError(error)))
+      if (host.kind !== 'in-process') {
+        const timeout = this.#options.workerTimeout ?? 5_000
+        this.#stopWatchdog = startWatchdog({
+          ping: () => host.api.ping(),
+          busy: () => this.#pending.size > 0 || this.#calls > 0,
+          timeout,
+          onGone: () => this.#fail(new WorkerGoneError(`The worker did not answer for ${timeout} ms`)),
+        })
+      }
       this.#sendNow()
     } catch (error) {
       const failure = asChatError(error)
@@ -253,6 +272,8 @@ export class Client {
   #fail(error: ChatError): void {
     if (this.#failure || this.#closed) return
     this.#failure = error
+    this.#stopWatchdog()
+    this.#goneNow?.(error)
     this.#outbox = []
     for (const entry of [...this.#pending.values()]) this.#settle(entry.id, error)
     this.store.setStatus({ connection: 'failed', error })
@@ -267,7 +288,8 @@ export class Client {
 
   /** A remote call that rejects with `WorkerGoneError` instead of hanging when the worker dies. */
   #call<T>(call: Promise<T>): Promise<T> {
-    return this.#host ? Promise.race([call, this.#host.gone]) : call
+    this.#calls++
+    return Promise.race([call, this.#gone]).finally(() => this.#calls--)
   }
 
   // ── Sending ────────────────────────────────────────────────────────────────

@@ -63,6 +63,12 @@ export interface ChatClientOptions {
   readonly requirePersistence?: boolean
   /** How long to wait for the worker to answer the first time, in ms. Default 10 000. */
   readonly connectTimeout?: number
+  /**
+   * While writes are pending, the client checks that the worker still answers; after this
+   * many ms without an answer, calls in flight reject with `WorkerGoneError`. Default 5 000.
+   * (A worker that is terminated or crashes sends no event the page can rely on.)
+   */
+  readonly workerTimeout?: number
 }
 
 /** Connection and storage health, on `status$`. */

@@ -386,6 +386,8 @@ export interface EngineApi {
   clearAllData(): Promise<Result<number>>
   /** A fresh snapshot, for a client that missed a patch. */
   snapshot(): Promise<Result<Snapshot>>
+  /** Answers at once (not queued behind writes): the client's sign that the worker is alive. */
+  ping(): Promise<Result<number>>
   /** Unsubscribes this connection; the engine closes its database when no connection is left. */
   disconnect(): Promise<Result<void>>
 }
