@@ -4,7 +4,7 @@
  * Error paths name the argument of the public call (`content`, `ticketId`, `context.x`).
  */
 import { ValidationError } from './errors.js'
-import type { ChatConfig, ChatMessage, Command } from './protocol.js'
+import type { ChatConfig, ChatMessage, Command, ReplyGuard, ReplyInfo, ReplyStatus } from './protocol.js'
 import {
   CHAT_VIEWS,
   MESSAGE_SENDERS,
@@ -23,6 +23,9 @@ import {
   checkUserContext,
   describe,
 } from './validate.js'
+
+const REPLY_GUARDS: readonly ReplyGuard[] = ['new', 'claim', 'own']
+const REPLY_STATUSES: readonly ReplyStatus[] = ['streaming', 'done', 'stopped', 'interrupted', 'waiting', 'error']
 
 /** Most messages one `sendMainChatMessages` call takes. */
 export const MAX_BATCH_MESSAGES = 10_000
@@ -96,6 +99,20 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       checkId(command.ticketId, 'ticketId')
       checkContextKeys(command.contextKeys, 'contextKeys')
       break
+    case 'reply': {
+      checkEnum(command.guard, REPLY_GUARDS, 'guard')
+      checkId(command.owner, 'owner')
+      const { message } = command
+      checkMessage(message, config, 'message.content', 'message', true) // a reply starts empty and grows token by token
+      checkEnum(message.sender, ['assistant', 'system'] as const, 'message.sender')
+      const info = message.metadata?.['reply'] as ReplyInfo | undefined
+      if (typeof info !== 'object' || info === null) throw new ValidationError('message.metadata.reply: must describe the reply', { path: 'message.metadata.reply' })
+      checkId(info.to, 'message.metadata.reply.to')
+      checkEnum(info.status, REPLY_STATUSES, 'message.metadata.reply.status')
+      if (info.owner !== undefined) checkId(info.owner, 'message.metadata.reply.owner')
+      if (info.leaseUntil !== undefined) checkTime(info.leaseUntil, 'message.metadata.reply.leaseUntil')
+      break
+    }
     default:
       throw new ValidationError(`Unknown command '${String((command as { kind?: unknown }).kind)}'`)
   }
@@ -106,12 +123,15 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
  * A message as the client built it: content checked against the limit, enums, metadata.
  * `contentPath` names the content argument; `at` prefixes the other fields (`options.sender`).
  */
-function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string, at: string): void {
+function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string, at: string, allowEmpty = false): void {
   if (typeof message !== 'object' || message === null) {
     throw new ValidationError(`${contentPath}: must be a message, got ${describe(message)}`, { path: contentPath })
   }
   checkId(message.id, `${at}.id`)
-  checkText(message.content, contentPath, config.maxContentLength)
+  if (!allowEmpty) checkText(message.content, contentPath, config.maxContentLength)
+  else if (typeof message.content !== 'string' || message.content.length > config.maxContentLength) {
+    throw new ValidationError(`${contentPath}: must be a string of at most ${config.maxContentLength} characters`, { path: contentPath })
+  }
   checkEnum(message.sender, MESSAGE_SENDERS, `${at}.sender`)
   checkEnum(message.type, MESSAGE_TYPES, `${at}.type`)
   checkTime(message.timestamp, `${at}.timestamp`)

@@ -7,7 +7,7 @@
  * allowed (unknown ticket, closed ticket, illegal transition); a refused command changes
  * nothing.
  */
-import { NotFoundError, ValidationError } from './errors.js'
+import { InvalidTransitionError, NotFoundError, ValidationError } from './errors.js'
 import {
   MAIN_THREAD,
   type Change,
@@ -15,6 +15,7 @@ import {
   type ChatMessage,
   type Command,
   type MessageRecord,
+  type ReplyInfo,
   type ThreadId,
   type TicketRecord,
   type UserChatContext,
@@ -107,6 +108,9 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
     case 'createTicketFromChatMessage':
       return planTicketFromMessage(command, ctx)
 
+    case 'reply':
+      return planReply(command, ctx)
+
     case 'inheritContextToTicket': {
       const ticket = requireTicket(ctx, command.ticketId)
       assertMutable(ticket, 'inherit context')
@@ -141,6 +145,38 @@ function planSend(thread: ThreadId, message: ChatMessage, at: number, ctx: PlanC
       : { ...ticket, updatedAt: at }
   changes.push({ type: 'ticket', record: next })
   return changes
+}
+
+/** The `metadata.reply` of a message, when it is a reply slot. */
+export function replyInfo(message: ChatMessage | undefined): ReplyInfo | undefined {
+  const info = message?.metadata?.['reply']
+  return info && typeof info === 'object' && !Array.isArray(info) ? (info as ReplyInfo) : undefined
+}
+
+/** Whether someone streams into this reply right now (a live lease at time `at`). */
+export function isLiveStream(info: ReplyInfo | undefined, at: number): boolean {
+  return info?.status === 'streaming' && (info.leaseUntil ?? 0) > at
+}
+
+function planReply(command: Extract<Command, { kind: 'reply' }>, ctx: PlanContext): Change[] {
+  const { message, guard, owner, at } = command
+  const existing = ctx.message(message.id, MAIN_THREAD)
+  const current = replyInfo(existing?.message)
+  const refuse = (why: string): never => {
+    throw new InvalidTransitionError(`Reply ${message.id}: ${why}`, { messageId: message.id, guard })
+  }
+  if (existing && existing.thread !== MAIN_THREAD) refuse('the id belongs to a ticket message')
+  if (guard === 'new' && existing) {
+    if (current?.owner === owner && existing.message.content === message.content) return [] // a retry
+    refuse('it is answered already')
+  }
+  if (guard !== 'new' && !existing) throw new NotFoundError(`No reply ${message.id} to take over`, { messageId: message.id })
+  if (guard === 'claim' && current?.owner !== owner && isLiveStream(current, at)) refuse('another client is answering it')
+  if (guard === 'own' && current?.owner !== owner) refuse('another client took it over')
+  return [
+    { type: 'message', record: { thread: MAIN_THREAD, message } },
+    { type: 'view', view: { ...ctx.view, lastActivity: Math.max(ctx.view.lastActivity, message.timestamp) } },
+  ]
 }
 
 function planTicketFromMessage(

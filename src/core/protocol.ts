@@ -274,9 +274,42 @@ export type Command =
       { ticketId: string; messageId: string; copyId: string; ticketType: TicketType; title: string }
     >
   | CommandBase<'inheritContextToTicket', { ticketId: string; contextKeys: readonly string[] }>
+  | CommandBase<'reply', ReplyWrite>
 
 type CommandBase<K extends string, P> = { readonly kind: K; readonly commandId: string; readonly at: number } & {
   readonly [F in keyof P]: P[F]
+}
+
+/**
+ * How a `reply` command may touch the reply slot of a user message:
+ * - `new`: create the slot; refused when it exists (another tab answers already);
+ * - `claim`: take over an existing slot that nobody streams into now (waiting, failed,
+ *   interrupted, finished, or a stream whose lease ran out); refused otherwise;
+ * - `own`: update a slot this owner holds.
+ */
+export type ReplyGuard = 'new' | 'claim' | 'own'
+
+/** Where an assistant turn stands. Kept in the reply message's `metadata.reply`. */
+export type ReplyStatus = 'streaming' | 'done' | 'stopped' | 'interrupted' | 'waiting' | 'error'
+
+/** The `metadata.reply` of a reply message. */
+export interface ReplyInfo {
+  readonly [key: string]: JsonValue | undefined
+  /** The user message this answers. */
+  readonly to: string
+  readonly status: ReplyStatus
+  /** The client streaming into it (only while `streaming`). */
+  readonly owner?: string
+  /** Until when the owner's claim holds (epoch ms); a stream past it counts as interrupted. */
+  readonly leaseUntil?: number
+}
+
+/** What a `reply` command writes: the whole reply message, under a guard. */
+export interface ReplyWrite {
+  readonly guard: ReplyGuard
+  readonly owner: string
+  /** The reply message (its `metadata.reply` carries `to`, `status`, `owner`, `leaseUntil`). */
+  readonly message: ChatMessage
 }
 
 /** The name of a command. */
@@ -404,6 +437,11 @@ export interface AssistantRequest {
   readonly userContext: UserChatContext
   /** Aborted when the reply is stopped, replaced, or the client closes. */
   readonly signal: AbortSignal
+  /**
+   * Set when continuing an interrupted reply: the text already shown. An assistant that
+   * can continue yields only what follows it; the SDK appends what it yields.
+   */
+  readonly partial?: string
 }
 
 /** One piece of an assistant's streamed answer. */

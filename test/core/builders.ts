@@ -88,6 +88,11 @@ export function validCommands(): Command[] {
       title: 'Payment processing issue',
     }),
     command('inheritContextToTicket', { ticketId: 't-1', contextKeys: ['preferences', 'currentProducts'] }),
+    command('reply', {
+      guard: 'new',
+      owner: 'tab-1',
+      message: message({ id: 'reply-m-1', content: '', sender: 'assistant', metadata: { reply: { to: 'm-1', status: 'streaming', owner: 'tab-1', leaseUntil: T0 + 10_000 } } }),
+    }),
   ]
 }
 

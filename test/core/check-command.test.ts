@@ -33,6 +33,7 @@ describe('checkCommand', () => {
       selectTicket: true,
       createTicketFromChatMessage: true,
       inheritContextToTicket: true,
+      reply: true,
     }
     expect(new Set(validCommands().map((c) => c.kind))).toEqual(new Set(Object.keys(every)))
   })
