@@ -213,6 +213,9 @@ function collectKeys(command: Command, tickets: Set<string>, messages: Set<strin
     case 'selectTicket':
       if (command.ticketId !== null) tickets.add(command.ticketId)
       return
+    case 'reply':
+      messages.add(command.message.id)
+      return
     default:
       return
   }

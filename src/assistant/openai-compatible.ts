@@ -84,6 +84,7 @@ export function createOpenAICompatibleAssistant(options: OpenAICompatibleOptions
 
   return {
     name: options.name ?? options.model,
+    requiresNetwork: true,
     async *respond(request: AssistantRequest): AsyncGenerator<AssistantPart, void, undefined> {
       const { signal } = request
       if (signal.aborted) return

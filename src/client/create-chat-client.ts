@@ -6,7 +6,11 @@ import { MAIN_THREAD } from '../core/protocol.js'
 import { NotFoundError, ValidationError } from '../core/errors.js'
 import { checkId, checkText, describe } from '../core/validate.js'
 import { Client } from './chat-client.js'
-import type { BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
+import { Subject, of } from 'rxjs'
+import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
+import { runAction } from './run-action.js'
+import { withValue } from './state-store.js'
+import type { ActionRequest, BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
 
 const HOSTS: readonly HostKind[] = ['worker', 'shared-worker', 'in-process']
 
@@ -29,7 +33,16 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   checkOptions(options)
   const client = new Client(options)
   const { store } = client
-  return {
+  const now = options.now ?? Date.now
+  const contextKeys = options.assistantOptions?.contextKeys ?? DEFAULT_CONTEXT_KEYS
+  const actions$ = new Subject<ActionRequest>()
+  const runner = options.assistant ? createRunner(client, options, now, contextKeys) : undefined
+  if (runner) void client.ready.then(() => runner.start(), () => {})
+  const needsRunner = (): AssistantRunner => {
+    if (!runner) throw new ValidationError('No assistant is configured: pass `assistant` to createChatClient', { path: 'assistant' })
+    return runner
+  }
+  const chat: ChatClient = {
     ready: client.ready,
     state$: store.state$,
     messages$: store.messages$,
@@ -41,13 +54,19 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     userContext$: store.userContext$,
     status$: store.status$,
     errors$: store.errors$,
+    assistant$: runner ? withValue(runner.activity$, () => runner.activity) : withValue(of(IDLE), () => IDLE),
+    actions$: actions$.asObservable(),
 
     onStateChange: (listener) => store.onStateChange(listener),
     getState: () => client.getState(),
     getChatAnalytics: () => client.getState().analytics,
 
-    sendMainChatMessage: (content, sendOptions) =>
-      client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message: client.message(content, sendOptions) }),
+    sendMainChatMessage(content, sendOptions) {
+      const message = client.message(content, sendOptions)
+      const committed = client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message })
+      if (runner && message.sender === 'user') runner.answer(message.id, committed)
+      return committed
+    },
     sendMainChatMessages: (messages) => {
       if (!Array.isArray(messages)) throw new ValidationError('messages: must be an array', { path: 'messages' })
       return client.run({
@@ -95,10 +114,58 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     clearAllData: () => client.clearAllData(),
     runCleanup: () => client.runCleanup(),
 
+    stopAssistant: () => runner?.stop(),
+    regenerate: (messageId) => needsRunner().regenerate(messageId),
+    retry: (messageId) => needsRunner().retry(checkId(messageId, 'messageId')),
+    continueReply: (messageId) => needsRunner().continueReply(checkId(messageId, 'messageId')),
+    runAction: (messageId, actionId) => runAction(chat, contextKeys, actions$, messageId, actionId),
+
     flush: () => client.flush(),
-    close: () => client.close(),
+    async close() {
+      await runner?.close() // a reply in progress is kept, marked interrupted
+      actions$.complete()
+      await client.close()
+    },
   }
+  return chat
 }
+
+/** The user-context keys an assistant may see unless the app says otherwise. */
+export const DEFAULT_CONTEXT_KEYS: readonly string[] = Object.freeze(['preferences', 'currentPage', 'currentProducts', 'shoppingIntent'])
+
+const IDLE: AssistantActivity = Object.freeze({ state: 'idle' })
+
+function createRunner(client: Client, options: ChatClientOptions, now: () => number, contextKeys: readonly string[]): AssistantRunner {
+  const settings = options.assistantOptions ?? {}
+  // The client throws at once for refused input; the runner wants every outcome as a promise.
+  const attempt = (run: () => Promise<void>): Promise<void> => {
+    try {
+      return run()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  return new AssistantRunner(
+    {
+      getState: () => client.getState(),
+      now,
+      writeSlot: (message, guard, owner) => attempt(() => client.run({ kind: 'reply', guard, owner, message })),
+      sendSuggestion: (message) => attempt(() => client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message })),
+      setTyping: (isTyping) => attempt(() => client.run({ kind: 'setTyping', isTyping })),
+      updateUserContext: (patch) => attempt(() => client.run({ kind: 'updateUserContext', patch })),
+      report: (error) => client.store.reportError(error),
+    },
+    {
+      assistant: options.assistant!,
+      contextKeys,
+      connectivity: settings.connectivity ?? browserConnectivity,
+      flushInterval: settings.flushInterval ?? 100,
+      leaseDuration: settings.leaseDuration ?? 10_000,
+      historyLength: settings.historyLength ?? 20,
+    },
+  )
+}
+
 
 /** A ticket id; `'main'` names the main chat's thread, never a ticket. */
 function checkTicketId(ticketId: string): string {
@@ -115,6 +182,9 @@ function checkOptions(options: ChatClientOptions): void {
   }
   if (options.worker !== undefined && typeof options.worker !== 'function') {
     throw new ValidationError('worker must be a function that makes the Worker', { path: 'worker' })
+  }
+  if (options.assistant !== undefined && typeof (options.assistant as { respond?: unknown })?.respond !== 'function') {
+    throw new ValidationError('assistant must have a respond(request) method', { path: 'assistant' })
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new ValidationError('now must be a function returning epoch milliseconds', { path: 'now' })

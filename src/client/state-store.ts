@@ -84,6 +84,7 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
   }
 }
 
-function withValue<T>(observable: Observable<T>, get: () => T): StateObservable<T> {
+/** Gives an observable a synchronous `value` getter. */
+export function withValue<T>(observable: Observable<T>, get: () => T): StateObservable<T> {
   return Object.defineProperty(observable, 'value', { get, enumerable: true }) as StateObservable<T>
 }

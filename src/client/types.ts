@@ -3,7 +3,9 @@
  */
 import type { Observable } from 'rxjs'
 import type { ChatError } from '../core/errors.js'
+import type { AssistantActivity, Connectivity } from './assistant-runner.js'
 import type {
+  Assistant,
   ChatAnalytics,
   ChatConfig,
   ChatMessage,
@@ -12,6 +14,7 @@ import type {
   ChatView,
   CleanupReport,
   JsonValue,
+  MessageAction,
   SendMessageOptions,
   StorageKind,
   TicketPriority,
@@ -69,6 +72,42 @@ export interface ChatClientOptions {
    * (A worker that is terminated or crashes sends no event the page can rely on.)
    */
   readonly workerTimeout?: number
+  /**
+   * Who answers main-chat messages: every user message sent with `sendMainChatMessage`
+   * gets a streamed reply. Without it nobody answers.
+   */
+  readonly assistant?: Assistant
+  readonly assistantOptions?: AssistantOptions
+}
+
+/** How the assistant runs. Every key is optional. */
+export interface AssistantOptions {
+  /**
+   * The user-context keys the assistant may see (and a ticket opened from its suggestion
+   * inherits). Nothing else leaves the device through the assistant.
+   * Default: `['preferences', 'currentPage', 'currentProducts', 'shoppingIntent']`.
+   */
+  readonly contextKeys?: readonly string[]
+  /** How many recent main-chat messages the assistant is given. Default 20. */
+  readonly historyLength?: number
+  /** Longest time (ms) streamed text waits before it is written. Default 100. */
+  readonly flushInterval?: number
+  /** How long (ms) a streaming reply stays claimed without news before another client may call it interrupted. Default 10 000. */
+  readonly leaseDuration?: number
+  /** Network state; default: `navigator.onLine` and the window's `online` event. */
+  readonly connectivity?: Connectivity
+}
+
+/** What `runAction` did. */
+export type ActionOutcome =
+  | { readonly handled: true; readonly type: string; readonly ticketId?: string }
+  /** Not an SDK action (e.g. `show-product`): it was emitted on `actions$` for the app. */
+  | { readonly handled: false; readonly type: string }
+
+/** An action the app handles itself, on `actions$`. */
+export interface ActionRequest {
+  readonly message: ChatMessage
+  readonly action: MessageAction
 }
 
 /** Connection and storage health, on `status$`. */
@@ -112,6 +151,10 @@ export interface ChatClient {
   readonly status$: StateObservable<ChatStatus>
   /** Every command that failed after it was accepted (it was rolled back). Does not replay. */
   readonly errors$: Observable<ChatError>
+  /** What the assistant does now: idle, thinking, streaming (with the reply's id) or error. */
+  readonly assistant$: StateObservable<AssistantActivity>
+  /** Actions of messages that the app handles itself (see `runAction`). */
+  readonly actions$: Observable<ActionRequest>
 
   /**
    * Calls `listener` synchronously after every change of `getState()` (observables emit a
@@ -169,6 +212,23 @@ export interface ChatClient {
   switchChatView(view: ChatView): Promise<void>
   /** Selects a ticket (it must exist) or deselects with `null`. */
   selectTicket(ticketId: string | null): Promise<void>
+
+  // ── Assistant ──
+  /** Stops the running reply: the request is aborted, what arrived stays, marked stopped. */
+  stopAssistant(): void
+  /** Answers again, replacing the reply (default: the latest reply). */
+  regenerate(messageId?: string): void
+  /** Runs a failed or waiting turn again; `messageId` is its reply or its user message. */
+  retry(messageId: string): void
+  /** Continues an interrupted or stopped reply after the text it has. */
+  continueReply(messageId: string): void
+  /**
+   * Performs an action of a message (a suggestion's button). The SDK runs `open-ticket`
+   * (a ticket from the user's message, inheriting the allowed context keys), `set-budget`,
+   * `send-message`, `retry`, `regenerate` and `continue`; any other type is emitted on
+   * `actions$` for the app.
+   */
+  runAction(messageId: string, actionId: string): Promise<ActionOutcome>
 
   // ── Privacy and upkeep ──
   /** Empties preferences, history and personal info in the user context. */

@@ -466,5 +466,10 @@ export type AssistantPart =
 export interface Assistant {
   /** Shown in status and error messages. */
   readonly name?: string
+  /**
+   * Whether answering needs the network. When it does and the device is offline, the turn
+   * waits (a notice says so) and runs once the network returns.
+   */
+  readonly requiresNetwork?: boolean
   respond(request: AssistantRequest): AsyncIterable<AssistantPart>
 }
