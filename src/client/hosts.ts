@@ -35,28 +35,17 @@ export async function openHost(kind: HostKind, options: ChatClientOptions): Prom
 
 function openWorkerHost(options: ChatClientOptions): Host {
   if (!options.worker) throw new WorkerGoneError("host 'worker' needs the `worker` option (a function that makes the Worker)")
-  const worker = options.worker()
+  const worker = options.worker('worker')
   if (isNodeWorker(worker)) return nodeWorkerHost(worker)
   if (typeof SharedWorker !== 'undefined' && worker instanceof SharedWorker) {
     throw new WorkerGoneError("host 'worker' got a SharedWorker; use host 'shared-worker'")
   }
   const dedicated = worker as Worker
-  let fail!: (error: WorkerGoneError) => void
-  const gone = new Promise<never>((_, reject) => (fail = reject))
-  gone.catch(() => {})
+  const { gone, fail } = goneSignal()
   dedicated.addEventListener('error', (event) => {
     fail(new WorkerGoneError(`The worker failed: ${(event as ErrorEvent).message ?? 'it could not start'}`))
   })
-  const remote = Comlink.wrap<EngineApi>(dedicated)
-  return {
-    kind: 'worker',
-    api: remote as unknown as EngineApi,
-    gone,
-    async dispose() {
-      remote[Comlink.releaseProxy]()
-      dedicated.terminate()
-    },
-  }
+  return comlinkHost('worker', dedicated, gone, () => dedicated.terminate())
 }
 
 function openSharedWorkerHost(options: ChatClientOptions): Host {
@@ -65,22 +54,33 @@ function openSharedWorkerHost(options: ChatClientOptions): Host {
     return openWorkerHost(options)
   }
   if (!options.worker) throw new WorkerGoneError("host 'shared-worker' needs the `worker` option (a function that makes the SharedWorker)")
-  const shared = options.worker() as SharedWorker
-  let fail!: (error: WorkerGoneError) => void
-  const gone = new Promise<never>((_, reject) => (fail = reject))
-  gone.catch(() => {})
+  const shared = options.worker('shared-worker') as SharedWorker
+  const { gone, fail } = goneSignal()
   shared.addEventListener('error', () => fail(new WorkerGoneError('The shared worker failed to start')))
   shared.port.start()
-  const remote = Comlink.wrap<EngineApi>(shared.port)
+  return comlinkHost('shared-worker', shared.port, gone, () => shared.port.close())
+}
+
+/** A host whose engine answers over Comlink on `endpoint`. */
+function comlinkHost(kind: HostKind, endpoint: Comlink.Endpoint, gone: Promise<never>, stop: () => unknown): Host {
+  const remote = Comlink.wrap<EngineApi>(endpoint)
   return {
-    kind: 'shared-worker',
+    kind,
     api: remote as unknown as EngineApi,
     gone,
     async dispose() {
       remote[Comlink.releaseProxy]()
-      shared.port.close()
+      await stop()
     },
   }
+}
+
+/** A promise that rejects once `fail` is called; observed, so it never goes unhandled. */
+function goneSignal(): { gone: Promise<never>; fail: (error: WorkerGoneError) => void } {
+  let fail!: (error: WorkerGoneError) => void
+  const gone = new Promise<never>((_, reject) => (fail = reject))
+  gone.catch(() => {})
+  return { gone, fail }
 }
 
 function isNodeWorker(worker: unknown): worker is NodeWorkerLike {
@@ -89,23 +89,14 @@ function isNodeWorker(worker: unknown): worker is NodeWorkerLike {
 }
 
 function nodeWorkerHost(worker: NodeWorkerLike): Host {
-  let fail!: (error: WorkerGoneError) => void
-  const gone = new Promise<never>((_, reject) => (fail = reject))
-  gone.catch(() => {})
+  const { gone, fail } = goneSignal()
   let disposed = false
   worker.on('error', (error) => fail(new WorkerGoneError(`The worker failed: ${(error as Error)?.message}`, undefined, { cause: error })))
   worker.on('exit', (code) => {
     if (!disposed) fail(new WorkerGoneError(`The worker exited (code ${String(code)})`))
   })
-  const remote = Comlink.wrap<EngineApi>(nodeEndpoint(worker))
-  return {
-    kind: 'worker',
-    api: remote as unknown as EngineApi,
-    gone,
-    async dispose() {
-      disposed = true
-      remote[Comlink.releaseProxy]()
-      await worker.terminate()
-    },
-  }
+  return comlinkHost('worker', nodeEndpoint(worker), gone, () => {
+    disposed = true
+    return worker.terminate()
+  })
 }

@@ -5,20 +5,14 @@
  */
 import { BehaviorSubject, Subject, distinctUntilChanged, map, type Observable } from 'rxjs'
 import type { ChatError } from '../core/errors.js'
-import type { ChatAnalytics, ChatMessage, ChatSystemState, ChatTicket, ChatView, UserChatContext } from '../core/protocol.js'
-import type { ChatStatus, StateObservable } from './types.js'
+import type { ChatSystemState, ChatTicket } from '../core/protocol.js'
+import type { ChatClient, ChatStatus, StateObservable } from './types.js'
 
-export interface StateStore {
-  readonly state$: StateObservable<ChatSystemState>
-  readonly messages$: StateObservable<readonly ChatMessage[]>
-  readonly tickets$: StateObservable<readonly ChatTicket[]>
-  readonly activeTicket$: StateObservable<ChatTicket | null>
-  readonly analytics$: StateObservable<ChatAnalytics>
-  readonly typing$: StateObservable<boolean>
-  readonly view$: StateObservable<ChatView>
-  readonly userContext$: StateObservable<UserChatContext>
-  readonly status$: StateObservable<ChatStatus>
-  readonly errors$: Observable<ChatError>
+export interface StateStore
+  extends Pick<
+    ChatClient,
+    'state$' | 'messages$' | 'tickets$' | 'activeTicket$' | 'analytics$' | 'typing$' | 'view$' | 'userContext$' | 'status$' | 'errors$'
+  > {
   /** The state may have changed: tell `onStateChange` listeners now, emit on the next microtask. */
   changed(): void
   /** Calls `listener` synchronously after every change; returns the unsubscribe function. */

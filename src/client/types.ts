@@ -52,9 +52,11 @@ export interface ChatClientOptions {
   /**
    * Makes the worker. In browsers:
    * `() => new Worker(new URL('companion-chat/worker', import.meta.url), { type: 'module' })`;
-   * in Node, a `worker_threads` Worker running `companion-chat/node-worker`.
+   * in Node, a `worker_threads` Worker running `companion-chat/node-worker`. With host
+   * `'shared-worker'` it is asked for a `'shared-worker'` and, where the browser has no
+   * SharedWorker, for a dedicated `'worker'` instead (then `status$.host` says `'worker'`).
    */
-  readonly worker?: () => Worker | SharedWorker | NodeWorkerLike
+  readonly worker?: (kind: 'worker' | 'shared-worker') => Worker | SharedWorker | NodeWorkerLike
   /** The IndexedDB to use in-process (e.g. fake-indexeddb in Node). Default: the global one. */
   readonly indexedDB?: IDBFactory
   readonly IDBKeyRange?: typeof IDBKeyRange

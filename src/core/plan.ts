@@ -18,6 +18,7 @@ import {
   type ReplyInfo,
   type ThreadId,
   type TicketRecord,
+  type TicketType,
   type UserChatContext,
   type ViewState,
 } from './protocol.js'
@@ -64,16 +65,7 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
 
     case 'createTicket': {
       if (isRetry(ctx.ticket(command.ticketId), command.ticketType, command.title, at)) return []
-      const record: TicketRecord = {
-        id: command.ticketId,
-        type: command.ticketType,
-        title: command.title,
-        status: 'open',
-        priority: 'medium',
-        context: command.context ?? {},
-        createdAt: at,
-        updatedAt: at,
-      }
+      const record = newTicket(command.ticketId, command.ticketType, command.title, command.context ?? {}, at)
       const changes: Change[] = [{ type: 'ticket', record }]
       if (command.initialMessage) changes.push({ type: 'message', record: { thread: record.id, message: command.initialMessage } })
       return changes
@@ -188,17 +180,7 @@ function planTicketFromMessage(
   if (!source || source.thread !== MAIN_THREAD) {
     throw new NotFoundError(`No main-chat message with id ${command.messageId}`, { messageId: command.messageId })
   }
-  const { at } = command
-  const record: TicketRecord = {
-    id: command.ticketId,
-    type: command.ticketType,
-    title: command.title,
-    status: 'open',
-    priority: 'medium',
-    context: { sourceMessageId: source.message.id },
-    createdAt: at,
-    updatedAt: at,
-  }
+  const record = newTicket(command.ticketId, command.ticketType, command.title, { sourceMessageId: source.message.id }, command.at)
   const link = { ...source.message.metadata, ticketId: record.id }
   const copy: ChatMessage = { ...source.message, id: command.copyId, metadata: link }
   return [
@@ -206,6 +188,11 @@ function planTicketFromMessage(
     { type: 'message', record: { thread: record.id, message: copy } },
     { type: 'message', record: { ...source, message: { ...source.message, metadata: link } } },
   ]
+}
+
+/** A new ticket: open, of medium priority. */
+function newTicket(id: string, type: TicketType, title: string, context: TicketRecord['context'], at: number): TicketRecord {
+  return { id, type, title, status: 'open', priority: 'medium', context, createdAt: at, updatedAt: at }
 }
 
 /**
