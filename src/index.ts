@@ -5,7 +5,20 @@
  * @packageDocumentation
  */
 export { createChatClient } from './client/create-chat-client.js'
-export type { BatchMessage, ChatClient, ChatClientOptions, ChatStatus, HostKind, NodeWorkerLike, StateObservable } from './client/types.js'
+export type {
+  ActionOutcome,
+  ActionRequest,
+  AssistantOptions,
+  BatchMessage,
+  ChatClient,
+  ChatClientOptions,
+  ChatStatus,
+  HostKind,
+  NodeWorkerLike,
+  StateObservable,
+} from './client/types.js'
+export type { AssistantActivity, Connectivity } from './client/assistant-runner.js'
+export { DEFAULT_CONTEXT_KEYS } from './client/create-chat-client.js'
 export * from './core/protocol.js'
 export * from './core/errors.js'
 export { TICKET_TRANSITIONS, canTransition } from './core/ticket-status.js'

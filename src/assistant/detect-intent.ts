@@ -96,6 +96,10 @@ export function detectIntent(text: string, options: DetectIntentOptions = {}): D
       (cue.subjects.length > 0 && matcher.has(words, cue.subjects) && matcher.has(words, PROBLEM_WORDS)),
   )
   if (technical) return { intent: 'technical', topic: technical[0], ...base }
+  // A product the user has, plus a problem word, is a fault report, not a search ("my laptop is broken").
+  if (categories.length > 0 && !budget && matcher.has(words, PROBLEM_WORDS) && !matcher.has(words, SEARCH_CUES)) {
+    return { intent: 'technical', topic: 'other', ...base }
+  }
   // "my order" alone is a weak cue: it loses to comparisons and searches ("before I place my order").
   const order = ORDER_CUES.find(([, cues]) => matcher.has(words, cues))
   if (order && order[0] !== 'other') return { intent: 'order-help', topic: order[0], ...base }

@@ -94,6 +94,9 @@ export const PROBLEM_WORDS: readonly string[] = [
   'not working', "isn't working", "doesn't work", 'does not work', "didn't work", 'did not work', "won't work",
   'not loading', "doesn't load", 'does not load', "won't load", "didn't go through", 'did not go through',
   'blank', 'crash', 'crashed', 'crashes', 'stuck', 'frozen',
+  'stopped working', 'stops working', "won't turn on", 'will not turn on', "doesn't turn on", 'does not turn on',
+  'defective', 'faulty', 'damaged', 'dead on arrival',
+  'defekt', 'beschädigt', 'geht nicht mehr', 'funktioniert nicht mehr', 'geht nicht an',
   'error message', 'fehlgeschlagen', 'abgelehnt', 'fehler', 'fehlermeldung', 'kaputt', 'funktioniert nicht', 'geht nicht', 'klappt nicht',
   'lädt nicht', 'hängt', 'stürzt ab', 'abgestürzt', 'leer',
 ]

@@ -27,6 +27,9 @@ export async function runAction(
     case 'open-ticket': {
       // The ticket is about the user's message: the one the payload names, or the one this replies to.
       const source = stringOr(payload['messageId'], replyInfo(message)?.to ?? stringOr(message.metadata?.['replyTo'], message.id))
+      // Pressed again: the message has its ticket already.
+      const existing = findMessage(chat.getState(), source)?.metadata?.ticketId
+      if (existing && chat.getState().tickets.some((ticket) => ticket.id === existing)) return done({ ticketId: existing })
       const type = TICKET_TYPES.includes(payload['ticketType'] as TicketType) ? (payload['ticketType'] as TicketType) : 'support'
       const ticketId = chat.createTicketFromChatMessage(source, type, stringOr(payload['title'], 'Support request'))
       await chat.inheritContextToTicket(ticketId, contextKeys)

@@ -25,6 +25,8 @@ const STOP_WORDS = new Set(
   under until up very was we were what when where which while who whom why will with would you your yours
   hello hi hey thanks thank please okay ok yes yeah need want looking look like get got find show tell know help
   im ive dont cant wont whats thats its lets one ones something anything really much many
+  yet still already due ago soon today yesterday tomorrow day days week weeks got get getting gets
+  monday tuesday wednesday thursday friday saturday sunday since maybe even though every back way
   aber alle als also am an auch auf aus bei bin bis bitte da dann das dass dein dem den der des die dies diese
   doch du ein eine einem einen einer es für gibt hab habe hallo hat hier ich ihr im in ist ja kann kein keine
   mein meine mich mir mit nach nicht noch nur oder schon sehr sich sie sind so suche und uns unter vom von vor

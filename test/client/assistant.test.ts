@@ -291,6 +291,9 @@ describe('escalation', () => {
     expect(ticket.context).not.toHaveProperty('personalInfo')
     const user = chat.getState().mainChat.messages.find((m) => m.content === 'Where is my order? It is two weeks late')!
     expect(user.metadata?.ticketId).toBe(ticketId)
+    // Pressed again: the same ticket, not a second one.
+    expect(await chat.runAction(suggestion.id, action.id)).toEqual(outcome)
+    expect(chat.getState().tickets).toHaveLength(1)
   })
 
   test('hands actions the SDK does not know to the app on actions$', async () => {
