@@ -5,6 +5,7 @@
  *
  * Internal: not part of the package's public API.
  */
+import { segmentWords } from '../core/segment-words.js'
 
 /** One piece of a message: a word or number (`word: true`), or a symbol such as `$` or `-`. */
 export interface Token {
@@ -12,7 +13,6 @@ export interface Token {
   readonly word: boolean
 }
 
-const segmenters = new Map<string, Intl.Segmenter>()
 const collators = new Map<string, Intl.Collator>()
 const phraseCache = new Map<string, readonly string[]>()
 
@@ -21,14 +21,9 @@ const phraseCache = new Map<string, readonly string[]>()
  * ("1,500", "1.299,99"); currency symbols and dashes become tokens of their own.
  */
 export function tokenize(text: string, locale = 'en'): Token[] {
-  let segmenter = segmenters.get(locale)
-  if (!segmenter) {
-    segmenter = new Intl.Segmenter(locale, { granularity: 'word' })
-    segmenters.set(locale, segmenter)
-  }
   const tokens: Token[] = []
-  for (const { segment, isWordLike } of segmenter.segment(text)) {
-    if (segment.trim() !== '') tokens.push({ text: segment, word: isWordLike === true })
+  for (const { segment, isWordLike } of segmentWords(text, locale)) {
+    if (segment.trim() !== '') tokens.push({ text: segment, word: isWordLike })
   }
   return tokens
 }

@@ -4,6 +4,8 @@
  * are lower-cased for the locale, and lose stop words, numbers and very short tokens.
  */
 
+import { segmentWords } from './segment-words.js'
+
 /** How many topics `commonTopics` lists. */
 export const TOPIC_COUNT = 5
 
@@ -33,22 +35,10 @@ const STOP_WORDS = new Set(
   war was welche wie wir wo zu zum zur danke`.split(/\s+/),
 )
 
-const segmenters = new Map<string, Intl.Segmenter>()
-
-function segmenter(locale: string | undefined): Intl.Segmenter {
-  const key = locale ?? ''
-  let found = segmenters.get(key)
-  if (!found) {
-    found = new Intl.Segmenter(locale, { granularity: 'word' })
-    segmenters.set(key, found)
-  }
-  return found
-}
-
 /** The distinct topic words of one text, in order of first appearance. */
 export function extractTopics(text: string, locale?: string): string[] {
   const words = new Set<string>()
-  for (const { segment, isWordLike } of segmenter(locale).segment(text)) {
+  for (const { segment, isWordLike } of segmentWords(text, locale)) {
     if (!isWordLike) continue
     const word = segment.toLocaleLowerCase(locale).replace(/['’]/g, '')
     const min = DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
