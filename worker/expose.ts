@@ -1,32 +1,42 @@
 /**
- * Serves an engine over Comlink: one connection per endpoint (a worker's global scope, a
+ * Serves engines over Comlink: one connection per endpoint (a worker's global scope, a
  * SharedWorker port, a MessagePort, or a worker_threads port through Comlink's node adapter).
  */
 import * as Comlink from 'comlink'
-import type { EngineApi, PatchListener } from '../src/core/protocol.js'
+import { StorageUnavailableError, toSerializedError } from '../src/core/errors.js'
+import type { EngineApi, PatchListener, Result } from '../src/core/protocol.js'
 import type { Engine } from './engine.js'
 
-/** Exposes a new connection of `engine` on `endpoint`. Returns a function that stops serving it. */
-export function exposeConnection(engine: Engine, endpoint: Comlink.Endpoint): () => void {
-  const connection = engine.connection()
+/** The engine for a database; a worker that serves several databases keeps one each. */
+export type EngineFor = (databaseName: string) => Engine
+
+/**
+ * Exposes a connection on `endpoint`. Its engine is chosen when the client connects, by
+ * the database it names. Returns a function that stops serving it.
+ */
+export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.Endpoint): () => void {
+  const pick: EngineFor = typeof engines === 'function' ? engines : () => engines
+  let connection: EngineApi | undefined
   let listener: PatchListener | undefined
   const release = () => {
     // The listener is a Comlink proxy of the client's function: releasing it closes its port.
     ;(listener as Partial<Comlink.ProxyMethods> | undefined)?.[Comlink.releaseProxy]?.()
     listener = undefined
   }
+  const connected = (): EngineApi => connection ?? NOT_CONNECTED
   const api: EngineApi = {
     connect: (hello, onPatch) => {
+      connection ??= pick(String(hello?.databaseName)).connection()
       listener = onPatch
       return connection.connect(hello, onPatch)
     },
-    execute: (commands) => connection.execute(commands),
-    runCleanup: (now) => connection.runCleanup(now),
-    clearAllData: () => connection.clearAllData(),
-    snapshot: () => connection.snapshot(),
-    ping: () => connection.ping(),
+    execute: (commands) => connected().execute(commands),
+    runCleanup: (now) => connected().runCleanup(now),
+    clearAllData: () => connected().clearAllData(),
+    snapshot: () => connected().snapshot(),
+    ping: () => connected().ping(),
     disconnect: async () => {
-      const result = await connection.disconnect()
+      const result = await connected().disconnect()
       release()
       return result
     },
@@ -34,6 +44,34 @@ export function exposeConnection(engine: Engine, endpoint: Comlink.Endpoint): ()
   Comlink.expose(api, endpoint)
   return () => {
     release()
-    void connection.disconnect()
+    void connection?.disconnect()
   }
+}
+
+/** A map of engines by database name, made on first use. */
+export function createEngineRegistry(create: () => Engine): EngineFor {
+  const engines = new Map<string, Engine>()
+  return (databaseName) => {
+    let engine = engines.get(databaseName)
+    if (!engine) {
+      engine = create()
+      engines.set(databaseName, engine)
+    }
+    return engine
+  }
+}
+
+const refuse = async (): Promise<Result<never>> => ({
+  ok: false,
+  error: toSerializedError(new StorageUnavailableError('Not connected: call connect() first')),
+})
+
+const NOT_CONNECTED: EngineApi = {
+  connect: refuse,
+  execute: refuse,
+  runCleanup: refuse,
+  clearAllData: refuse,
+  snapshot: refuse,
+  ping: refuse,
+  disconnect: async () => ({ ok: true, value: undefined }),
 }

@@ -8,12 +8,12 @@
  *   worker: () => new Worker(new URL('companion-chat/worker', import.meta.url), { type: 'module' }),
  * })
  */
-import { createEngine, type Engine } from './engine.js'
-import { exposeConnection } from './expose.js'
+import { createEngine } from './engine.js'
+import { createEngineRegistry, exposeConnection } from './expose.js'
 
 export { createEngine } from './engine.js'
 export type { Engine, EngineOptions } from './engine.js'
-export { exposeConnection } from './expose.js'
+export { createEngineRegistry, exposeConnection, type EngineFor } from './expose.js'
 
 declare const WorkerGlobalScope: { prototype: object } | undefined
 declare const SharedWorkerGlobalScope: { prototype: object } | undefined
@@ -22,11 +22,11 @@ const isScope = (scope: { prototype: object } | undefined): boolean =>
   scope !== undefined && Object.prototype.isPrototypeOf.call(scope.prototype, globalThis)
 
 if (typeof SharedWorkerGlobalScope !== 'undefined' && isScope(SharedWorkerGlobalScope)) {
-  // One engine serves every tab of this origin that connects to this SharedWorker.
-  const engine: Engine = createEngine()
+  // Every tab of this origin that connects shares one engine per database.
+  const engines = createEngineRegistry(() => createEngine())
   globalThis.addEventListener('connect', (event) => {
     const port = (event as MessageEvent).ports[0]
-    if (port) exposeConnection(engine, port)
+    if (port) exposeConnection(engines, port)
   })
 } else if (typeof WorkerGlobalScope !== 'undefined' && isScope(WorkerGlobalScope)) {
   exposeConnection(createEngine(), globalThis as unknown as Worker)

@@ -100,17 +100,21 @@ export class AssistantRunner {
     return this.#activity.value
   }
 
-  /** After the first snapshot: mark abandoned streams interrupted and answer what waited. */
+  /** After the first snapshot: mark abandoned streams interrupted and answer what is owed. */
   start(): void {
     this.recoverInterrupted()
-    if (this.#options.connectivity.isOnline()) this.resumeWaiting()
+    this.#resume(this.#options.connectivity.isOnline() ? ['queued', 'waiting'] : ['queued'])
   }
 
-  /** Answers a user message once it is committed. */
-  answer(userMessageId: string, committed: Promise<void>): void {
-    committed.then(
-      () => this.#enqueue({ to: userMessageId, guard: 'new' }),
-      () => {}, // the message itself failed: nothing to answer
+  /**
+   * Owes `user` an answer: writes its `queued` reply slot in the same transaction as the
+   * message (so a reload cannot lose the turn), then answers it in turn.
+   */
+  answer(user: ChatMessage, committed: Promise<void>): void {
+    const queued = this.#write(slotMessage({ to: user.id, status: 'queued', content: '', timestamp: user.timestamp }), 'new')
+    Promise.all([committed, queued]).then(
+      () => this.#enqueue({ to: user.id, guard: 'resume' }),
+      () => {}, // the message failed, or another client answers it
     )
   }
 
@@ -142,10 +146,14 @@ export class AssistantRunner {
     this.#takeOver({ to: slot.info.to, guard: 'claim', continuing: true })
   }
 
-  /** Claims every `waiting` turn; the guarded write lets exactly one client answer each. */
+  /** Answers every turn that waited for the network; the guarded write lets exactly one client answer each. */
   resumeWaiting(): void {
+    this.#resume(['queued', 'waiting'])
+  }
+
+  #resume(statuses: readonly ReplyStatus[]): void {
     for (const { info } of replySlots(this.#deps.getState())) {
-      if (info.status === 'waiting') this.#enqueue({ to: info.to, guard: 'claim' })
+      if (statuses.includes(info.status)) this.#enqueue({ to: info.to, guard: 'resume' })
     }
   }
 
@@ -189,6 +197,7 @@ export class AssistantRunner {
 
   #enqueue(turn: Turn): void {
     if (this.#closed || this.#queue.some((queued) => queued.to === turn.to)) return
+    if (turn.guard === 'resume' && this.#current?.turn.to === turn.to) return // being answered
     this.#queue.push(turn)
     this.#running ??= this.#drain()
   }

@@ -64,7 +64,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     sendMainChatMessage(content, sendOptions) {
       const message = client.message(content, sendOptions)
       const committed = client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message })
-      if (runner && message.sender === 'user') runner.answer(message.id, committed)
+      if (runner && message.sender === 'user') runner.answer(message, committed)
       return committed
     },
     sendMainChatMessages: (messages) => {

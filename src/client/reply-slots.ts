@@ -71,7 +71,7 @@ export function threadFor(state: ChatSystemState, userMessageId: string, limit: 
   return upTo
     .filter((m) => {
       const status = replyInfo(m)?.status
-      return status !== 'waiting' && status !== 'error' && m.type !== 'error'
+      return status !== 'waiting' && status !== 'queued' && status !== 'error' && m.type !== 'error'
     })
     .slice(-limit)
 }

@@ -24,8 +24,8 @@ import {
   describe,
 } from './validate.js'
 
-const REPLY_GUARDS: readonly ReplyGuard[] = ['new', 'claim', 'own']
-const REPLY_STATUSES: readonly ReplyStatus[] = ['streaming', 'done', 'stopped', 'interrupted', 'waiting', 'error']
+const REPLY_GUARDS: readonly ReplyGuard[] = ['new', 'resume', 'claim', 'own']
+const REPLY_STATUSES: readonly ReplyStatus[] = ['queued', 'streaming', 'done', 'stopped', 'interrupted', 'waiting', 'error']
 
 /** Most messages one `sendMainChatMessages` call takes. */
 export const MAX_BATCH_MESSAGES = 10_000

@@ -27,7 +27,7 @@ export class ChatError extends Error {
 
   constructor(code: ChatErrorCode, message: string, details?: JsonValue, options?: { cause?: unknown }) {
     super(message, options)
-    this.name = new.target.name
+    this.name = 'ChatError' // each subclass names itself literally: minifiers rename classes
     this.code = code
     this.details = details
   }
@@ -35,6 +35,7 @@ export class ChatError extends Error {
 
 /** Input was refused before anything was written. `details.path` names the field. */
 export class ValidationError extends ChatError {
+  override readonly name: string = 'ValidationError'
   constructor(message: string, details?: JsonValue) {
     super('validation', message, details)
   }
@@ -42,6 +43,7 @@ export class ValidationError extends ChatError {
 
 /** A ticket or message id that does not exist. */
 export class NotFoundError extends ChatError {
+  override readonly name: string = 'NotFoundError'
   constructor(message: string, details?: JsonValue) {
     super('not-found', message, details)
   }
@@ -49,6 +51,7 @@ export class NotFoundError extends ChatError {
 
 /** A ticket status change the state machine does not allow (e.g. anything after `closed`). */
 export class InvalidTransitionError extends ChatError {
+  override readonly name: string = 'InvalidTransitionError'
   constructor(message: string, details?: JsonValue) {
     super('invalid-transition', message, details)
   }
@@ -56,6 +59,7 @@ export class InvalidTransitionError extends ChatError {
 
 /** The browser refused to store more (quota exceeded). Nothing of the write was kept. */
 export class StorageFullError extends ChatError {
+  override readonly name: string = 'StorageFullError'
   constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
     super('storage-full', message, details, options)
   }
@@ -63,6 +67,7 @@ export class StorageFullError extends ChatError {
 
 /** IndexedDB cannot be used (private mode, blocked storage, missing) and memory was not allowed. */
 export class StorageUnavailableError extends ChatError {
+  override readonly name: string = 'StorageUnavailableError'
   constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
     super('storage-unavailable', message, details, options)
   }
@@ -70,6 +75,7 @@ export class StorageUnavailableError extends ChatError {
 
 /** The worker died, could not start, or stopped answering. */
 export class WorkerGoneError extends ChatError {
+  override readonly name: string = 'WorkerGoneError'
   constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
     super('worker-gone', message, details, options)
   }
@@ -77,6 +83,7 @@ export class WorkerGoneError extends ChatError {
 
 /** Client and worker were built from different, incompatible versions. */
 export class ProtocolMismatchError extends ChatError {
+  override readonly name: string = 'ProtocolMismatchError'
   constructor(message: string, details?: JsonValue) {
     super('protocol-mismatch', message, details)
   }
@@ -84,6 +91,7 @@ export class ProtocolMismatchError extends ChatError {
 
 /** The client was closed; no more commands are accepted. */
 export class ClientClosedError extends ChatError {
+  override readonly name: string = 'ClientClosedError'
   constructor(message = 'The chat client is closed') {
     super('closed', message)
   }
@@ -101,6 +109,7 @@ export type AssistantFailure =
 
 /** An assistant could not answer. `details.reason` says why; `retryAfterMs` when the server said. */
 export class AssistantError extends ChatError {
+  override readonly name: string = 'AssistantError'
   readonly reason: AssistantFailure
   readonly status: number | undefined
   readonly retryAfterMs: number | undefined

@@ -163,6 +163,7 @@ function planReply(command: Extract<Command, { kind: 'reply' }>, ctx: PlanContex
     refuse('it is answered already')
   }
   if (guard !== 'new' && !existing) throw new NotFoundError(`No reply ${message.id} to take over`, { messageId: message.id })
+  if (guard === 'resume' && current?.status !== 'queued' && current?.status !== 'waiting') refuse('it is answered already')
   if (guard === 'claim' && current?.owner !== owner && isLiveStream(current, at)) refuse('another client is answering it')
   if (guard === 'own' && current?.owner !== owner) refuse('another client took it over')
   return [

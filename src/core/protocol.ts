@@ -283,14 +283,19 @@ type CommandBase<K extends string, P> = { readonly kind: K; readonly commandId: 
 /**
  * How a `reply` command may touch the reply slot of a user message:
  * - `new`: create the slot; refused when it exists (another tab answers already);
+ * - `resume`: take a slot still owed an answer (`queued` or `waiting`); refused once any
+ *   client has taken it, so an owed turn is answered exactly once;
  * - `claim`: take over an existing slot that nobody streams into now (waiting, failed,
- *   interrupted, finished, or a stream whose lease ran out); refused otherwise;
+ *   interrupted, finished, or a stream whose lease ran out): retry and regenerate;
  * - `own`: update a slot this owner holds.
  */
-export type ReplyGuard = 'new' | 'claim' | 'own'
+export type ReplyGuard = 'new' | 'resume' | 'claim' | 'own'
 
-/** Where an assistant turn stands. Kept in the reply message's `metadata.reply`. */
-export type ReplyStatus = 'streaming' | 'done' | 'stopped' | 'interrupted' | 'waiting' | 'error'
+/**
+ * Where an assistant turn stands. Kept in the reply message's `metadata.reply`. `queued`
+ * slots are written with the user message, so a turn owed survives a reload.
+ */
+export type ReplyStatus = 'queued' | 'streaming' | 'done' | 'stopped' | 'interrupted' | 'waiting' | 'error'
 
 /** The `metadata.reply` of a reply message. */
 export interface ReplyInfo {

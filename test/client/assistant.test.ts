@@ -211,6 +211,30 @@ describe('surviving reloads and the network', () => {
     expect(resumed[0]!.partial).toBe('Part one.')
   })
 
+  test('answers after a reload the questions that were still queued when the client closed', async () => {
+    const device = createDevice()
+    const { assistant, calls } = scripted() // never finishes on its own
+    const first = device.open({ assistant })
+    await Promise.all([first.sendMainChatMessage('one'), first.sendMainChatMessage('two'), first.sendMainChatMessage('three')])
+    await expect.poll(() => calls.length).toBe(1)
+    expect(statusOf(slotOf(first, 'two'))).toBe('queued')
+    await first.close()
+
+    const answered: string[] = []
+    const second = device.open({
+      assistant: {
+        async *respond({ message }) {
+          answered.push(message.content)
+          yield { type: 'text', delta: `answer to ${message.content}` }
+        },
+      },
+    })
+    await expect.poll(() => statusOf(slotOf(second, 'three'))).toBe('done')
+    expect(answered).toEqual(['two', 'three'])
+    expect(statusOf(slotOf(second, 'one'))).toBe('interrupted')
+    expect(slotOf(second, 'two')!.content).toBe('answer to two')
+  })
+
   test('marks a stream whose client vanished (lease ran out) as interrupted', async () => {
     const device = createDevice()
     // A client that crashed mid-stream left this behind: a streaming slot whose lease expired.

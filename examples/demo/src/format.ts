@@ -79,6 +79,7 @@ const REPLY_NOTES: Readonly<Record<string, string>> = {
   stopped: 'stopped',
   interrupted: 'interrupted',
   waiting: 'waiting for the network',
+  queued: 'queued',
   error: 'failed',
 }
 

@@ -29,7 +29,7 @@ export function ChatMessageItem({ message }: { readonly message: ChatMessage }) 
         <time dateTime={new Date(message.timestamp).toISOString()}>{formatTime(message.timestamp)}</time>
         {note && <span className="message-note">{note}</span>}
       </div>
-      <div className="message-bubble">{message.content}</div>
+      <div className="message-bubble">{message.content || '…'}</div>
       {message.metadata?.actions && <SuggestionActions message={message} actions={message.metadata.actions} />}
       <div className="message-tools">
         {linked && (
