@@ -137,6 +137,14 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
     outcomes.push({ commandId: command.commandId })
   }
 
+  // A main-chat message moves lastActivity (clients derive the same from the message itself).
+  for (const change of changes) {
+    if (change.type === 'message' && change.record.thread === MAIN_THREAD && change.record.message.timestamp > view.lastActivity) {
+      view = { ...view, lastActivity: change.record.message.timestamp }
+      viewChanged = true
+    }
+  }
+
   // ── Trim the main chat: the oldest go first, and new messages already too old are never written.
   const dropped = new Set<string>()
   if (newMainIds.length > 0) {

@@ -59,17 +59,18 @@ export function applyChanges(
 ): ChatSystemState {
   if (changes.length === 0) return state
   let next = state
-  const threads = new Map<string, ChatMessage[]>() // threads copied in this call, by id
+  const threads = new Map<string, WorkingThread>() // threads copied in this call, by id
   const records = new Map<string, TicketRecord | null>() // ticket changes; null = deleted
-  const thread = (id: string): ChatMessage[] => {
-    let messages = threads.get(id)
-    if (!messages) {
+  const thread = (id: string): WorkingThread => {
+    let working = threads.get(id)
+    if (!working) {
       const current = id === MAIN_THREAD ? next.mainChat.messages : (ticketOf(next, records, id)?.messages ?? [])
-      messages = current.slice()
-      threads.set(id, messages)
+      working = { messages: current.slice(), ids: undefined, deleted: new Set() }
+      threads.set(id, working)
     }
-    return messages
+    return working
   }
+  let lastActivity = next.mainChat.lastActivity
 
   for (const change of changes) {
     switch (change.type) {
@@ -77,15 +78,13 @@ export function applyChanges(
         const { thread: id, message, seq } = change.record
         if (id !== MAIN_THREAD && records.get(id) === null) break // its ticket is gone
         putMessage(thread(id), message, seq, index)
+        if (id === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
         break
       }
-      case 'messageDeleted': {
-        const messages = thread(change.thread)
-        const at = findFromEnd(messages, change.id)
-        if (at >= 0) messages.splice(at, 1)
+      case 'messageDeleted':
+        thread(change.thread).deleted.add(change.id) // removed in one pass at the end
         index?.messages.delete(change.id)
         break
-      }
       case 'ticket':
         records.set(change.record.id, change.record)
         if (index && change.record.seq !== undefined) index.tickets.set(change.record.id, change.record.seq)
@@ -102,10 +101,9 @@ export function applyChanges(
         next = { ...next, userContext: change.context }
         break
       case 'view': {
-        const { ticketView, activeTicketId, isTyping, lastActivity } = change.view
-        if (next.mainChat.isTyping !== isTyping || next.mainChat.lastActivity !== lastActivity) {
-          next = { ...next, mainChat: { ...next.mainChat, isTyping, lastActivity } }
-        }
+        const { ticketView, activeTicketId, isTyping } = change.view
+        lastActivity = Math.max(lastActivity, change.view.lastActivity)
+        if (next.mainChat.isTyping !== isTyping) next = { ...next, mainChat: { ...next.mainChat, isTyping } }
         if (next.ticketView !== ticketView || next.activeTicketId !== activeTicketId) next = { ...next, ticketView, activeTicketId }
         break
       }
@@ -118,26 +116,51 @@ export function applyChanges(
         index?.messages.clear()
         index?.tickets.clear()
         next = EMPTY_STATE
+        lastActivity = 0
         break
     }
   }
 
-  const main = threads.get(MAIN_THREAD)
+  if (lastActivity !== next.mainChat.lastActivity) next = { ...next, mainChat: { ...next.mainChat, lastActivity } }
+  const finished = new Map<string, ChatMessage[]>()
+  for (const [id, working] of threads) {
+    finished.set(id, working.deleted.size > 0 ? working.messages.filter((m) => !working.deleted.has(m.id)) : working.messages)
+  }
+  const main = finished.get(MAIN_THREAD)
   if (main) {
-    threads.delete(MAIN_THREAD)
+    finished.delete(MAIN_THREAD)
     const kept = main.length > maxMainChatMessages ? main.slice(main.length - maxMainChatMessages) : main
     next = { ...next, mainChat: { ...next.mainChat, messages: kept } }
   }
-  if (records.size > 0 || threads.size > 0) next = { ...next, tickets: rebuildTickets(next.tickets, records, threads, index) }
+  if (records.size > 0 || finished.size > 0) next = { ...next, tickets: rebuildTickets(next.tickets, records, finished, index) }
   return next
 }
 
-/** Replaces a message with the same id, or inserts it by `seq` (optimistic ones go last). */
-function putMessage(messages: ChatMessage[], message: ChatMessage, seq: number | undefined, index: SeqIndex | undefined): void {
-  const known = index?.messages.has(message.id) ?? false
-  const at = known || !index || messages.length < 256 ? findFromEnd(messages, message.id) : -1
+/** A thread being changed: its copied messages, an id set built on first need, ids to delete. */
+interface WorkingThread {
+  readonly messages: ChatMessage[]
+  ids: Set<string> | undefined
+  readonly deleted: Set<string>
+}
+
+/**
+ * Replaces a message with the same id, or inserts it by `seq` (optimistic ones go last).
+ * Whether the id is there is answered by the seq index (confirmed) or an id set built once
+ * per call (optimistic), so a burst of new messages is linear, not quadratic.
+ */
+function putMessage(working: WorkingThread, message: ChatMessage, seq: number | undefined, index: SeqIndex | undefined): void {
+  const { messages } = working
+  let present: boolean
+  if (index && seq !== undefined) {
+    present = index.messages.has(message.id)
+  } else {
+    working.ids ??= new Set(messages.map((m) => m.id))
+    present = working.ids.has(message.id)
+  }
+  const at = present ? findFromEnd(messages, message.id) : -1
   if (at >= 0) {
     messages[at] = message
+    working.deleted.delete(message.id)
   } else if (index && seq !== undefined) {
     let position = messages.length // almost always an append: seq grows
     while (position > 0 && (index.messages.get(messages[position - 1]!.id) ?? Infinity) > seq) position--
@@ -145,6 +168,7 @@ function putMessage(messages: ChatMessage[], message: ChatMessage, seq: number |
   } else {
     messages.push(message)
   }
+  working.ids?.add(message.id)
   if (index && seq !== undefined) index.messages.set(message.id, seq)
 }
 

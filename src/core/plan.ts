@@ -123,11 +123,9 @@ function planSend(thread: ThreadId, message: ChatMessage, at: number, ctx: PlanC
     if (existing.thread === thread && existing.message.content === message.content) return []
     throw new ValidationError(`Message id ${message.id} is already used`, { path: 'options.id', id: message.id })
   }
+  // A main-chat message also moves `lastActivity`: the mirror and the engine derive that from it.
   const changes: Change[] = [{ type: 'message', record: { thread, message } }]
-  if (thread === MAIN_THREAD) {
-    changes.push({ type: 'view', view: { ...ctx.view, lastActivity: Math.max(ctx.view.lastActivity, message.timestamp) } })
-    return changes
-  }
+  if (thread === MAIN_THREAD) return changes
   const ticket = requireTicket(ctx, thread)
   assertMutable(ticket, 'add a message')
   // A new user message on a resolved ticket reopens it; other senders only touch it.
@@ -166,10 +164,7 @@ function planReply(command: Extract<Command, { kind: 'reply' }>, ctx: PlanContex
   if (guard === 'resume' && current?.status !== 'queued' && current?.status !== 'waiting') refuse('it is answered already')
   if (guard === 'claim' && current?.owner !== owner && isLiveStream(current, at)) refuse('another client is answering it')
   if (guard === 'own' && current?.owner !== owner) refuse('another client took it over')
-  return [
-    { type: 'message', record: { thread: MAIN_THREAD, message } },
-    { type: 'view', view: { ...ctx.view, lastActivity: Math.max(ctx.view.lastActivity, message.timestamp) } },
-  ]
+  return [{ type: 'message', record: { thread: MAIN_THREAD, message } }]
 }
 
 function planTicketFromMessage(

@@ -283,3 +283,14 @@ describe('applyChanges: limits and removal', () => {
     expect(next.userContext).toBe(EMPTY_STATE.userContext)
   })
 })
+
+describe('lastActivity', () => {
+  test('follows the newest main-chat message and never moves back', () => {
+    const newer = { id: 'a', content: 'hi', sender: 'user' as const, timestamp: 2_000, type: 'text' as const }
+    const older = { ...newer, id: 'b', timestamp: 1_000 }
+    const after = applyChanges(EMPTY_STATE, [{ type: 'message', record: { thread: 'main', message: newer } }], 100)
+    expect(after.mainChat.lastActivity).toBe(2_000)
+    expect(applyChanges(after, [{ type: 'message', record: { thread: 'main', message: older } }], 100).mainChat.lastActivity).toBe(2_000)
+  })
+})
+

@@ -1,0 +1,220 @@
+/**
+ * One tab in real Chromium: what survives a reload, what status$ reports, how a killed
+ * worker surfaces, and that errors keep their identity in a minified production build.
+ */
+import { describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import {
+  BROWSER_TEST_TIMEOUT,
+  fixtureRoot,
+  fixtureUrl,
+  serveApp,
+  uniqueDb,
+  useBrowserSuite,
+} from './harness.js'
+
+// The fixture has no config file: Vite's defaults, as in a user's app.
+const suite = useBrowserSuite('persistence', () => serveApp(fixtureRoot, { configFile: false }))
+
+/** Reloads the tab and waits for its client to connect again. */
+async function reload(page: Page): Promise<void> {
+  await page.reload({ waitUntil: 'load' })
+  await page.evaluate(() => window.ready)
+}
+
+describe.each(['worker', 'shared-worker'] as const)('one tab with host %s', (host) => {
+  test(
+    'reports IndexedDB storage and its host on status$',
+    async () => {
+      const { page } = await suite().browser.open(fixtureUrl(suite().app.url, uniqueDb(host), host))
+      expect(await page.evaluate(() => window.chat.status$.value.connection)).toMatch(/connecting|ready/)
+      await page.evaluate(() => window.ready)
+      expect(await page.evaluate(() => window.chat.status$.value)).toEqual({
+        connection: 'ready',
+        storage: 'indexeddb',
+        host,
+        pendingWrites: 0,
+      })
+      // The subscription sees the same value the synchronous read gives.
+      const emitted = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const subscription = window.chat.status$.subscribe((status) => {
+              resolve(status)
+              queueMicrotask(() => subscription.unsubscribe())
+            })
+          }),
+      )
+      expect(emitted).toMatchObject({ connection: 'ready', storage: 'indexeddb', host })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
+    'keeps messages and tickets across a reload, in order',
+    async () => {
+      const db = uniqueDb(host)
+      const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, host))
+      await page.evaluate(() => window.ready)
+      const ids = await page.evaluate(async () => {
+        const chat = window.chat
+        await chat.sendMainChatMessage("I'm looking for gaming laptops under $1500")
+        await chat.sendMainChatMessage('Thanks!', { sender: 'assistant' })
+        const messageId = chat.getState().mainChat.messages[0]!.id
+        const fromChat = chat.createTicketFromChatMessage(messageId, 'product-inquiry', 'Laptop question')
+        const support = chat.createTicket('order-help', 'Where is my order?', 'Order 1234 is late', { orderId: '1234' })
+        await chat.sendTicketMessage(support, 'It was due on Monday')
+        await chat.sendTicketMessage(support, 'Checking with the depot', { sender: 'assistant' })
+        await chat.resolveTicket(support, 'Parcel found at the depot')
+        await chat.selectTicket(fromChat)
+        await chat.switchChatView('tickets')
+        await chat.flush()
+        return { fromChat, support }
+      })
+      const before = await page.evaluate(() => window.chat.getState())
+
+      await reload(page)
+
+      const after = await page.evaluate(() => window.chat.getState())
+      expect(after).toEqual(before)
+      expect(after.mainChat.messages.map((m) => m.content)).toEqual(["I'm looking for gaming laptops under $1500", 'Thanks!'])
+      expect(after.mainChat.messages[0]!.metadata).toEqual({ ticketId: ids.fromChat })
+      expect(after.tickets.map((t) => [t.id, t.status])).toEqual([
+        [ids.fromChat, 'open'],
+        [ids.support, 'resolved'],
+      ])
+      const support = after.tickets[1]!
+      expect(support.summary).toBe('Parcel found at the depot')
+      expect(support.resolvedAt).toEqual(expect.any(Number))
+      expect(support.messages.map((m) => [m.sender, m.content])).toEqual([
+        ['user', 'Order 1234 is late'],
+        ['user', 'It was due on Monday'],
+        ['assistant', 'Checking with the depot'],
+      ])
+      expect(after.tickets[0]!.messages.map((m) => m.content)).toEqual(["I'm looking for gaming laptops under $1500"])
+      expect(after.activeTicketId).toBe(ids.fromChat)
+      expect(after.ticketView).toBe('tickets')
+      expect(after.analytics).toMatchObject({ totalMessages: 6, activeTickets: 1, resolvedTickets: 1 })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
+describe('a dedicated worker that is terminated mid-burst', () => {
+  test(
+    'rejects the calls in flight with WorkerGoneError, and every acknowledged write survives a reload',
+    async () => {
+      const db = uniqueDb('terminate')
+      const watched = await suite().browser.open(fixtureUrl(suite().app.url, db, 'worker'))
+      const { page } = watched
+      await page.evaluate(() => window.ready)
+      // The client may log the failure; that is expected here.
+      watched.allow(/worker|WorkerGone/i)
+
+      const outcome = await page.evaluate(async () => {
+        const { chat, sdk } = window
+        const acknowledged: string[] = []
+        const rejected: Array<{ content: string; code: unknown; isWorkerGone: boolean; name: string }> = []
+        const thrown: Array<{ content: string; code: unknown; isWorkerGone: boolean }> = []
+        const settled: Array<Promise<void>> = []
+        let terminatedAfter = -1
+        let terminatedAt = 0
+        // One send per task, so commits (and acknowledgements) happen during the burst.
+        for (let i = 0; i < 90; i++) {
+          const content = `burst ${i}`
+          if (terminatedAfter < 0 && acknowledged.length >= 20) {
+            ;(window.worker as Worker).terminate()
+            terminatedAfter = i
+            terminatedAt = performance.now()
+          }
+          try {
+            settled.push(
+              chat.sendMainChatMessage(content).then(
+                () => void acknowledged.push(content),
+                (error: unknown) =>
+                  void rejected.push({
+                    content,
+                    code: (error as { code?: unknown }).code,
+                    isWorkerGone: error instanceof sdk.WorkerGoneError,
+                    name: (error as Error).name,
+                  }),
+              ),
+            )
+          } catch (error) {
+            // Once the client knows the worker is gone, later calls throw at once.
+            thrown.push({ content, code: (error as { code?: unknown }).code, isWorkerGone: error instanceof sdk.WorkerGoneError })
+          }
+          await new Promise((resolve) => setTimeout(resolve, 2))
+        }
+        // Bounded: the client's worker timeout is 5 s by default; 15 s is plenty.
+        const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000))
+        const result = await Promise.race([Promise.all(settled).then(() => 'settled' as const), deadline])
+        return {
+          result,
+          settledAfterMs: Math.round(performance.now() - terminatedAt),
+          terminatedAfter,
+          acknowledged,
+          rejected,
+          thrown,
+          pending: settled.length - acknowledged.length - rejected.length,
+          status: { connection: window.chat.status$.value.connection, errorCode: window.chat.status$.value.error?.code },
+        }
+      })
+
+      console.log(
+        `terminate mid-burst: ${outcome.acknowledged.length} acknowledged, ${outcome.rejected.length} rejected, ` +
+          `${outcome.thrown.length} thrown at once, ${outcome.pending} still pending; ${outcome.result} ${outcome.settledAfterMs} ms after terminate()`,
+      )
+      expect(outcome.terminatedAfter, 'the burst should terminate the worker after 20 acknowledgements').toBeGreaterThan(0)
+      expect(outcome.acknowledged.length).toBeGreaterThanOrEqual(20)
+      expect(
+        { result: outcome.result, pending: outcome.pending },
+        'calls in flight when the worker was terminated must settle (reject) within 15 s',
+      ).toEqual({ result: 'settled', pending: 0 })
+      expect(outcome.rejected.length + outcome.thrown.length).toBeGreaterThan(0)
+      for (const failure of [...outcome.rejected, ...outcome.thrown]) {
+        expect(failure).toMatchObject({ code: 'worker-gone', isWorkerGone: true })
+      }
+      expect(outcome.status).toEqual({ connection: 'failed', errorCode: 'worker-gone' })
+
+      await reload(page)
+      const persisted = await page.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.content))
+      // Every acknowledged write is there, in the order it was sent (rejected ones may or may not be).
+      expect(persisted.filter((content) => outcome.acknowledged.includes(content))).toEqual(outcome.acknowledged)
+      const order = (content: string) => Number(content.slice('burst '.length))
+      expect(persisted.map(order)).toEqual([...persisted.map(order)].sort((x, y) => x - y))
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
+describe('errors in a minified production build', () => {
+  test(
+    'keep their class, code and name',
+    async () => {
+      const { page } = await suite().browser.open(fixtureUrl(suite().app.url, uniqueDb('errors'), 'worker', { early: '1' }))
+      await page.evaluate(() => window.ready)
+      const errors = await page.evaluate(async () => {
+        const { chat, sdk } = window
+        const describe = (error: unknown) => ({
+          name: (error as Error).name,
+          code: (error as { code?: unknown }).code,
+          isChatError: error instanceof sdk.ChatError,
+        })
+        let validation: unknown
+        try {
+          void chat.sendMainChatMessage('')
+        } catch (error) {
+          validation = { ...describe(error), isClass: error instanceof sdk.ValidationError }
+        }
+        // Sent before the client connected, so judged by the worker: the error crossed the boundary as data.
+        const early = await window.early
+        const notFound = { ...describe(early), isClass: early instanceof sdk.NotFoundError }
+        return { validation, notFound }
+      })
+      expect(errors.validation).toEqual({ name: 'ValidationError', code: 'validation', isChatError: true, isClass: true })
+      expect(errors.notFound).toEqual({ name: 'NotFoundError', code: 'not-found', isChatError: true, isClass: true })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})

@@ -1,0 +1,183 @@
+/**
+ * Two tabs on one database in real Chromium, once with a dedicated worker per tab (changes
+ * shared over a BroadcastChannel) and once with one SharedWorker for both.
+ */
+import { describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import {
+  BROWSER_TEST_TIMEOUT,
+  fixtureRoot,
+  fixtureUrl,
+  serveApp,
+  uniqueDb,
+  useBrowserSuite,
+} from './harness.js'
+
+// The fixture has no config file: Vite's defaults, as in a user's app.
+const suite = useBrowserSuite('tabs', () => serveApp(fixtureRoot, { configFile: false }))
+
+/** Opens the fixture on `db` and waits until its client is connected. */
+async function openTab(db: string, host: 'worker' | 'shared-worker', extra: Record<string, string> = {}): Promise<Page> {
+  const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, host, extra))
+  await page.evaluate(() => window.ready)
+  return page
+}
+
+/** The main chat's contents as a tab shows them. */
+const contents = (page: Page) => page.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.content))
+const ids = (page: Page) => page.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.id))
+
+/** Waits until the tab shows exactly `expected` in its main chat (bounded). */
+async function waitForContents(page: Page, expected: readonly string[], timeout = 10_000): Promise<void> {
+  await page
+    .waitForFunction(
+      (want) => {
+        const have = window.chat.getState().mainChat.messages.map((m) => m.content)
+        return have.length === want.length && have.every((content, i) => content === want[i])
+      },
+      expected,
+      { timeout, polling: 50 },
+    )
+    .catch(async (error: unknown) => {
+      throw new Error(`The tab did not show ${JSON.stringify(expected)}; it shows ${JSON.stringify(await contents(page))}`, { cause: error })
+    })
+}
+
+describe.each(['worker', 'shared-worker'] as const)('two tabs with host %s', (host) => {
+  test(
+    'a send in one tab appears in the other, once and in order',
+    async () => {
+      const db = uniqueDb(host)
+      const a = await openTab(db, host)
+      const b = await openTab(db, host)
+      expect(await a.evaluate(() => window.chat.status$.value)).toMatchObject({ connection: 'ready', storage: 'indexeddb', host })
+      expect(await b.evaluate(() => window.chat.status$.value)).toMatchObject({ connection: 'ready', storage: 'indexeddb', host })
+
+      await a.evaluate(() => window.chat.sendMainChatMessage('hello from A'))
+      await waitForContents(b, ['hello from A'])
+
+      await b.evaluate(() => window.chat.sendMainChatMessage('hello from B'))
+      await waitForContents(a, ['hello from A', 'hello from B'])
+
+      // A burst from each tab, one after the other: both tabs end with the same thread.
+      await a.evaluate(() => Promise.all(Array.from({ length: 10 }, (_, i) => window.chat.sendMainChatMessage(`A${i}`))))
+      await b.evaluate(() => Promise.all(Array.from({ length: 10 }, (_, i) => window.chat.sendMainChatMessage(`B${i}`))))
+      const expected = [
+        'hello from A',
+        'hello from B',
+        ...Array.from({ length: 10 }, (_, i) => `A${i}`),
+        ...Array.from({ length: 10 }, (_, i) => `B${i}`),
+      ]
+      await waitForContents(a, expected)
+      await waitForContents(b, expected)
+      const idsA = await ids(a)
+      expect(new Set(idsA).size).toBe(idsA.length)
+      expect(await ids(b)).toEqual(idsA)
+      // Nothing more arrives later (a duplicate delivered late would show here).
+      await a.waitForTimeout(300)
+      expect(await contents(a)).toEqual(expected)
+      expect(await contents(b)).toEqual(expected)
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
+    'sends issued in both tabs at the same time end up identical in both, each once',
+    async () => {
+      const db = uniqueDb(host)
+      const a = await openTab(db, host)
+      const b = await openTab(db, host)
+      const burst = (page: Page, tag: string) =>
+        page.evaluate(async (prefix) => {
+          for (let i = 0; i < 20; i++) {
+            void window.chat.sendMainChatMessage(`${prefix}${i}`)
+            await new Promise((resolve) => setTimeout(resolve, 0))
+          }
+          await window.chat.flush()
+        }, tag)
+      await Promise.all([burst(a, 'a'), burst(b, 'b')])
+      await a.waitForFunction(() => window.chat.getState().mainChat.messages.length >= 40, undefined, { timeout: 10_000, polling: 50 })
+      await b.waitForFunction(() => window.chat.getState().mainChat.messages.length >= 40, undefined, { timeout: 10_000, polling: 50 })
+      await a.waitForTimeout(300)
+      const inA = await contents(a)
+      const inB = await contents(b)
+      expect(inA).toHaveLength(40)
+      expect(new Set(inA).size).toBe(40)
+      expect(inB).toEqual(inA)
+      // Each tab's own messages keep the order it sent them in.
+      expect(inA.filter((c) => c.startsWith('a'))).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`))
+      expect(inA.filter((c) => c.startsWith('b'))).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`))
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
+    'clearAllData in one tab empties both tabs and deletes the database',
+    async () => {
+      const db = uniqueDb(host)
+      const a = await openTab(db, host)
+      const b = await openTab(db, host)
+      await a.evaluate(async () => {
+        await window.chat.sendMainChatMessage('personal data')
+        const ticketId = window.chat.createTicket('support', 'A ticket', 'with a message')
+        await window.chat.updateUserContext({ personalInfo: { name: 'Ada' } })
+        await window.chat.resolveTicket(ticketId, 'done')
+      })
+      await b.waitForFunction(() => window.chat.getState().tickets[0]?.status === 'resolved', undefined, { timeout: 10_000, polling: 50 })
+      expect(await a.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(db)
+
+      await a.evaluate(() => window.chat.clearAllData())
+
+      const empty = (page: Page) =>
+        page.waitForFunction(
+          () => {
+            const state = window.chat.getState()
+            return (
+              state.mainChat.messages.length === 0 &&
+              state.tickets.length === 0 &&
+              Object.keys(state.userContext).length === 0 &&
+              state.analytics.totalMessages === 0
+            )
+          },
+          undefined,
+          { timeout: 10_000, polling: 50 },
+        )
+      await empty(a)
+      await empty(b)
+      for (const page of [a, b]) {
+        expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain(db)
+      }
+      // Both tabs keep working afterwards, on a new empty database.
+      await b.evaluate(() => window.chat.sendMainChatMessage('after the wipe'))
+      await waitForContents(a, ['after the wipe'])
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
+describe('shared worker', () => {
+  test(
+    'serves two databases open at the same time in two tabs',
+    async () => {
+      // worker/index.ts: "loaded as a SharedWorker it serves every tab that connects, with
+      // one engine per database for all of them". Both tabs use the same SharedWorker
+      // (same script URL, no name), each with its own database.
+      const first = uniqueDb('shared-a')
+      const second = uniqueDb('shared-b')
+      const a = await openTab(first, 'shared-worker')
+      const { page: b } = await suite().browser.open(fixtureUrl(suite().app.url, second, 'shared-worker'))
+      const started = await b.evaluate(() =>
+        window.ready.then(
+          () => 'ready',
+          (error: Error) => `${error.name}: ${error.message}`,
+        ),
+      )
+      expect(started).toBe('ready')
+      await b.evaluate(() => window.chat.sendMainChatMessage('only in the second database'))
+      await a.evaluate(() => window.chat.sendMainChatMessage('only in the first database'))
+      expect(await contents(a)).toEqual(['only in the first database'])
+      expect(await contents(b)).toEqual(['only in the second database'])
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
