@@ -217,6 +217,7 @@ export class AssistantRunner {
     const state = this.#deps.getState()
     const user = state.mainChat.messages.find((m) => m.id === to)
     const slot = findSlot(state, to)
+    if (turn.guard === 'resume' && !slot) return // trimmed away with its question (a burst over the main-chat limit)
     const partial = turn.continuing ? (slot?.message.content ?? '') : ''
     const controller = new AbortController()
     const current: Running = { turn, controller }

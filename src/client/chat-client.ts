@@ -34,6 +34,7 @@ import {
 } from '../core/protocol.js'
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
+import { LazyState } from './lazy-state.js'
 import { openHost, type Host } from './hosts.js'
 import { reconcile } from './reconcile.js'
 import { startWatchdog } from './watchdog.js'
@@ -48,12 +49,14 @@ interface Pending {
   readonly changes: readonly Change[]
   /** Resolves after the commit, rejects when refused. Always observed (never unhandled). */
   readonly promise: Promise<void>
+  /** Refusals the caller expects (the assistant's guarded writes) do not go to `errors$`. */
+  readonly quiet: boolean
   readonly resolve: () => void
   readonly reject: (error: ChatErrorType) => void
 }
 
 /** Adds a pending entry to `pending` and returns it. */
-function addPending(pending: Map<string, Pending>, id: string, command: Command | null, changes: readonly Change[]): Pending {
+function addPending(pending: Map<string, Pending>, id: string, command: Command | null, changes: readonly Change[], quiet: boolean): Pending {
   let resolve!: () => void
   let reject!: (error: ChatErrorType) => void
   const promise = new Promise<void>((ok, fail) => {
@@ -61,7 +64,7 @@ function addPending(pending: Map<string, Pending>, id: string, command: Command 
     reject = fail
   })
   promise.catch(() => {})
-  const entry: Pending = { id, command, changes, promise, resolve, reject }
+  const entry: Pending = { id, command, changes, promise, quiet, resolve, reject }
   pending.set(id, entry)
   return entry
 }
@@ -84,7 +87,10 @@ export class Client {
   readonly #index = createSeqIndex()
   #version = 0
   readonly #pending = new Map<string, Pending>()
-  #visible: ChatSystemState | undefined = EMPTY_STATE // undefined: replay needed
+  #visible: LazyState | undefined // undefined: replay needed
+  #rebuilt = false
+  /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
+  readonly #fresh = new Set<string>()
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
   #outbox: Array<Command | { readonly clear: string }> = []
   #sendScheduled = false
@@ -118,12 +124,26 @@ export class Client {
   // ── Reads ──────────────────────────────────────────────────────────────────
 
   getState(): ChatSystemState {
-    if (this.#visible === undefined) {
-      let state = this.#confirmed
-      for (const entry of this.#pending.values()) state = applyChanges(state, this.#replay(entry, state), this.#config.maxMainChatMessages)
-      this.#visible = reconcile(this.#shown, state)
+    const visible = this.#lazyVisible()
+    let state = visible.get()
+    if (this.#rebuilt) {
+      // Rebuilt from the confirmed state: hand back the objects already shown where equal.
+      state = reconcile(this.#shown, state)
+      visible.set(state)
+      this.#rebuilt = false
     }
-    this.#shown = this.#visible
+    this.#shown = state
+    return state
+  }
+
+  /** The visible state: confirmed, with every pending command replayed on top. */
+  #lazyVisible(): LazyState {
+    if (!this.#visible) {
+      const visible = new LazyState(this.#confirmed, this.#config.maxMainChatMessages)
+      for (const entry of this.#pending.values()) visible.push(this.#replay(entry, visible))
+      this.#visible = visible
+      this.#rebuilt = true
+    }
     return this.#visible
   }
 
@@ -137,8 +157,13 @@ export class Client {
   message(content: string, options: SendMessageOptions | undefined, path = 'content'): ChatMessage {
     const checked = checkSendOptions(options, this.#config)
     checkText(content, path, this.#config.maxContentLength)
+    let id = checked.id
+    if (id === undefined) {
+      id = nanoid()
+      this.#fresh.add(id)
+    }
     return {
-      id: checked.id ?? nanoid(),
+      id,
       content,
       sender: checked.sender ?? 'user',
       timestamp: this.#now(),
@@ -153,20 +178,29 @@ export class Client {
    * The promise resolves after the commit; it is also observed, so an unawaited failure
    * reaches `errors$` instead of becoming an unhandled rejection.
    */
-  run(input: CommandInput): Promise<void> {
-    if (this.#closed) throw new ClientClosedError()
-    const command = checkCommand({ ...input, commandId: nanoid(), at: this.#now() }, this.#config)
-    const before = this.getState()
+  run(input: CommandInput, options: { quiet?: boolean } = {}): Promise<void> {
+    const command = { ...input, commandId: nanoid(), at: this.#now() } as Command
+    try {
+      if (this.#closed) throw new ClientClosedError()
+      checkCommand(command, this.#config)
+    } catch (error) {
+      this.#forget(command)
+      throw error
+    }
+    const visible = this.#lazyVisible()
     let changes: Change[] = []
     try {
-      changes = planCommand(command, this.#planContext(before))
+      changes = planCommand(command, this.#planContext(visible))
     } catch (error) {
       // Before the first snapshot the mirror is empty and cannot judge; the engine will.
-      if (this.#connected || this.#failure) throw error
+      if (this.#connected || this.#failure) {
+        this.#forget(command)
+        throw error
+      }
     }
     if (this.#failure) throw this.#failure
-    const entry = addPending(this.#pending, command.commandId, command, changes)
-    this.#visible = applyChanges(before, changes, this.#config.maxMainChatMessages)
+    const entry = addPending(this.#pending, command.commandId, command, changes, options.quiet ?? false)
+    visible.push(changes)
     this.#outbox.push(command)
     this.#scheduleSend()
     this.#changed()
@@ -185,8 +219,8 @@ export class Client {
     if (this.#closed) throw new ClientClosedError()
     if (this.#failure) throw this.#failure
     // Shown at once: a local reset entry hides everything issued before it until the engine confirms.
-    const { id, promise } = addPending(this.#pending, nanoid(), null, [{ type: 'reset' }])
-    this.#visible = applyChanges(this.getState(), [{ type: 'reset' }], this.#config.maxMainChatMessages)
+    const { id, promise } = addPending(this.#pending, nanoid(), null, [{ type: 'reset' }], false)
+    this.#lazyVisible().push([{ type: 'reset' }])
     // Queued in the outbox like a command, so it reaches the engine after everything issued
     // before it and before everything issued after it.
     this.#outbox.push({ clear: id })
@@ -354,7 +388,7 @@ export class Client {
     this.#confirmed = applyChanges(this.#confirmed, patch.changes, this.#config.maxMainChatMessages, this.#index)
     this.#version = patch.version
     for (const outcome of patch.outcomes) {
-      this.#settle(outcome.commandId, outcome.error ? fromSerializedError(outcome.error) : undefined)
+      this.#settle(outcome.commandId, outcome.error ? fromSerializedError(outcome.error) : undefined, false)
     }
     this.#visible = undefined
     this.#changed()
@@ -387,41 +421,55 @@ export class Client {
     return new Promise((resolve) => this.#versionWaiters.push({ version, resolve }))
   }
 
-  #settle(id: string, error?: ChatError): void {
+  /** Resolves or rejects a pending entry; `notify: false` when the caller announces one change for many. */
+  #settle(id: string, error?: ChatError, notify = true): void {
     const entry = this.#pending.get(id)
     if (!entry) return // another client's command, or settled already
     this.#pending.delete(id)
     this.#visible = undefined
+    if (entry.command) this.#forget(entry.command)
     if (error) {
       entry.reject(error)
-      this.store.reportError(error)
+      if (!entry.quiet) this.store.reportError(error)
     } else {
       entry.resolve()
     }
-    this.#changed()
+    if (notify) this.#changed()
   }
 
-  #replay(entry: Pending, state: ChatSystemState): readonly Change[] {
+  #replay(entry: Pending, visible: LazyState): readonly Change[] {
     if (!entry.command) return entry.changes
     try {
-      return planCommand(entry.command, this.#planContext(state))
+      return planCommand(entry.command, this.#planContext(visible))
     } catch {
       return [] // no longer applies on the new confirmed state; the engine's outcome will say why
     }
   }
 
-  #planContext(state: ChatSystemState): PlanContext {
+  /** Its message ids are no longer fresh: committed, refused, or never sent. */
+  #forget(command: Command): void {
+    if (command.kind === 'sendMessage') this.#fresh.delete(command.message?.id)
+    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#fresh.delete(m?.id)
+  }
+
+  /** The rows a command reads, from the visible state; reading applies what is pending, so only reads that need it pay. */
+  #planContext(visible: LazyState): PlanContext {
     return {
       config: this.#config,
-      userContext: state.userContext,
-      view: {
-        ticketView: state.ticketView,
-        activeTicketId: state.activeTicketId,
-        isTyping: state.mainChat.isTyping,
-        lastActivity: state.mainChat.lastActivity,
+      get userContext() {
+        return visible.get().userContext
       },
-      ticket: (id) => ticketsById(state).get(id),
-      message: (id, thread) => findMessage(state, id, thread),
+      get view() {
+        const state = visible.get()
+        return {
+          ticketView: state.ticketView,
+          activeTicketId: state.activeTicketId,
+          isTyping: state.mainChat.isTyping,
+          lastActivity: state.mainChat.lastActivity,
+        }
+      },
+      ticket: (id) => ticketsById(visible.get()).get(id),
+      message: (id, thread) => (this.#fresh.has(id) ? undefined : findMessage(visible.get(), id, thread)),
     }
   }
 

@@ -134,6 +134,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
 export const DEFAULT_CONTEXT_KEYS: readonly string[] = Object.freeze(['preferences', 'currentPage', 'currentProducts', 'shoppingIntent'])
 
 const IDLE: AssistantActivity = Object.freeze({ state: 'idle' })
+const QUIET = Object.freeze({ quiet: true })
 
 function createRunner(client: Client, options: ChatClientOptions, now: () => number, contextKeys: readonly string[]): AssistantRunner {
   const settings = options.assistantOptions ?? {}
@@ -149,8 +150,9 @@ function createRunner(client: Client, options: ChatClientOptions, now: () => num
     {
       getState: () => client.getState(),
       now,
-      writeSlot: (message, guard, owner) => attempt(() => client.run({ kind: 'reply', guard, owner, message })),
-      sendSuggestion: (message) => attempt(() => client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message })),
+      // Refused slot writes are expected (another client answers): the runner decides what to report.
+      writeSlot: (message, guard, owner) => attempt(() => client.run({ kind: 'reply', guard, owner, message }, QUIET)),
+      sendSuggestion: (message) => attempt(() => client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message }, QUIET)),
       setTyping: (isTyping) => attempt(() => client.run({ kind: 'setTyping', isTyping })),
       updateUserContext: (patch) => attempt(() => client.run({ kind: 'updateUserContext', patch })),
       report: (error) => client.store.reportError(error),
