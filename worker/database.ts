@@ -24,10 +24,20 @@ export type MetaRow =
   | { readonly key: 'view'; readonly value: ViewState }
   | { readonly key: 'counters'; readonly value: Counters }
 
-/** Lifetime counters plus the database sequence that orders messages and tickets. */
+/**
+ * Lifetime counters plus the database sequence that orders messages and tickets, and
+ * figures kept current in the same transactions so that reading them costs nothing.
+ * Absent figures (a database from before they were kept) are computed once and stored.
+ */
 export interface Counters extends AnalyticsCounters {
   /** The last number handed out; the next row gets `seq + 1`. Never reused. */
   readonly seq: number
+  /** How many messages the main chat holds, kept with every write (counting the index is linear). */
+  readonly mainCount?: number
+  /** Tickets open or in progress, kept with every write. */
+  readonly activeTickets?: number
+  /** The current `commonTopics`, recomputed only when user messages add words. */
+  readonly commonTopics?: readonly string[]
 }
 
 /** How often each topic word appeared in user messages. */

@@ -5,13 +5,14 @@
 import { computeAnalytics, ZERO_COUNTERS } from '../src/core/analytics.js'
 import {
   INITIAL_VIEW,
-  type Change,
+  MAIN_THREAD,
   type ChatAnalytics,
   type Snapshot,
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
 import { TOPIC_COUNT, topTopics } from '../src/core/topics.js'
+import { Dexie } from 'dexie'
 import type { ChatDatabase, Counters } from './database.js'
 
 export interface Meta {
@@ -31,23 +32,26 @@ export async function readMeta(db: ChatDatabase): Promise<Meta> {
   }
 }
 
-export async function readAnalytics(db: ChatDatabase, counters: Counters): Promise<ChatAnalytics> {
-  const [activeTickets, topics] = await Promise.all([
-    db.tickets.where('status').anyOf('open', 'in-progress').count(),
-    readTopTopics(db),
+/** The counters with every kept figure present (reading the tables for the ones a database lacks). */
+export async function completeCounters(db: ChatDatabase, counters: Counters): Promise<Required<Counters>> {
+  const [mainCount, activeTickets, commonTopics] = await Promise.all([
+    counters.mainCount ?? db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey]).count(),
+    counters.activeTickets ?? db.tickets.where('status').anyOf('open', 'in-progress').count(),
+    counters.commonTopics ?? readTopTopics(db),
   ])
-  return computeAnalytics(counters, activeTickets, topics)
+  return { ...counters, mainCount, activeTickets, commonTopics }
 }
 
-export async function readAnalyticsChange(db: ChatDatabase, counters: Counters): Promise<Change> {
-  return { type: 'analytics', analytics: await readAnalytics(db, counters) }
+export async function readAnalytics(db: ChatDatabase, counters: Counters): Promise<ChatAnalytics> {
+  const complete = await completeCounters(db, counters)
+  return computeAnalytics(complete, complete.activeTickets, complete.commonTopics)
 }
 
 /**
  * The top topics. Reads the leaders by the count index, then every word tied with the
  * last of them, so that ties are broken alphabetically and the answer is stable.
  */
-async function readTopTopics(db: ChatDatabase): Promise<string[]> {
+export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
   const leaders = await db.topics.orderBy('count').reverse().limit(TOPIC_COUNT).toArray()
   const last = leaders[leaders.length - 1]
   if (!last) return []

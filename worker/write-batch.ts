@@ -5,9 +5,10 @@
  * the changes for the change feed. Must run inside a read-write transaction on `db.all`.
  */
 import { Dexie } from 'dexie'
-import { resolutionDelta } from '../src/core/analytics.js'
+import { computeAnalytics, resolutionDelta } from '../src/core/analytics.js'
 import { toSerializedError } from '../src/core/errors.js'
 import { planCommand, type PlanContext } from '../src/core/plan.js'
+import { isActive } from '../src/core/ticket-status.js'
 import {
   MAIN_THREAD,
   type Change,
@@ -21,7 +22,7 @@ import {
 } from '../src/core/protocol.js'
 import { extractTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
-import { readAnalyticsChange, readMeta } from './read-state.js'
+import { completeCounters, readMeta, readTopTopics } from './read-state.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -51,7 +52,7 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
 
   let userContext: UserChatContext = meta.userContext
   let view: ViewState = meta.view
-  let counters: Counters = meta.counters
+  let counters: Required<Counters> = await completeCounters(db, meta.counters)
   let seq = counters.seq
   const ctx: PlanContext = {
     config,
@@ -72,7 +73,6 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   const topicDeltas = new Map<string, number>()
   let contextChanged = false
   let viewChanged = false
-  let ticketsChanged = false
   let countersChanged = false
   for (const command of commands) {
     if (applied.has(command.commandId)) {
@@ -107,13 +107,14 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
           const record: TicketRecord = { ...change.record, seq: before?.seq ?? ++seq }
           tickets.set(record.id, record)
           changes.push({ type: 'ticket', record })
-          ticketsChanged = true
           const delta = resolutionDelta(before, record)
-          if (delta.count !== 0 || delta.time !== 0) {
+          const active = (isActive(record.status) ? 1 : 0) - (before && isActive(before.status) ? 1 : 0)
+          if (delta.count !== 0 || delta.time !== 0 || active !== 0) {
             counters = {
               ...counters,
               resolvedTickets: counters.resolvedTickets + delta.count,
               resolutionTimeSum: counters.resolutionTimeSum + delta.time,
+              activeTickets: counters.activeTickets + active,
             }
             countersChanged = true
           }
@@ -149,15 +150,19 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   const dropped = new Set<string>()
   if (newMainIds.length > 0) {
     const mainRange = db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey])
-    const stored = await mainRange.count()
+    const stored = counters.mainCount
     const excess = stored + newMainIds.length - config.maxMainChatMessages
+    let removed = 0
     if (excess > 0) {
       const fromStore = Math.min(excess, stored)
       const oldest = fromStore > 0 ? await mainRange.limit(fromStore).primaryKeys() : []
       await db.messages.bulkDelete(oldest)
+      removed = oldest.length
       for (const id of oldest) changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
       for (const id of newMainIds.slice(0, excess - fromStore)) dropped.add(id)
     }
+    counters = { ...counters, mainCount: stored + newMainIds.length - dropped.size - removed }
+    countersChanged = true
   }
 
   // ── Write the final version of every touched row once.
@@ -171,6 +176,11 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
       ticketPuts.set(change.record.id, change.record as TicketRow)
     }
   }
+  if (topicDeltas.size > 0) {
+    await addTopics(db, topicDeltas)
+    counters = { ...counters, commonTopics: await readTopTopics(db) }
+    countersChanged = true
+  }
   const metaPuts: MetaRow[] = []
   if (contextChanged) metaPuts.push({ key: 'userContext', value: userContext })
   if (viewChanged) metaPuts.push({ key: 'view', value: view })
@@ -181,13 +191,12 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
     ticketPuts.size > 0 && db.tickets.bulkPut([...ticketPuts.values()]),
     metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
     newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
-    topicDeltas.size > 0 && addTopics(db, topicDeltas),
   ])
 
   // Messages written and trimmed in this same batch never reach the feed.
   const feed = dropped.size === 0 ? changes : changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
-  if (countersChanged || ticketsChanged || topicDeltas.size > 0) {
-    feed.push(await readAnalyticsChange(db, { ...counters, seq }))
+  if (countersChanged) {
+    feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
   }
   return { changes: feed, outcomes }
 }

@@ -10,12 +10,26 @@ export interface Segment {
 }
 
 const segmenters = new Map<string, Intl.Segmenter>()
-// A word (letters, digits, marks, with inner separators as in "1,500" or "don't"), a run of spaces, or one other character.
-const FALLBACK = /[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}]|[.,'’_-](?=[\p{L}\p{N}]))*|\s+|[^\s]/gu
+// Words as Unicode's word-boundary rules (UAX #29) join them, for scripts with spaces:
+// letters, marks and digits run together; an apostrophe, period, colon or middle dot joins
+// letters ("don't"), a period, comma, semicolon or apostrophe joins digits ("1,500"); a
+// hyphen never joins. Anything else that is not a space stands alone.
+const WORD_CHAR = '[\\p{L}\\p{M}\\p{N}_]'
+const FALLBACK = new RegExp(
+  `${WORD_CHAR}+(?:(?:(?<=[\\p{L}\\p{M}])['’.:·](?=\\p{L})|(?<=\\p{N})[.,;'’](?=\\p{N}))${WORD_CHAR}+)*|\\s+|[^\\s]`,
+  'gu',
+)
 
-/** The segments of `text`, words marked. */
+// Scripts written without spaces: only Intl.Segmenter finds their words.
+const DENSE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
+
+/**
+ * The segments of `text`, words marked. Text in scripts with spaces between words takes the
+ * plain split, which gives the same words an order of magnitude faster; the rest goes
+ * through `Intl.Segmenter` (when there is one).
+ */
 export function segmentWords(text: string, locale?: string): Iterable<Segment> {
-  if (typeof Intl.Segmenter !== 'function') return fallback(text)
+  if (typeof Intl.Segmenter !== 'function' || !DENSE.test(text)) return fallback(text)
   const key = locale ?? ''
   let segmenter = segmenters.get(key)
   if (!segmenter) {

@@ -19,3 +19,22 @@ describe('segmentWords', () => {
     expect(extractTopics('Gaming laptops, gaming mice – Kopfhörer?')).toEqual(['gaming', 'laptops', 'mice', 'kopfhörer'])
   })
 })
+
+describe('the plain split', () => {
+  const viaSegmenter = (text: string) =>
+    [...new Intl.Segmenter('en', { granularity: 'word' }).segment(text)].filter((s) => s.isWordLike).map((s) => s.segment)
+
+  test.each([
+    "I'm looking for gaming laptops under $1500",
+    'laptops 800-1200 euro, or a 15-inch one for 1.299,99 €',
+    "Where's my order #4411? It hasn't arrived (since Monday).",
+    'Die Zahlung wurde abgelehnt: Fehler 0x80; bitte prüfen…',
+    'RTX4090 vs. i7-13700K — which one? e-mail me at ann@example.com',
+    'Kopfhörer für 199,99 € – geht das?',
+  ])('finds the same words as Intl.Segmenter in %s', (text) => {
+    vi.stubGlobal('Intl', { ...Intl, Segmenter: undefined })
+    const plain = words(text)
+    vi.unstubAllGlobals()
+    expect(plain).toEqual(viaSegmenter(text))
+  })
+})
