@@ -252,8 +252,8 @@ export class AssistantRunner {
       if (lost || text() === flushed) return
       flushed = text()
       await this.#write(stream(flushed, 'streaming', lease()), 'own').catch((error: unknown) => {
-        if (error instanceof InvalidTransitionError) {
-          lost = true // another client took the slot over: stop quietly
+        if (error instanceof InvalidTransitionError || error instanceof NotFoundError) {
+          lost = true // another client took the slot over, or it was trimmed away: stop quietly
           controller.abort()
         }
       })
@@ -297,7 +297,8 @@ export class AssistantRunner {
       if (!lost) await this.#write(ended(text(), current.stopped ?? (controller.signal.aborted ? 'stopped' : 'done')), 'own')
     } catch (error) {
       if (flushTimer) clearTimeout(flushTimer)
-      if (lost) return
+      // The slot itself went away (trimmed out of the main chat, or taken over): nothing to record.
+      if (lost || error instanceof InvalidTransitionError || error instanceof NotFoundError) return
       if (controller.signal.aborted) {
         await this.#write(ended(text(), current.stopped ?? 'stopped'), 'own').catch(() => {})
         return

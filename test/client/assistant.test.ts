@@ -378,3 +378,29 @@ describe('with the OpenAI-compatible adapter', () => {
     await expect.poll(() => chat.getState().mainChat.isTyping).toBe(false)
   })
 })
+
+describe('bursts over the main-chat limit', () => {
+  test('skip turns whose reply slot was trimmed away, without reporting errors', async () => {
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const answered: string[] = []
+    const assistant: Assistant = {
+      async *respond({ message }) {
+        answered.push(message.content)
+        if (message.content === 'first') await gate // still streaming while the burst pushes it out
+        yield { type: 'text', delta: `re: ${message.content}` }
+      },
+    }
+    const chat = createDevice().open({ assistant, config: { maxMainChatMessages: 4 } })
+    const errors: string[] = []
+    chat.errors$.subscribe((error) => errors.push(`${error.code}: ${error.message}`))
+    await chat.sendMainChatMessage('first')
+    await expect.poll(() => answered).toEqual(['first'])
+    for (let i = 0; i < 10; i++) void chat.sendMainChatMessage(`more ${i}`)
+    await chat.flush()
+    release()
+    await expect.poll(() => statusOf(slotOf(chat, 'more 9'))).toBe('done')
+    expect(answered).toEqual(['first', 'more 8', 'more 9']) // the others' slots were trimmed away
+    expect(errors).toEqual([])
+  })
+})
