@@ -14,6 +14,7 @@ export default defineConfig({
     ],
   },
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     include: ['test/**/*.test.{ts,tsx,js}'],
     testTimeout: 20_000,
   },
