@@ -15,10 +15,9 @@ const segmenters = new Map<string, Intl.Segmenter>()
 // letters ("don't"), a period, comma, semicolon or apostrophe joins digits ("1,500"); a
 // hyphen never joins. Anything else that is not a space stands alone.
 const WORD_CHAR = '[\\p{L}\\p{M}\\p{N}_]'
-const FALLBACK = new RegExp(
-  `${WORD_CHAR}+(?:(?:(?<=[\\p{L}\\p{M}])['’.:·](?=\\p{L})|(?<=\\p{N})[.,;'’](?=\\p{N}))${WORD_CHAR}+)*|\\s+|[^\\s]`,
-  'gu',
-)
+const WORD = `${WORD_CHAR}+(?:(?:(?<=[\\p{L}\\p{M}])['’.:·](?=\\p{L})|(?<=\\p{N})[.,;'’](?=\\p{N}))${WORD_CHAR}+)*`
+const FALLBACK = new RegExp(`${WORD}|\\s+|[^\\s]`, 'gu')
+const WORDS_ONLY = new RegExp(WORD, 'gu')
 
 // Scripts written without spaces: only Intl.Segmenter finds their words.
 const DENSE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
@@ -37,6 +36,14 @@ export function segmentWords(text: string, locale?: string): Iterable<Segment> {
     segmenters.set(key, segmenter)
   }
   return [...segmenter.segment(text)].map(({ segment, isWordLike }) => ({ segment, isWordLike: isWordLike === true }))
+}
+
+/** Only the words of `text`, in order: what topic extraction needs, without the segments between them. */
+export function wordsOf(text: string, locale?: string): string[] {
+  if (typeof Intl.Segmenter !== 'function' || !DENSE.test(text)) return text.match(WORDS_ONLY) ?? []
+  const words: string[] = []
+  for (const { segment, isWordLike } of segmentWords(text, locale)) if (isWordLike) words.push(segment)
+  return words
 }
 
 function* fallback(text: string): Generator<Segment> {

@@ -4,7 +4,7 @@
  * are lower-cased for the locale, and lose stop words, numbers and very short tokens.
  */
 
-import { segmentWords } from './segment-words.js'
+import { wordsOf } from './segment-words.js'
 
 /** How many topics `commonTopics` lists. */
 export const TOPIC_COUNT = 5
@@ -38,8 +38,7 @@ const STOP_WORDS = new Set(
 /** The distinct topic words of one text, in order of first appearance. */
 export function extractTopics(text: string, locale?: string): string[] {
   const words = new Set<string>()
-  for (const { segment, isWordLike } of segmentWords(text, locale)) {
-    if (!isWordLike) continue
+  for (const segment of wordsOf(text, locale)) {
     const word = segment.toLocaleLowerCase(locale).replace(/['’]/g, '')
     const min = DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
     if (word.length < min || STOP_WORDS.has(word) || NUMBER.test(word)) continue

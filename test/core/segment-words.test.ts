@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { segmentWords } from '../../src/core/segment-words.js'
+import { segmentWords, wordsOf } from '../../src/core/segment-words.js'
 import { extractTopics } from '../../src/core/topics.js'
 
 const words = (text: string) => [...segmentWords(text, 'en')].filter((s) => s.isWordLike).map((s) => s.segment)
@@ -36,5 +36,6 @@ describe('the plain split', () => {
     const plain = words(text)
     vi.unstubAllGlobals()
     expect(plain).toEqual(viaSegmenter(text))
+    expect(wordsOf(text)).toEqual(viaSegmenter(text))
   })
 })
