@@ -183,6 +183,7 @@ export class Client {
     try {
       if (this.#closed) throw new ClientClosedError()
       checkCommand(command, this.#config)
+      if (this.#failure) throw this.#failure
     } catch (error) {
       this.#forget(command)
       throw error
@@ -198,7 +199,6 @@ export class Client {
         throw error
       }
     }
-    if (this.#failure) throw this.#failure
     const entry = addPending(this.#pending, command.commandId, command, changes, options.quiet ?? false)
     visible.push(changes)
     this.#outbox.push(command)
