@@ -8,17 +8,10 @@
 import * as Comlink from 'comlink'
 import { nanoid } from 'nanoid'
 import { checkCommand } from '../core/check-command.js'
-import {
-  ChatError,
-  ClientClosedError,
-  WorkerGoneError,
-  fromSerializedError,
-  type ChatError as ChatErrorType,
-} from '../core/errors.js'
+import { ChatError, ClientClosedError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
 import { planCommand, type PlanContext } from '../core/plan.js'
 import {
   CHAT_CONFIG,
-  MAIN_THREAD,
   PROTOCOL_VERSION,
   type Change,
   type ChatConfig,
@@ -27,47 +20,20 @@ import {
   type CleanupReport,
   type Command,
   type Patch,
-  type Result,
   type SendMessageOptions,
   type Snapshot,
-  type ThreadId,
 } from '../core/protocol.js'
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { LazyState } from './lazy-state.js'
+import { addPending, type Pending } from './pending.js'
+import { asChatError, delay, unwrap } from './remote.js'
+import { findMessage, ticketsById } from './state-queries.js'
 import { openHost, type Host } from './hosts.js'
 import { reconcile } from './reconcile.js'
 import { startWatchdog } from './watchdog.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
-
-/** A command sent (or about to be) and not yet settled. */
-interface Pending {
-  readonly id: string
-  /** `null` for local-only entries such as the reset of `clearAllData`. */
-  readonly command: Command | null
-  readonly changes: readonly Change[]
-  /** Resolves after the commit, rejects when refused. Always observed (never unhandled). */
-  readonly promise: Promise<void>
-  /** Refusals the caller expects (the assistant's guarded writes) do not go to `errors$`. */
-  readonly quiet: boolean
-  readonly resolve: () => void
-  readonly reject: (error: ChatErrorType) => void
-}
-
-/** Adds a pending entry to `pending` and returns it. */
-function addPending(pending: Map<string, Pending>, id: string, command: Command | null, changes: readonly Change[], quiet: boolean): Pending {
-  let resolve!: () => void
-  let reject!: (error: ChatErrorType) => void
-  const promise = new Promise<void>((ok, fail) => {
-    resolve = ok
-    reject = fail
-  })
-  promise.catch(() => {})
-  const entry: Pending = { id, command, changes, promise, quiet, resolve, reject }
-  pending.set(id, entry)
-  return entry
-}
 
 export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
 
@@ -478,41 +444,5 @@ export class Client {
     this.store.changed()
   }
 }
-
-const ticketIndexes = new WeakMap<readonly unknown[], Map<string, ChatSystemState['tickets'][number]>>()
-
-function ticketsById(state: ChatSystemState): Map<string, ChatSystemState['tickets'][number]> {
-  let index = ticketIndexes.get(state.tickets)
-  if (!index) {
-    index = new Map(state.tickets.map((ticket) => [ticket.id, ticket]))
-    ticketIndexes.set(state.tickets, index)
-  }
-  return index
-}
-
-function findMessage(state: ChatSystemState, id: string, thread: ThreadId) {
-  const messages = thread === MAIN_THREAD ? state.mainChat.messages : ticketsById(state).get(thread)?.messages
-  if (!messages) return undefined
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return { thread, message: messages[i]! }
-  return undefined
-}
-
-function unwrap<T>(result: Result<T>): T {
-  if (result.ok) return result.value
-  throw fromSerializedError(result.error)
-}
-
-function asChatError(error: unknown): ChatError {
-  if (error instanceof ChatError) return error
-  return new WorkerGoneError(`The engine could not be reached: ${error instanceof Error ? error.message : String(error)}`, undefined, {
-    cause: error,
-  })
-}
-
-const delay = (ms: number) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    ;(timer as { unref?: () => void }).unref?.()
-  })
 
 export type { ChatClient, ChatStatus }

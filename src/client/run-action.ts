@@ -5,7 +5,8 @@
 import type { Subject } from 'rxjs'
 import { NotFoundError } from '../core/errors.js'
 import { replyInfo } from '../core/plan.js'
-import type { Budget, ChatMessage, ChatSystemState, MessageAction, TicketType } from '../core/protocol.js'
+import type { Budget, MessageAction, TicketType } from '../core/protocol.js'
+import { findAnyMessage } from './state-queries.js'
 import { TICKET_TYPES } from '../core/validate.js'
 import type { ActionOutcome, ActionRequest, ChatClient } from './types.js'
 
@@ -16,7 +17,7 @@ export async function runAction(
   messageId: string,
   actionId: string,
 ): Promise<ActionOutcome> {
-  const message = findMessage(chat.getState(), messageId)
+  const message = findAnyMessage(chat.getState(), messageId)
   if (!message) throw new NotFoundError(`No message with id ${messageId}`, { messageId })
   const action = message.metadata?.actions?.find((candidate) => candidate.id === actionId)
   if (!action) throw new NotFoundError(`Message ${messageId} has no action ${actionId}`, { messageId, actionId })
@@ -28,7 +29,7 @@ export async function runAction(
       // The ticket is about the user's message: the one the payload names, or the one this replies to.
       const source = stringOr(payload['messageId'], replyInfo(message)?.to ?? stringOr(message.metadata?.['replyTo'], message.id))
       // Pressed again: the message has its ticket already.
-      const existing = findMessage(chat.getState(), source)?.metadata?.ticketId
+      const existing = findAnyMessage(chat.getState(), source)?.metadata?.ticketId
       if (existing && chat.getState().tickets.some((ticket) => ticket.id === existing)) return done({ ticketId: existing })
       const type = TICKET_TYPES.includes(payload['ticketType'] as TicketType) ? (payload['ticketType'] as TicketType) : 'support'
       const ticketId = chat.createTicketFromChatMessage(source, type, stringOr(payload['title'], 'Support request'))
@@ -56,13 +57,6 @@ export async function runAction(
       actions$.next({ message, action: action as MessageAction })
       return { handled: false, type: action.type }
   }
-}
-
-function findMessage(state: ChatSystemState, id: string): ChatMessage | undefined {
-  return (
-    state.mainChat.messages.find((m) => m.id === id) ??
-    state.tickets.flatMap((ticket) => ticket.messages).find((m) => m.id === id)
-  )
 }
 
 const stringOr = (value: unknown, fallback: string): string => (typeof value === 'string' && value.trim() !== '' ? value : fallback)

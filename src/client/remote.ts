@@ -1,0 +1,27 @@
+/**
+ * Small helpers for calls that cross to the engine: unwrapping its answers, naming any
+ * failure as a `ChatError`, and a timer that never keeps a Node process alive.
+ */
+import { ChatError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
+import type { Result } from '../core/protocol.js'
+
+/** The value of an engine answer, or its error rebuilt into its class. */
+export function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value
+  throw fromSerializedError(result.error)
+}
+
+/** Any failure as a `ChatError`; a non-SDK error means the engine could not be reached. */
+export function asChatError(error: unknown): ChatError {
+  if (error instanceof ChatError) return error
+  return new WorkerGoneError(`The engine could not be reached: ${error instanceof Error ? error.message : String(error)}`, undefined, {
+    cause: error,
+  })
+}
+
+/** Resolves after `ms`; an unref'd timer in Node. */
+export const delay = (ms: number): Promise<void> =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    ;(timer as { unref?: () => void }).unref?.()
+  })

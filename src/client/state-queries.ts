@@ -1,0 +1,30 @@
+/**
+ * Lookups in a `ChatSystemState`: tickets by id (indexed once per tickets array) and
+ * messages by id within a thread.
+ */
+import { MAIN_THREAD, type ChatMessage, type ChatSystemState, type ChatTicket, type ThreadId } from '../core/protocol.js'
+
+const ticketIndexes = new WeakMap<readonly ChatTicket[], Map<string, ChatTicket>>()
+
+/** The tickets of `state` by id; built once per tickets array and reused. */
+export function ticketsById(state: ChatSystemState): Map<string, ChatTicket> {
+  let index = ticketIndexes.get(state.tickets)
+  if (!index) {
+    index = new Map(state.tickets.map((ticket) => [ticket.id, ticket]))
+    ticketIndexes.set(state.tickets, index)
+  }
+  return index
+}
+
+/** The message `id` of `thread` (searched from the newest), with its thread. */
+export function findMessage(state: ChatSystemState, id: string, thread: ThreadId): { thread: ThreadId; message: ChatMessage } | undefined {
+  const messages = thread === MAIN_THREAD ? state.mainChat.messages : ticketsById(state).get(thread)?.messages
+  if (!messages) return undefined
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return { thread, message: messages[i]! }
+  return undefined
+}
+
+/** A message anywhere: the main chat first, then every ticket's thread. */
+export function findAnyMessage(state: ChatSystemState, id: string): ChatMessage | undefined {
+  return findMessage(state, id, MAIN_THREAD)?.message ?? state.tickets.flatMap((ticket) => ticket.messages).find((m) => m.id === id)
+}
