@@ -74,6 +74,7 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   let contextChanged = false
   let viewChanged = false
   let countersChanged = false
+  let newMessages = 0 // added to totalMessages once, after the loop
   for (const command of commands) {
     if (applied.has(command.commandId)) {
       outcomes.push({ commandId: command.commandId })
@@ -94,8 +95,7 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
           messages.set(record.message.id, record)
           changes.push({ type: 'message', record })
           if (known) break
-          counters = { ...counters, totalMessages: counters.totalMessages + 1 }
-          countersChanged = true
+          newMessages++
           if (record.thread === MAIN_THREAD) newMainIds.push(record.message.id)
           if (record.message.sender === 'user') {
             for (const word of extractTopics(record.message.content)) topicDeltas.set(word, (topicDeltas.get(word) ?? 0) + 1)
@@ -136,6 +136,11 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
     }
     if (!KEYED_BY_ROW.has(command.kind)) applied.add(command.commandId)
     outcomes.push({ commandId: command.commandId })
+  }
+
+  if (newMessages > 0) {
+    counters = { ...counters, totalMessages: counters.totalMessages + newMessages }
+    countersChanged = true
   }
 
   // A main-chat message moves lastActivity (clients derive the same from the message itself).

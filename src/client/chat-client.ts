@@ -55,6 +55,7 @@ export class Client {
   readonly #pending = new Map<string, Pending>()
   #visible: LazyState | undefined // undefined: replay needed
   #rebuilt = false
+  readonly #contexts = new WeakMap<LazyState, PlanContext>()
   /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
   readonly #fresh = new Set<string>()
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
@@ -418,8 +419,20 @@ export class Client {
     else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#fresh.delete(m?.id)
   }
 
-  /** The rows a command reads, from the visible state; reading applies what is pending, so only reads that need it pay. */
+  /**
+   * The rows a command reads, from the visible state; reading applies what is pending, so
+   * only reads that need it pay. One context per visible state, made on first use.
+   */
   #planContext(visible: LazyState): PlanContext {
+    let context = this.#contexts.get(visible)
+    if (!context) {
+      context = this.#makePlanContext(visible)
+      this.#contexts.set(visible, context)
+    }
+    return context
+  }
+
+  #makePlanContext(visible: LazyState): PlanContext {
     return {
       config: this.#config,
       get userContext() {
