@@ -181,3 +181,34 @@ describe('shared worker', () => {
     BROWSER_TEST_TIMEOUT,
   )
 })
+
+describe('cleanup from two tabs at once', () => {
+  test(
+    'removes each expired ticket once, and both tabs see it gone',
+    async () => {
+      const db = uniqueDb('cleanup')
+      const writer = await openTab(db, 'worker')
+      await writer.evaluate(async () => {
+        const id = window.chat.createTicket('support', 'Old issue', 'details')
+        await window.chat.resolveTicket(id, 'done')
+        window.chat.createTicket('support', 'Still open') // never removed
+        await window.chat.flush()
+      })
+      await writer.close()
+      // Two tabs whose clocks are eight days later run cleanup at the same moment.
+      const later = { clockOffset: String(8 * 24 * 60 * 60 * 1000) }
+      const [a, b] = await Promise.all([openTab(db, 'worker', later), openTab(db, 'worker', later)])
+      const [ra, rb] = await Promise.all([a.evaluate(() => window.chat.runCleanup()), b.evaluate(() => window.chat.runCleanup())])
+      expect(ra.removedTicketIds.length + rb.removedTicketIds.length).toBe(1)
+      expect(ra.removedMessages + rb.removedMessages).toBe(1)
+      for (const page of [a, b]) {
+        await page.waitForFunction(() => window.chat.getState().tickets.map((t) => t.title).join() === 'Still open', undefined, {
+          timeout: 10_000,
+          polling: 50,
+        })
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
