@@ -212,3 +212,18 @@ describe('cleanup from two tabs at once', () => {
   )
 })
 
+describe('a browser without SharedWorker', () => {
+  test(
+    "falls back to a dedicated worker for host 'shared-worker' and says so on status$",
+    async () => {
+      const page = await openTab(uniqueDb('no-shared'), 'shared-worker', { noSharedWorker: '1' })
+      const status = await page.evaluate(() => ({ ...window.chat.status$.value, error: undefined }))
+      expect(status).toMatchObject({ connection: 'ready', host: 'worker', storage: 'indexeddb' })
+      expect(await page.evaluate(() => typeof window.SharedWorker)).toBe('undefined')
+      await page.evaluate(() => window.chat.sendMainChatMessage('works without SharedWorker'))
+      expect(await contents(page)).toEqual(['works without SharedWorker'])
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
