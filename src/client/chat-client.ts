@@ -77,12 +77,11 @@ export class Client {
     this.#config = checkConfig(options.config, CHAT_CONFIG)
     this.#now = options.now ?? Date.now
     this.#hostKind = options.host ?? (options.worker ? 'worker' : 'in-process')
-    this.store = createStateStore(() => this.getState(), {
-      connection: 'connecting',
-      storage: 'unknown',
-      host: this.#hostKind,
-      pendingWrites: 0,
-    })
+    this.store = createStateStore(
+      () => this.getState(),
+      { connection: 'connecting', storage: 'unknown', host: this.#hostKind, pendingWrites: 0 },
+      () => this.#pending.size,
+    )
     this.#gone.catch(() => {})
     this.ready = this.#connect()
     this.ready.catch(() => {}) // reported on status$ and by every call; awaiting is optional
@@ -306,7 +305,6 @@ export class Client {
     if (!this.#connected || this.#failure || this.#outbox.length === 0) return
     const outbox = this.#outbox
     this.#outbox = []
-    this.store.setStatus({ pendingWrites: this.#pending.size })
     // Comlink posts calls in order on one port and the engine serialises them: order is kept.
     let commands: Command[] = []
     for (const item of outbox) {
@@ -453,7 +451,6 @@ export class Client {
   }
 
   #changed(): void {
-    this.store.setStatus({ pendingWrites: this.#pending.size })
     this.store.changed()
   }
 }

@@ -26,7 +26,11 @@ export interface StateStore
 export const selectActiveTicket = (state: ChatSystemState): ChatTicket | null =>
   state.activeTicketId === null ? null : (state.tickets.find((ticket) => ticket.id === state.activeTicketId) ?? null)
 
-export function createStateStore(getState: () => ChatSystemState, initialStatus: ChatStatus): StateStore {
+/**
+ * @param getPendingWrites - read once per emission, so a burst of commands updates
+ *   `status$.pendingWrites` once per tick, not once per command
+ */
+export function createStateStore(getState: () => ChatSystemState, initialStatus: ChatStatus, getPendingWrites: () => number): StateStore {
   const state = new BehaviorSubject(getState())
   const status = new BehaviorSubject(initialStatus)
   const errors = new Subject<ChatError>()
@@ -36,7 +40,7 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
   const derive = <T>(select: (s: ChatSystemState) => T): StateObservable<T> =>
     withValue(state.pipe(map(select), distinctUntilChanged()), () => select(getState()))
 
-  return {
+  const store: StateStore = {
     state$: withValue(state.pipe(distinctUntilChanged()), getState),
     messages$: derive((s) => s.mainChat.messages),
     tickets$: derive((s) => s.tickets),
@@ -57,7 +61,9 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
       scheduled = true
       queueMicrotask(() => {
         scheduled = false
-        if (!state.closed) state.next(getState())
+        if (state.closed) return
+        state.next(getState())
+        store.setStatus({ pendingWrites: getPendingWrites() })
       })
     },
     setStatus(patch) {
@@ -76,6 +82,7 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
       errors.complete()
     },
   }
+  return store
 }
 
 /** Gives an observable a synchronous `value` getter. */

@@ -119,7 +119,7 @@ export interface ChatStatus {
   /** Where the data is kept: `memory` means it will not survive a reload. */
   readonly storage: StorageKind | 'unknown'
   readonly host: HostKind
-  /** Commands sent but not committed yet. */
+  /** Commands sent but not committed yet; updated once per tick, not per command. */
   readonly pendingWrites: number
   /** Why the connection failed, when it did. */
   readonly error?: ChatError

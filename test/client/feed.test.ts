@@ -148,3 +148,19 @@ describe('observables', () => {
     expect(emissions).toBe(1)
   })
 })
+
+describe('status$', () => {
+  test('counts pending writes once per tick, not once per command', async () => {
+    const chat = createDevice().open()
+    await chat.ready
+    const seen: number[] = []
+    chat.status$.subscribe((status) => seen.push(status.pendingWrites))
+    for (let i = 0; i < 100; i++) void chat.sendMainChatMessage(`m${i}`)
+    await chat.flush()
+    await Promise.resolve()
+    expect(seen[0]).toBe(0)
+    expect(seen).toContain(100)
+    expect(seen.at(-1)).toBe(0)
+    expect(seen.length).toBeLessThanOrEqual(4)
+  })
+})
