@@ -37,7 +37,7 @@ import { checkSendOptions, checkText } from '../src/core/validate.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex } from '../src/client/apply-changes.js'
 import { createEngine } from '../worker/engine.js'
 import { ChatDatabase } from '../worker/database.js'
-import { fmt, loadGc, makeRows, makeTexts, median } from './workload.js'
+import { fmt, loadGc, makeRows, makeTexts, median, timeRawBulkPut } from './workload.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -183,15 +183,7 @@ function broadcast(patch: Patch): void {
 }
 
 async function rawBulkPut(): Promise<number> {
-  const db = new Dexie(nextName(), { indexedDB: new IDBFactory(), IDBKeyRange })
-  db.version(1).stores({ messages: 'id, [thread+seq]' })
-  await db.open()
-  const rows = makeRows(texts)
-  const t0 = performance.now()
-  await db.table('messages').bulkPut(rows)
-  const ms = performance.now() - t0
-  db.close()
-  return ms
+  return (await timeRawBulkPut(nextName(), texts)).ms
 }
 
 /** The engine's per-transaction `count()` of the main chat, with `stored` rows in it. */

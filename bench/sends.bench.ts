@@ -22,7 +22,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { Dexie } from 'dexie'
 import { createChatClient, type ChatClient } from '../src/index.js'
 import type { RxdbAnswer, RxdbRequest } from './rxdb-worker.js'
-import { createRandom, fmt, loadGc, makeRows, makeTexts, median, ratio, shuffle } from './workload.js'
+import { createRandom, fmt, loadGc, makeTexts, median, ratio, shuffle, timeRawBulkPut } from './workload.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -72,16 +72,7 @@ const nextName = (prefix: string) => `bench-${prefix}-${process.pid}-${++databas
 
 /** Raw Dexie: the same rows, the same indexes, one `bulkPut`. */
 async function dexieBulkPut(): Promise<number> {
-  const indexedDB = new IDBFactory()
-  const db = new Dexie(nextName('dexie'), { indexedDB, IDBKeyRange })
-  db.version(1).stores({ messages: 'id, [thread+seq]' })
-  await db.open()
-  const rows = makeRows(texts)
-  const t0 = performance.now()
-  await db.table('messages').bulkPut(rows)
-  const ms = performance.now() - t0
-  const stored = await db.table('messages').count()
-  db.close()
+  const { ms, stored } = await timeRawBulkPut(nextName('dexie'), texts)
   expect(stored === SENDS, `bulkPut stored ${stored} rows, expected ${SENDS}`)
   return ms
 }

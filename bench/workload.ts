@@ -1,8 +1,10 @@
 /**
  * What the benchmarks write and how they summarise timings: deterministic shop-chat texts,
  * the message rows the engine stores for them, and small statistics helpers. Shared by
- * `sends.bench.ts` and `breakdown.ts`; no IndexedDB here.
+ * `sends.bench.ts` and `breakdown.ts`, with the raw Dexie baseline both compare against.
  */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { Dexie } from 'dexie'
 import { nanoid } from 'nanoid'
 
 /** A message row as the engine stores it (worker/database.ts `MessageRow`). */
@@ -99,3 +101,21 @@ export async function loadGc(): Promise<() => void> {
 export const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1))
 export const ratio = (value: number, base: number | undefined): string =>
   base === undefined || !Number.isFinite(base) || base <= 0 ? '–' : `${(value / base).toFixed(2)}×`
+
+/**
+ * The baseline: the same rows into a table with the same indexes, one raw Dexie `bulkPut`,
+ * on a fresh in-memory IndexedDB. Answers the time taken and the rows stored afterwards.
+ */
+export async function timeRawBulkPut(databaseName: string, texts: readonly string[]): Promise<{ ms: number; stored: number }> {
+  const db = new Dexie(databaseName, { indexedDB: new IDBFactory(), IDBKeyRange })
+  db.version(1).stores({ messages: 'id, [thread+seq]' })
+  await db.open()
+  const rows = makeRows(texts)
+  const t0 = performance.now()
+  await db.table('messages').bulkPut(rows)
+  const ms = performance.now() - t0
+  const stored = await db.table('messages').count()
+  db.close()
+  return { ms, stored }
+}
+
