@@ -140,6 +140,9 @@ async function openEngine() {
 }
 
 /** The engine committing `commands` in one `execute` (one transaction), until its patch is out. */
+const describePatch = (patch: Patch): string =>
+  `(${patch.changes.length} changes, ${patch.sent?.ids.length ?? 0} own messages by id, ${patch.done.length} commands done)`
+
 async function engineExecute(commands: readonly Command[]): Promise<{ ms: number; patch: Patch }> {
   const { engine, connection, lastPatch } = await openEngine()
   const t0 = performance.now()
@@ -241,7 +244,7 @@ show('      (for comparison: a regex word split of the same texts)', await measu
 show(`    bulkGet of the ${N} new ids (the engine’s existence check)`, await measure(existenceCheck))
 show('    messages bulkPut (as above, engine-shaped transaction)', await measure(engineShapedWrite))
 show('    BroadcastChannel post of the patch’s changes (other tabs)', await measure(() => time(() => broadcast(batchedPatch!))))
-show('  structuredClone of the patch', await measure(() => time(() => structuredClone(batchedPatch))), `(${batchedPatch!.changes.length} changes)`)
+show('  structuredClone of the patch', await measure(() => time(() => structuredClone(batchedPatch))), describePatch(batchedPatch!))
 show('  client applies the confirmed patch', await measure(() => time(() => applyChanges(EMPTY_STATE, batchedPatch!.changes, KEPT, createSeqIndex()))))
 
 console.log('\n— fired together: Promise.all(texts.map(sendMainChatMessage))')
@@ -281,7 +284,7 @@ show(
   }),
 )
 show(`  structuredClone of the ${N} commands`, await measure(() => time(() => structuredClone(singles))))
-show('  structuredClone of the patch', await measure(() => time(() => structuredClone(firedPatch))), `(${firedPatch!.changes.length} changes, ${firedPatch!.outcomes.length} outcomes)`)
+show('  structuredClone of the patch', await measure(() => time(() => structuredClone(firedPatch))), describePatch(firedPatch!))
 show('  client applies the confirmed patch', await measure(() => time(() => applyChanges(EMPTY_STATE, firedPatch!.changes, KEPT, createSeqIndex()))))
 
 console.log(`\n— one by one: ${ONE_BY_ONE} awaited sends`)

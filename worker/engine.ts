@@ -14,12 +14,14 @@ import {
   type ChatConfig,
   type CleanupReport,
   type Command,
+  type ChatMessage,
   type CommandOutcome,
   type EngineApi,
   type Hello,
   type Patch,
   type PatchListener,
   type Result,
+  type SentMessages,
   type Snapshot,
   type StorageKind,
 } from '../src/core/protocol.js'
@@ -27,7 +29,7 @@ import { createPatchChannel, type PatchChannel } from './patch-channel.js'
 import { openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readMeta, readSnapshot } from './read-state.js'
-import { writeBatch } from './write-batch.js'
+import { ExistingRowError, writeBatch } from './write-batch.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -78,6 +80,8 @@ class ChatEngine implements Engine {
   #version = 0
   readonly #listeners = new Set<PatchListener>()
   #group: CommandGroup | undefined
+  /** Which connection's listener sent a queued command (its own messages travel short). */
+  readonly #origin = new Map<Command, PatchListener>()
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
@@ -105,7 +109,7 @@ class ChatEngine implements Engine {
           this.#listeners.add(onPatch)
           return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
         }),
-      execute: (commands) => settle(() => this.#submit(commands)),
+      execute: (commands) => settle(() => this.#submit(commands, listener)),
       runCleanup: (now) =>
         settle(async () => {
           const report = await this.#serial(() => this.#cleanup(now))
@@ -163,7 +167,7 @@ class ChatEngine implements Engine {
     this.#opening ??= (async () => {
       this.#hello = hello
       await this.#database()
-      this.#channel = createPatchChannel(hello.databaseName, (changes) => this.#publish(changes, []))
+      this.#channel = createPatchChannel(hello.databaseName, (changes) => this.#publish({ changes, done: [], refused: [] }))
       // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
       await this.#serial(() => this.#resetTyping())
       this.#startSchedule(hello.config)
@@ -215,7 +219,7 @@ class ChatEngine implements Engine {
    * transaction (split at MAX_BATCH), so commands that arrive while a transaction runs
    * share the next one.
    */
-  #submit(commands: readonly Command[]): Promise<void> {
+  #submit(commands: readonly Command[], from: PatchListener | undefined): Promise<void> {
     if (this.#closed) return Promise.reject(new StorageUnavailableError('The engine is closed'))
     if (!Array.isArray(commands)) return Promise.reject(new TypeError('execute() takes an array of commands'))
     let group = this.#group
@@ -227,39 +231,65 @@ class ChatEngine implements Engine {
       })
       this.#group = group = created
     }
-    for (const command of commands) group.commands.push(command)
+    for (const command of commands) {
+      group.commands.push(command)
+      if (from) this.#origin.set(command, from)
+    }
     return group.done
   }
 
   async #commit(batch: readonly Command[]): Promise<void> {
     const valid: Command[] = []
     const refused: CommandOutcome[] = []
+    const sentBy = new Map<ChatMessage, PatchListener>()
     for (const command of batch) {
+      const from = this.#origin.get(command)
+      this.#origin.delete(command)
       try {
         valid.push(checkCommand(command, this.#config))
       } catch (error) {
         const commandId = typeof command?.commandId === 'string' ? command.commandId : ''
         refused.push({ commandId, error: toSerializedError(error) })
+        continue
       }
+      if (!from) continue
+      if (command.kind === 'sendMessage') sentBy.set(command.message, from)
+      else if (command.kind === 'sendMessages') for (const message of command.messages) sentBy.set(message, from)
     }
-    if (valid.length === 0) return this.#publish([], refused)
+    if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {
       const db = await this.#database()
-      const result = await db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config))
-      this.#publish(result.changes, [...refused, ...result.outcomes], true)
+      const write = (trustNewIds: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, trustNewIds))
+      // Sent ids are taken for new; the rare batch where one exists (a retry) runs again, checked.
+      const result = await write(true).catch((error: unknown) => {
+        if (error instanceof ExistingRowError) return write(false)
+        throw error
+      })
+      this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
       const serialized = toSerializedError(classifyStorageError(error) ?? error)
-      this.#publish([], [...refused, ...valid.map((c) => ({ commandId: c.commandId, error: serialized }))])
+      this.#publish({ changes: [], done: [], refused: [...refused, ...valid.map((c) => ({ commandId: c.commandId, error: serialized }))] })
     }
   }
 
-  #publish(changes: readonly Change[], outcomes: readonly CommandOutcome[], share = false): void {
-    if (changes.length === 0 && outcomes.length === 0) return
-    const patch: Patch = { version: ++this.#version, changes, outcomes }
+  /**
+   * Sends a patch to every connection (and, with `share`, its changes to the engines of other
+   * tabs). A connection whose own sent messages are in it gets them as ids and places only.
+   */
+  #publish(
+    content: Omit<Patch, 'version'>,
+    share = false,
+    sentBy: ReadonlyMap<ChatMessage, PatchListener> = new Map(),
+  ): void {
+    const { changes, done, refused } = content
+    if (changes.length === 0 && done.length === 0 && refused.length === 0) return
+    const patch: Patch = { version: ++this.#version, changes, done, refused }
+    const own = sentBy.size > 0 ? splitSent(changes, sentBy) : undefined
     for (const listener of this.#listeners) {
+      const mine = own?.get(listener)
       try {
-        listener(patch)
+        listener(mine ? { ...patch, changes: mine.changes, sent: mine.sent } : patch)
       } catch {
         // A listener that throws (or a port that closed) must not stop the others.
       }
@@ -283,7 +313,7 @@ class ChatEngine implements Engine {
       await db.meta.put({ key: 'view', value: next })
       return next
     })
-    if (changed) this.#publish([{ type: 'view', view: changed }], [], true)
+    if (changed) this.#publish({ changes: [{ type: 'view', view: changed }], done: [], refused: [] }, true)
   }
 
   async #cleanup(now: number): Promise<CleanupReport> {
@@ -305,7 +335,7 @@ class ChatEngine implements Engine {
       }
       return { report: { removedTicketIds: ids, removedMessages }, changes: out }
     })
-    this.#publish(changes, [], true)
+    this.#publish({ changes, done: [], refused: [] }, true)
     return report
   }
 
@@ -313,8 +343,35 @@ class ChatEngine implements Engine {
     const db = await this.#database()
     this.#db = undefined // reopened (empty) on the next write
     await db.delete()
-    this.#publish([{ type: 'reset' }], [], true)
+    this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
+}
+
+/**
+ * For each listener that sent messages committed in `changes`: the changes without those
+ * messages, and the messages as ids and places. A message counts as the listener's own only
+ * while it is the very object its command carried (no later command of the batch changed it).
+ */
+function splitSent(
+  changes: readonly Change[],
+  sentBy: ReadonlyMap<ChatMessage, PatchListener>,
+): Map<PatchListener, { changes: Change[]; sent: SentMessages }> {
+  const out = new Map<PatchListener, { changes: Change[]; sent: { ids: string[]; seqs: number[] } }>()
+  for (const listener of new Set(sentBy.values())) {
+    const rest: Change[] = []
+    const ids: string[] = []
+    const seqs: number[] = []
+    for (const change of changes) {
+      if (change.type === 'message' && change.record.seq !== undefined && sentBy.get(change.record.message) === listener) {
+        ids.push(change.record.message.id)
+        seqs.push(change.record.seq)
+      } else {
+        rest.push(change)
+      }
+    }
+    if (ids.length > 0) out.set(listener, { changes: rest, sent: { ids, seqs } })
+  }
+  return out
 }
 
 /** Runs `fn` and turns its outcome into a `Result`, so errors keep their class across the boundary. */

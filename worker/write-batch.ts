@@ -20,27 +20,50 @@ import {
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
-import { extractTopics } from '../src/core/topics.js'
+import { countTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
 import { completeCounters, readMeta, readTopTopics } from './read-state.js'
 
 export interface BatchResult {
   readonly changes: Change[]
-  readonly outcomes: CommandOutcome[]
+  readonly done: string[]
+  readonly refused: CommandOutcome[]
 }
 
 /** Commands whose effect is keyed by a new row id are idempotent by that id alone. */
 const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
-export async function writeBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig): Promise<BatchResult> {
+/**
+ * Thrown when a message the batch took for new exists already (only with `trustNewIds`):
+ * the transaction rolls back and the caller runs the batch again, checking every id.
+ */
+export class ExistingRowError extends Error {
+  override readonly name = 'ExistingRowError'
+}
+
+/**
+ * `trustNewIds`: take the ids of sent messages for new without reading them first. Fresh
+ * ids are the rule (the client makes them); the rows are then added, not put, so an id
+ * that exists after all fails the add and the batch throws `ExistingRowError` instead of
+ * overwriting. Reading 10,000 ids that are not there costs as much as half the writing.
+ */
+export async function writeBatch(
+  db: ChatDatabase,
+  commands: readonly Command[],
+  config: ChatConfig,
+  trustNewIds = false,
+): Promise<BatchResult> {
   // ── Read everything the batch may touch, in parallel.
   const ticketIds = new Set<string>()
   const messageIds = new Set<string>()
+  const sentIds = new Set<string>()
   const commandIds: string[] = []
-  for (const command of commands) collectKeys(command, ticketIds, messageIds, commandIds)
+  for (const command of commands) collectKeys(command, ticketIds, messageIds, sentIds, commandIds)
+  const read = [...messageIds]
+  if (!trustNewIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
   const [ticketRows, messageRows, meta, appliedRows] = await Promise.all([
     db.tickets.bulkGet([...ticketIds]),
-    db.messages.bulkGet([...messageIds]),
+    db.messages.bulkGet(read),
     readMeta(db),
     db.applied.bulkGet(commandIds),
   ])
@@ -48,6 +71,7 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   for (const row of ticketRows) if (row) tickets.set(row.id, row)
   const messages = new Map<string, MessageRecord>()
   for (const row of messageRows) if (row) messages.set(row.id, row)
+  const stored = new Set(messages.keys()) // rows that exist: put; every other row is added
   const applied = new Set(appliedRows.flatMap((row) => (row ? [row.id] : [])))
 
   let userContext: UserChatContext = meta.userContext
@@ -68,38 +92,43 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
 
   // ── Plan every command against the rows as the earlier commands of the batch left them.
   const changes: Change[] = []
-  const outcomes: CommandOutcome[] = []
+  const done: string[] = []
+  const refused: CommandOutcome[] = []
   const newMainIds: string[] = []
-  const topicDeltas = new Map<string, number>()
+  const written = new Map<string, MessageRow>() // the last version of each message row the batch writes
+  const userTexts: string[] = [] // of new user messages, for the topics
+  let lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
   let contextChanged = false
   let viewChanged = false
   let countersChanged = false
   let newMessages = 0 // added to totalMessages once, after the loop
   for (const command of commands) {
     if (applied.has(command.commandId)) {
-      outcomes.push({ commandId: command.commandId })
+      done.push(command.commandId)
       continue
     }
     let planned: Change[]
     try {
       planned = planCommand(command, ctx)
     } catch (error) {
-      outcomes.push({ commandId: command.commandId, error: toSerializedError(error) })
+      refused.push({ commandId: command.commandId, error: toSerializedError(error) })
       continue
     }
     for (const change of planned) {
       switch (change.type) {
         case 'message': {
-          const known = messages.get(change.record.message.id)
-          const record: MessageRecord = known ? { ...change.record, seq: known.seq ?? ++seq } : { ...change.record, seq: ++seq }
-          messages.set(record.message.id, record)
-          changes.push({ type: 'message', record })
+          // The row as stored doubles as the feed's record (a record with its id key).
+          const { thread, message } = change.record
+          const known = messages.get(message.id)
+          const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++seq, message }
+          messages.set(row.id, row)
+          written.set(row.id, row)
+          changes.push({ type: 'message', record: row })
+          if (thread === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
           if (known) break
           newMessages++
-          if (record.thread === MAIN_THREAD) newMainIds.push(record.message.id)
-          if (record.message.sender === 'user') {
-            for (const word of extractTopics(record.message.content)) topicDeltas.set(word, (topicDeltas.get(word) ?? 0) + 1)
-          }
+          if (thread === MAIN_THREAD) newMainIds.push(row.id)
+          if (message.sender === 'user') userTexts.push(message.content)
           break
         }
         case 'ticket': {
@@ -135,7 +164,7 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
       }
     }
     if (!KEYED_BY_ROW.has(command.kind)) applied.add(command.commandId)
-    outcomes.push({ commandId: command.commandId })
+    done.push(command.commandId)
   }
 
   if (newMessages > 0) {
@@ -143,12 +172,9 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
     countersChanged = true
   }
 
-  // A main-chat message moves lastActivity (clients derive the same from the message itself).
-  for (const change of changes) {
-    if (change.type === 'message' && change.record.thread === MAIN_THREAD && change.record.message.timestamp > view.lastActivity) {
-      view = { ...view, lastActivity: change.record.message.timestamp }
-      viewChanged = true
-    }
+  if (lastActivity > view.lastActivity) {
+    view = { ...view, lastActivity }
+    viewChanged = true
   }
 
   // ── Trim the main chat: the oldest go first, and new messages already too old are never written.
@@ -171,20 +197,23 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   }
 
   // ── Write the final version of every touched row once.
-  const messagePuts = new Map<string, MessageRow>()
-  const ticketPuts = new Map<string, TicketRow>()
-  for (const change of changes) {
-    if (change.type === 'message' && !dropped.has(change.record.message.id)) {
-      const { record } = change
-      messagePuts.set(record.message.id, { id: record.message.id, thread: record.thread, seq: record.seq!, message: record.message })
-    } else if (change.type === 'ticket') {
-      ticketPuts.set(change.record.id, change.record as TicketRow)
-    }
+  const messageAdds: MessageRow[] = []
+  const messagePuts: MessageRow[] = []
+  for (const row of written.values()) {
+    if (dropped.has(row.id)) continue
+    if (stored.has(row.id)) messagePuts.push(row)
+    else messageAdds.push(row)
   }
-  if (topicDeltas.size > 0) {
-    await addTopics(db, topicDeltas)
-    counters = { ...counters, commonTopics: await readTopTopics(db) }
-    countersChanged = true
+  const ticketPuts = new Map<string, TicketRow>()
+  for (const change of changes) if (change.type === 'ticket') ticketPuts.set(change.record.id, change.record as TicketRow)
+  if (userTexts.length > 0) {
+    const deltas = new Map<string, number>()
+    countTopics(userTexts, deltas)
+    if (deltas.size > 0) {
+      await addTopics(db, deltas)
+      counters = { ...counters, commonTopics: await readTopTopics(db) }
+      countersChanged = true
+    }
   }
   const metaPuts: MetaRow[] = []
   if (contextChanged) metaPuts.push({ key: 'userContext', value: userContext })
@@ -192,7 +221,8 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   if (countersChanged || seq !== counters.seq) metaPuts.push({ key: 'counters', value: { ...counters, seq } })
   const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
   await Promise.all([
-    messagePuts.size > 0 && db.messages.bulkPut([...messagePuts.values()]),
+    messageAdds.length > 0 && addMessages(db, messageAdds),
+    messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
     ticketPuts.size > 0 && db.tickets.bulkPut([...ticketPuts.values()]),
     metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
     newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
@@ -203,18 +233,35 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   if (countersChanged) {
     feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
   }
-  return { changes: feed, outcomes }
+  return { changes: feed, done, refused }
 }
 
-function collectKeys(command: Command, tickets: Set<string>, messages: Set<string>, commandIds: string[]): void {
+/** Adds rows; one that exists already turns into `ExistingRowError` (and rolls the transaction back). */
+async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promise<void> {
+  try {
+    await db.messages.bulkAdd(rows)
+  } catch (error) {
+    const failures = error instanceof Dexie.BulkError ? Object.values(error.failuresByPos) : []
+    if (failures.length > 0 && failures.every((failure) => failure.name === 'ConstraintError')) {
+      throw new ExistingRowError(`${failures.length} message id(s) exist already`)
+    }
+    throw error
+  }
+}
+
+/**
+ * The keys a command reads: tickets, messages, applied command ids, and the ids of the
+ * messages it sends (`sent`), which are read unless the batch trusts them to be new.
+ */
+function collectKeys(command: Command, tickets: Set<string>, messages: Set<string>, sent: Set<string>, commandIds: string[]): void {
   if (!KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
   switch (command.kind) {
     case 'sendMessage':
-      messages.add(command.message.id)
+      sent.add(command.message.id)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'sendMessages':
-      for (const message of command.messages) messages.add(message.id)
+      for (const message of command.messages) sent.add(message.id)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'createTicket':

@@ -19,7 +19,9 @@ import {
   type ChatSystemState,
   type CleanupReport,
   type Command,
+  type MessageRecord,
   type Patch,
+  type SentMessages,
   type SendMessageOptions,
   type Snapshot,
 } from '../core/protocol.js'
@@ -58,6 +60,8 @@ export class Client {
   readonly #contexts = new WeakMap<LazyState, PlanContext>()
   /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
   readonly #fresh = new Set<string>()
+  /** Messages of this client's pending sends: the engine confirms them by id and place only. */
+  readonly #sent = new Map<string, MessageRecord>()
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
   #outbox: Array<Command | { readonly clear: string }> = []
   #sendScheduled = false
@@ -165,6 +169,8 @@ export class Client {
         throw error
       }
     }
+    if (command.kind === 'sendMessage') this.#sent.set(command.message.id, { thread: command.thread, message: command.message })
+    else if (command.kind === 'sendMessages') for (const message of command.messages) this.#sent.set(message.id, { thread: command.thread, message })
     const entry = addPending(this.#pending, command.commandId, command, changes, options.quiet ?? false)
     visible.push(changes)
     this.#outbox.push(command)
@@ -350,11 +356,11 @@ export class Client {
     }
     if (patch.version <= this.#version) return // already in the snapshot
     if (patch.version > this.#version + 1) void this.#resync() // a patch went missing: start again from a snapshot
-    this.#confirmed = applyChanges(this.#confirmed, patch.changes, this.#config.maxMainChatMessages, this.#index)
+    const changes = patch.sent ? [...patch.changes, ...this.#ownMessages(patch.sent)] : patch.changes
+    this.#confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
     this.#version = patch.version
-    for (const outcome of patch.outcomes) {
-      this.#settle(outcome.commandId, outcome.error ? fromSerializedError(outcome.error) : undefined, false)
-    }
+    for (const id of patch.done) this.#settle(id, undefined, false)
+    for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
     this.#visible = undefined
     this.#changed()
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {
@@ -364,6 +370,17 @@ export class Client {
         waiter.resolve()
       }
     }
+  }
+
+  /** The rows of messages this client sent, committed at the places the engine gives. */
+  #ownMessages({ ids, seqs }: SentMessages): Change[] {
+    const changes: Change[] = []
+    for (let i = 0; i < ids.length; i++) {
+      const record = this.#sent.get(ids[i]!)
+      if (record) changes.push({ type: 'message', record: { ...record, seq: seqs[i]! } })
+      else void this.#resync() // cannot happen while the command is pending; a snapshot repairs it
+    }
+    return changes
   }
 
   #resync(): Promise<void> {
@@ -413,8 +430,13 @@ export class Client {
 
   /** Its message ids are no longer fresh: committed, refused, or never sent. */
   #forget(command: Command): void {
-    if (command.kind === 'sendMessage') this.#fresh.delete(command.message?.id)
-    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#fresh.delete(m?.id)
+    if (command.kind === 'sendMessage') this.#forgetMessage(command.message?.id)
+    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#forgetMessage(m?.id)
+  }
+
+  #forgetMessage(id: string): void {
+    this.#fresh.delete(id)
+    this.#sent.delete(id)
   }
 
   /**

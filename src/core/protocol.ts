@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message shape below changes incompatibly. Checked on connect. */
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -334,11 +334,21 @@ export type Change =
   /** Everything is gone (clearAllData): start again from the empty state. */
   | { readonly type: 'reset' }
 
-/** The outcome of one command, reported in the patch that committed (or refused) it. */
+/** A command the engine refused, reported in the patch of the batch it came in. */
 export interface CommandOutcome {
   readonly commandId: string
-  /** Present when the command was refused; the error as plain data. */
-  readonly error?: SerializedError
+  /** Why it was refused, as plain data. */
+  readonly error: SerializedError
+}
+
+/**
+ * Messages the receiving client sent itself, committed in this patch: it holds the rows
+ * already, so only their ids and places in the database sequence travel (`seqs[i]` is the
+ * place of `ids[i]`). Every other subscriber gets them as `message` changes.
+ */
+export interface SentMessages {
+  readonly ids: readonly string[]
+  readonly seqs: readonly number[]
 }
 
 /**
@@ -348,7 +358,12 @@ export interface CommandOutcome {
 export interface Patch {
   readonly version: number
   readonly changes: readonly Change[]
-  readonly outcomes: readonly CommandOutcome[]
+  /** Ids of the commands of this batch that committed (or were committed already: a retry). */
+  readonly done: readonly string[]
+  /** The commands of this batch that were refused. */
+  readonly refused: readonly CommandOutcome[]
+  /** The receiver's own new messages, left out of `changes` (see `SentMessages`). */
+  readonly sent?: SentMessages
 }
 
 /** Everything a client needs to build its mirror. */

@@ -18,6 +18,10 @@ const WORD_CHAR = '[\\p{L}\\p{M}\\p{N}_]'
 const WORD = `${WORD_CHAR}+(?:(?:(?<=[\\p{L}\\p{M}])['’.:·](?=\\p{L})|(?<=\\p{N})[.,;'’](?=\\p{N}))${WORD_CHAR}+)*`
 const FALLBACK = new RegExp(`${WORD}|\\s+|[^\\s]`, 'gu')
 const WORDS_ONLY = new RegExp(WORD, 'gu')
+// Without a joining mark between two word characters a word is a plain run, which a simpler
+// pattern finds several times faster (most chat messages).
+const PLAIN_WORD = new RegExp(`${WORD_CHAR}+`, 'gu')
+const JOINER = new RegExp(`${WORD_CHAR}['’.:·,;]${WORD_CHAR}`, 'u')
 
 // Scripts written without spaces: only Intl.Segmenter finds their words.
 const DENSE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
@@ -40,7 +44,7 @@ export function segmentWords(text: string, locale?: string): Iterable<Segment> {
 
 /** Only the words of `text`, in order: what topic extraction needs, without the segments between them. */
 export function wordsOf(text: string, locale?: string): string[] {
-  if (typeof Intl.Segmenter !== 'function' || !DENSE.test(text)) return text.match(WORDS_ONLY) ?? []
+  if (typeof Intl.Segmenter !== 'function' || !DENSE.test(text)) return text.match(JOINER.test(text) ? WORDS_ONLY : PLAIN_WORD) ?? []
   const words: string[] = []
   for (const { segment, isWordLike } of segmentWords(text, locale)) if (isWordLike) words.push(segment)
   return words

@@ -16,6 +16,7 @@ const MIN_DENSE_TOPIC_LENGTH = 2
 const DENSE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
 /** Numbers, also with decimal or thousands separators ("1,500", "1.299,99", "15.5"). */
 const NUMBER = /^\p{N}[\p{N}.,'’_]*$/u
+const APOSTROPHES = /['’]/g
 
 // Function words of English and German (the languages the shop assistant speaks), plus
 // chat filler. Kept short on purpose: frequency does the rest.
@@ -38,13 +39,22 @@ const STOP_WORDS = new Set(
 /** The distinct topic words of one text, in order of first appearance. */
 export function extractTopics(text: string, locale?: string): string[] {
   const words = new Set<string>()
-  for (const segment of wordsOf(text, locale)) {
-    const word = segment.toLocaleLowerCase(locale).replace(/['’]/g, '')
-    const min = DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
+  // Lower-cased once for the whole text: casing never moves a word boundary.
+  const lower = text.toLocaleLowerCase(locale)
+  const dense = DENSE_SCRIPT.test(lower)
+  for (const segment of wordsOf(lower, locale)) {
+    if (segment.length < MIN_DENSE_TOPIC_LENGTH) continue
+    const word = segment.includes("'") || segment.includes('’') ? segment.replace(APOSTROPHES, '') : segment
+    const min = dense && DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
     if (word.length < min || STOP_WORDS.has(word) || NUMBER.test(word)) continue
     words.add(word)
   }
   return [...words]
+}
+
+/** Adds the topic words of each text to `counts`; a word counts once per text. */
+export function countTopics(texts: Iterable<string>, counts: Map<string, number>, locale?: string): void {
+  for (const text of texts) for (const word of extractTopics(text, locale)) counts.set(word, (counts.get(word) ?? 0) + 1)
 }
 
 /** The `limit` most frequent topics: by count, then alphabetically, so the list is stable. */

@@ -45,21 +45,22 @@ describe('engine', () => {
     expect(snapshot.value.tickets[0]!.status).toBe('open') // the retried resolve did not apply again
     expect(snapshot.value.messages.filter((m) => m.thread === 'main')).toHaveLength(1)
     expect(snapshot.value.analytics).toMatchObject({ totalMessages: 1, resolvedTickets: 0 })
-    expect(patches.flatMap((p) => p.outcomes).filter((o) => o.error)).toEqual([])
+    expect(patches.flatMap((p) => p.refused)).toEqual([])
+    expect(patches.at(-1)!.done).toEqual(['c2', 'c4'])
   })
 
   test('refuses a message id reused for other content', async () => {
     const { api, patches } = await connect()
     await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
     await api.execute([{ kind: 'sendMessage', commandId: 'b', at: 2, thread: 'main', message: message('m1', 'two') }])
-    expect(patches.at(-1)!.outcomes).toEqual([{ commandId: 'b', error: expect.objectContaining({ code: 'validation' }) }])
+    expect(patches.at(-1)!.refused).toEqual([{ commandId: 'b', error: expect.objectContaining({ code: 'validation' }) }])
   })
 
   test('validates commands again, whoever sent them', async () => {
     const { api, patches } = await connect()
     const forged = { kind: 'sendMessage', commandId: 'x', at: 1, thread: 'main', message: { ...message('m1', ''), sender: 'admin' } }
     await api.execute([forged as unknown as Command])
-    expect(patches.at(-1)!.outcomes[0]).toMatchObject({ commandId: 'x', error: { code: 'validation' } })
+    expect(patches.at(-1)!.refused[0]).toMatchObject({ commandId: 'x', error: { code: 'validation' } })
     const snapshot = await api.snapshot()
     expect(snapshot.ok && snapshot.value.messages).toEqual([])
   })
