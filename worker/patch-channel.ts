@@ -2,6 +2,9 @@
  * Shares committed changes with the engines of other tabs, workers or threads that have
  * the same database open, over a `BroadcastChannel` named after the database. The changes
  * carry whole rows, so a receiver forwards them to its clients without reading again.
+ *
+ * Posting copies every row, so it waits for the next task: the engine's own connections get
+ * their patch first. Order is kept, and `close()` posts what is still waiting.
  */
 import type { Change } from '../src/core/protocol.js'
 
@@ -19,15 +22,24 @@ export function createPatchChannel(databaseName: string, receive: (changes: read
     if (Array.isArray(event.data?.changes)) receive(event.data.changes as Change[])
   }
   ;(channel as { unref?: () => void }).unref?.() // Node: the channel alone must not keep the process alive
-  return {
-    post(changes) {
+  let queued: Array<readonly Change[]> = []
+  const flush = () => {
+    const batches = queued
+    queued = []
+    for (const changes of batches) {
       try {
         channel.postMessage({ changes })
       } catch {
         // A closed channel (page unloading) loses only the live update; the data is committed.
       }
+    }
+  }
+  return {
+    post(changes) {
+      if (queued.push(changes) === 1) setTimeout(flush, 0)
     },
     close() {
+      flush()
       channel.close()
     },
   }

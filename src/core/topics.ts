@@ -39,22 +39,52 @@ const STOP_WORDS = new Set(
 /** The distinct topic words of one text, in order of first appearance. */
 export function extractTopics(text: string, locale?: string): string[] {
   const words = new Set<string>()
-  // Lower-cased once for the whole text: casing never moves a word boundary.
-  const lower = text.toLocaleLowerCase(locale)
-  const dense = DENSE_SCRIPT.test(lower)
-  for (const segment of wordsOf(lower, locale)) {
-    if (segment.length < MIN_DENSE_TOPIC_LENGTH) continue
-    const word = segment.includes("'") || segment.includes('’') ? segment.replace(APOSTROPHES, '') : segment
-    const min = dense && DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
-    if (word.length < min || STOP_WORDS.has(word) || NUMBER.test(word)) continue
-    words.add(word)
-  }
+  forEachTopic(text, locale, (word) => words.add(word))
   return [...words]
 }
 
 /** Adds the topic words of each text to `counts`; a word counts once per text. */
-export function countTopics(texts: Iterable<string>, counts: Map<string, number>, locale?: string): void {
-  for (const text of texts) for (const word of extractTopics(text, locale)) counts.set(word, (counts.get(word) ?? 0) + 1)
+export function countTopics(texts: readonly string[], counts: Map<string, number>, locale?: string): void {
+  const lastText = new Map<string, number>() // word → index of the last text that counted it
+  texts.forEach((text, i) =>
+    forEachTopic(text, locale, (word) => {
+      if (lastText.get(word) === i) return
+      lastText.set(word, i)
+      counts.set(word, (counts.get(word) ?? 0) + 1)
+    }),
+  )
+}
+
+/**
+ * What each word seen lately counts as: its topic form, or `null` (stop word, number, too
+ * short). Chat repeats its words, so most words cost one lookup. Bounded: starts over when full.
+ */
+const classified = new Map<string, string | null>()
+const MAX_CLASSIFIED = 20_000
+
+/** Calls `found` with each topic word of `text`, repeats included. */
+function forEachTopic(text: string, locale: string | undefined, found: (word: string) => void): void {
+  // Lower-cased once for the whole text: casing never moves a word boundary.
+  const lower = text.toLocaleLowerCase(locale)
+  const cache = locale === undefined ? classified : undefined // per-locale results would need a key each
+  for (const segment of wordsOf(lower, locale)) {
+    let topic = cache?.get(segment)
+    if (topic === undefined) {
+      topic = classify(segment)
+      if (cache) {
+        if (cache.size >= MAX_CLASSIFIED) cache.clear()
+        cache.set(segment, topic)
+      }
+    }
+    if (topic !== null) found(topic)
+  }
+}
+
+/** The topic a lower-case word stands for, or `null` when it is none. */
+function classify(segment: string): string | null {
+  const word = segment.includes("'") || segment.includes('’') ? segment.replace(APOSTROPHES, '') : segment
+  const min = DENSE_SCRIPT.test(word) ? MIN_DENSE_TOPIC_LENGTH : MIN_TOPIC_LENGTH
+  return word.length < min || STOP_WORDS.has(word) || NUMBER.test(word) ? null : word
 }
 
 /** The `limit` most frequent topics: by count, then alphabetically, so the list is stable. */
