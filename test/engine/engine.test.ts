@@ -1,5 +1,5 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createEngine, type Engine } from 'companion-chat/worker'
 import { CHAT_CONFIG, PROTOCOL_VERSION, type Command, type EngineApi, type Hello, type Patch } from 'companion-chat'
 import { uniqueName } from '../helpers/client.js'
@@ -47,6 +47,56 @@ describe('engine', () => {
     expect(snapshot.value.analytics).toMatchObject({ totalMessages: 1, resolvedTickets: 0 })
     expect(patches.flatMap((p) => p.refused)).toEqual([])
     expect(patches.at(-1)!.done).toEqual(['c2', 'c4'])
+  })
+
+  test('takes a batch that resends a committed message for a retry: the new messages commit once, nothing is overwritten', async () => {
+    const { api, patches } = await connect()
+    await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
+    const batch: Command = { kind: 'sendMessages', commandId: 'b', at: 2, thread: 'main', messages: [message('m2', 'two'), message('m3', 'three')] }
+    // m1 again with its first content: the batch that takes every sent id for new finds it stored and runs checked.
+    await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }, batch])
+    await api.execute([batch]) // the whole batch again
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error()
+    expect(snapshot.value.messages.map((m) => [m.message.id, m.message.content, m.seq])).toEqual([
+      ['m1', 'one', 1],
+      ['m2', 'two', 2],
+      ['m3', 'three', 3],
+    ])
+    expect(snapshot.value.analytics.totalMessages).toBe(3)
+    expect(patches.flatMap((p) => p.refused)).toEqual([])
+    expect(patches.map((p) => p.done)).toEqual([['a'], ['a', 'b'], ['b']])
+  })
+
+  test('answers the sender with the ids and places of its own messages and everyone else with the rows', async () => {
+    const { engine, api, patches, databaseName } = await connect()
+    const watcher: Patch[] = []
+    const welcome = await engine
+      .connection()
+      .connect({ protocolVersion: PROTOCOL_VERSION, databaseName, config: { ...CHAT_CONFIG, autoCleanupInterval: 0 }, requirePersistence: true }, (patch) =>
+        watcher.push(patch),
+      )
+    expect(welcome.ok).toBe(true)
+    await api.execute([{ kind: 'sendMessages', commandId: 'b', at: 2, thread: 'main', messages: [message('m1', 'one'), message('m2', 'two')] }])
+    const own = patches.at(-1)!
+    const seen = watcher.at(-1)!
+    expect(own.version).toBe(seen.version)
+    expect(own.sent).toEqual({ ids: ['m1', 'm2'], seqs: [1, 2] })
+    expect(own.changes.filter((c) => c.type === 'message')).toEqual([])
+    expect(seen.sent).toBeUndefined()
+    expect(seen.changes.filter((c) => c.type === 'message').map((c) => c.type === 'message' && [c.record.message, c.record.seq])).toEqual([
+      [message('m1', 'one'), 1],
+      [message('m2', 'two'), 2],
+    ])
+    expect(own.changes).toEqual(seen.changes.filter((c) => c.type !== 'message')) // the rest is the same for both
+  })
+
+  test('shares a commit with the engines of other tabs even when it disconnects at once', async () => {
+    const { api, indexedDB, databaseName } = await connect()
+    const other = await connect(indexedDB, databaseName) // another tab: its own engine on the same database
+    await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'last words') }])
+    await api.disconnect() // the engine goes idle in this same task: what it had to share is posted first
+    await vi.waitFor(() => expect(other.patches.flatMap((p) => p.changes).filter((c) => c.type === 'message')).toHaveLength(1))
   })
 
   test('refuses a message id reused for other content', async () => {
