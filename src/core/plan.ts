@@ -39,19 +39,10 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
   const { at } = command
   switch (command.kind) {
     case 'sendMessage':
-      return planSend(command.thread, command.message, at, ctx)
+      return planSends(command.thread, [command.message], at, ctx)
 
-    case 'sendMessages': {
-      // Each message sees the rows as the ones before it left them (a reopen happens once).
-      const changes: Change[] = []
-      const local = overlay(ctx)
-      for (const message of command.messages) {
-        const planned = planSend(command.thread, message, at, local)
-        for (const change of planned) local.apply(change)
-        changes.push(...planned)
-      }
-      return changes
-    }
+    case 'sendMessages':
+      return planSends(command.thread, command.messages, at, ctx)
 
     case 'setTyping':
       if (ctx.view.isTyping === command.isTyping) return []
@@ -116,24 +107,32 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
   }
 }
 
-function planSend(thread: ThreadId, message: ChatMessage, at: number, ctx: PlanContext): Change[] {
-  const existing = ctx.message(message.id, thread)
-  if (existing) {
-    // The same message again is a retry; another message under a used id is a mistake.
-    if (existing.thread === thread && existing.message.content === message.content) return []
-    throw new ValidationError(`Message id ${message.id} is already used`, { path: 'options.id', id: message.id })
+/**
+ * Messages into one thread, each seeing the ones before it; a ticket thread's ticket changes
+ * once, after all of them (a reopen happens once).
+ */
+function planSends(thread: ThreadId, messages: readonly ChatMessage[], at: number, ctx: PlanContext): Change[] {
+  const before = thread === MAIN_THREAD ? undefined : requireTicket(ctx, thread)
+  let ticket = before
+  const changes: Change[] = []
+  const earlier = messages.length > 1 ? new Map<string, MessageRecord>() : undefined
+  for (const message of messages) {
+    const existing = earlier?.get(message.id) ?? ctx.message(message.id, thread)
+    if (existing) {
+      // The same message again is a retry; another message under a used id is a mistake.
+      if (existing.thread === thread && existing.message.content === message.content) continue
+      throw new ValidationError(`Message id ${message.id} is already used`, { path: 'options.id', id: message.id })
+    }
+    // A main-chat message also moves `lastActivity`: the mirror and the engine derive that from it.
+    const record: MessageRecord = { thread, message }
+    changes.push({ type: 'message', record })
+    earlier?.set(message.id, record)
+    if (!ticket) continue
+    assertMutable(ticket, 'add a message')
+    // A new user message on a resolved ticket reopens it; other senders only touch it.
+    ticket = ticket.status === 'resolved' && message.sender === 'user' ? transitionTicket(ticket, 'open', at) : { ...ticket, updatedAt: at }
   }
-  // A main-chat message also moves `lastActivity`: the mirror and the engine derive that from it.
-  const changes: Change[] = [{ type: 'message', record: { thread, message } }]
-  if (thread === MAIN_THREAD) return changes
-  const ticket = requireTicket(ctx, thread)
-  assertMutable(ticket, 'add a message')
-  // A new user message on a resolved ticket reopens it; other senders only touch it.
-  const next =
-    ticket.status === 'resolved' && message.sender === 'user'
-      ? transitionTicket(ticket, 'open', at)
-      : { ...ticket, updatedAt: at }
-  changes.push({ type: 'ticket', record: next })
+  if (ticket && ticket !== before) changes.push({ type: 'ticket', record: ticket })
   return changes
 }
 
@@ -209,27 +208,6 @@ function requireTicket(ctx: PlanContext, id: string): TicketRecord {
 
 const ticketChange = (before: TicketRecord, after: TicketRecord): Change[] =>
   before === after ? [] : [{ type: 'ticket', record: after }]
-
-/** A context that sees the changes applied to it on top of `base`. */
-function overlay(base: PlanContext): PlanContext & { apply(change: Change): void } {
-  const tickets = new Map<string, TicketRecord>()
-  const messages = new Map<string, MessageRecord>()
-  let view = base.view
-  return {
-    config: base.config,
-    userContext: base.userContext,
-    get view() {
-      return view
-    },
-    ticket: (id) => tickets.get(id) ?? base.ticket(id),
-    message: (id, thread) => messages.get(id) ?? base.message(id, thread),
-    apply(change) {
-      if (change.type === 'ticket') tickets.set(change.record.id, change.record)
-      else if (change.type === 'message') messages.set(change.record.message.id, change.record)
-      else if (change.type === 'view') view = change.view
-    },
-  }
-}
 
 /** Shallow merge; a key given as `undefined` is removed. */
 export function mergeContext(current: UserChatContext, patch: UserChatContext): UserChatContext {
