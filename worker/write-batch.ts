@@ -56,11 +56,11 @@ export async function writeBatch(
   // ── Read everything the batch may touch, in parallel.
   const ticketIds = new Set<string>()
   const messageIds = new Set<string>()
-  const sentIds = new Set<string>()
+  const sentIds = trustNewIds ? undefined : new Set<string>()
   const commandIds: string[] = []
   for (const command of commands) collectKeys(command, ticketIds, messageIds, sentIds, commandIds)
   const read = [...messageIds]
-  if (!trustNewIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
+  if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
   const [ticketRows, messageRows, meta, appliedRows] = await Promise.all([
     db.tickets.bulkGet([...ticketIds]),
     db.messages.bulkGet(read),
@@ -251,17 +251,17 @@ async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promi
 
 /**
  * The keys a command reads: tickets, messages, applied command ids, and the ids of the
- * messages it sends (`sent`), which are read unless the batch trusts them to be new.
+ * messages it sends (`sent`, left out when the batch trusts them to be new).
  */
-function collectKeys(command: Command, tickets: Set<string>, messages: Set<string>, sent: Set<string>, commandIds: string[]): void {
+function collectKeys(command: Command, tickets: Set<string>, messages: Set<string>, sent: Set<string> | undefined, commandIds: string[]): void {
   if (!KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
   switch (command.kind) {
     case 'sendMessage':
-      sent.add(command.message.id)
+      sent?.add(command.message.id)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'sendMessages':
-      for (const message of command.messages) sent.add(message.id)
+      if (sent) for (const message of command.messages) sent.add(message.id)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'createTicket':

@@ -6,7 +6,6 @@
  * compose; a refused command simply drops out of the replay (rollback).
  */
 import * as Comlink from 'comlink'
-import { nanoid } from 'nanoid'
 import { checkCommand } from '../core/check-command.js'
 import { ChatError, ClientClosedError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
 import { planCommand, type PlanContext } from '../core/plan.js'
@@ -27,6 +26,7 @@ import {
 } from '../core/protocol.js'
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
+import { createIdSource } from './ids.js'
 import { LazyState } from './lazy-state.js'
 import { addPending, type Pending } from './pending.js'
 import { asChatError, delay, unwrap } from './remote.js'
@@ -42,6 +42,8 @@ export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C
 export class Client {
   readonly ready: Promise<void>
   readonly store: StateStore
+  /** Makes the ids of this client's messages, tickets and commands. */
+  readonly newId = createIdSource()
   readonly #options: ChatClientOptions
   readonly #config: ChatConfig
   readonly #now: () => number
@@ -129,7 +131,7 @@ export class Client {
     checkText(content, path, this.#config.maxContentLength)
     let id = checked.id
     if (id === undefined) {
-      id = nanoid()
+      id = this.newId()
       this.#fresh.add(id)
     }
     return {
@@ -150,7 +152,7 @@ export class Client {
    */
   run(input: CommandInput, options: { quiet?: boolean } = {}): Promise<void> {
     // Spread last: V8 builds `{ ...a, b }` on a slow path, several µs per command in a burst.
-    const command = { commandId: nanoid(), at: this.#now(), ...input } as Command
+    const command = { commandId: this.newId(), at: this.#now(), ...input } as Command
     try {
       if (this.#closed) throw new ClientClosedError()
       checkCommand(command, this.#config)
@@ -192,7 +194,7 @@ export class Client {
     if (this.#closed) throw new ClientClosedError()
     if (this.#failure) throw this.#failure
     // Shown at once: a local reset entry hides everything issued before it until the engine confirms.
-    const { id, promise } = addPending(this.#pending, nanoid(), null, [{ type: 'reset' }], false)
+    const { id, promise } = addPending(this.#pending, this.newId(), null, [{ type: 'reset' }], false)
     this.#lazyVisible().push([{ type: 'reset' }])
     // Queued in the outbox like a command, so it reaches the engine after everything issued
     // before it and before everything issued after it.

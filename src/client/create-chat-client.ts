@@ -1,7 +1,6 @@
 /**
  * `createChatClient`: the entry point of the SDK.
  */
-import { nanoid } from 'nanoid'
 import { MAIN_THREAD } from '../core/protocol.js'
 import { NotFoundError, ValidationError } from '../core/errors.js'
 import { checkId, checkText, describe } from '../core/validate.js'
@@ -83,7 +82,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     updateUserContext: (patch) => client.run({ kind: 'updateUserContext', patch }),
 
     createTicket(type, title, initialMessage, context) {
-      const ticketId = nanoid()
+      const ticketId = client.newId()
       void client.run({
         kind: 'createTicket',
         ticketId,
@@ -101,8 +100,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     updateTicketStatus: (ticketId, status) => client.run({ kind: 'updateTicketStatus', ticketId, status }),
     updateTicketPriority: (ticketId, priority) => client.run({ kind: 'updateTicketPriority', ticketId, priority }),
     createTicketFromChatMessage(messageId, ticketType, title) {
-      const ticketId = nanoid()
-      void client.run({ kind: 'createTicketFromChatMessage', ticketId, copyId: nanoid(), messageId, ticketType, title })
+      const ticketId = client.newId()
+      void client.run({ kind: 'createTicketFromChatMessage', ticketId, copyId: client.newId(), messageId, ticketType, title })
       return ticketId
     },
     inheritContextToTicket: (ticketId, contextKeys) => client.run({ kind: 'inheritContextToTicket', ticketId, contextKeys }),

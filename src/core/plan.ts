@@ -39,6 +39,10 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
   const { at } = command
   switch (command.kind) {
     case 'sendMessage':
+      // The usual send, a new message into the main chat, without the general path's allocations.
+      if (command.thread === MAIN_THREAD && !ctx.message(command.message.id, MAIN_THREAD)) {
+        return [{ type: 'message', record: { thread: MAIN_THREAD, message: command.message } }]
+      }
       return planSends(command.thread, [command.message], at, ctx)
 
     case 'sendMessages':

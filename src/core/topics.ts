@@ -45,14 +45,18 @@ export function extractTopics(text: string, locale?: string): string[] {
 
 /** Adds the topic words of each text to `counts`; a word counts once per text. */
 export function countTopics(texts: readonly string[], counts: Map<string, number>, locale?: string): void {
-  const lastText = new Map<string, number>() // word → index of the last text that counted it
+  const tally = new Map<string, { count: number; lastText: number }>()
   texts.forEach((text, i) =>
     forEachTopic(text, locale, (word) => {
-      if (lastText.get(word) === i) return
-      lastText.set(word, i)
-      counts.set(word, (counts.get(word) ?? 0) + 1)
+      const entry = tally.get(word)
+      if (!entry) tally.set(word, { count: 1, lastText: i })
+      else if (entry.lastText !== i) {
+        entry.count++
+        entry.lastText = i
+      }
     }),
   )
+  for (const [word, { count }] of tally) counts.set(word, (counts.get(word) ?? 0) + count)
 }
 
 /**
