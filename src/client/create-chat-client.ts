@@ -3,7 +3,7 @@
  */
 import { MAIN_THREAD } from '../core/protocol.js'
 import { NotFoundError, ValidationError } from '../core/errors.js'
-import { checkId, checkText, describe } from '../core/validate.js'
+import { checkId, checkItem, checkText, describe } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import { Subject, of } from 'rxjs'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
@@ -72,9 +72,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         kind: 'sendMessages',
         thread: MAIN_THREAD,
         messages: messages.map((item: string | BatchMessage, i) =>
-          typeof item === 'string'
-            ? client.message(item, undefined, `messages[${i}]`)
-            : client.message(item?.content, item?.options, `messages[${i}].content`),
+          checkItem('messages', i, (at) =>
+            typeof item === 'string' ? client.message(item, undefined, at) : client.message(item?.content, item?.options, `${at}.content`),
+          ),
         ),
       })
     },

@@ -16,6 +16,7 @@ import {
   checkContextKeys,
   checkEnum,
   checkId,
+  checkItem,
   checkMetadata,
   checkPlainObject,
   checkText,
@@ -26,6 +27,8 @@ import {
 
 const REPLY_GUARDS: readonly ReplyGuard[] = ['new', 'resume', 'claim', 'own']
 const REPLY_STATUSES: readonly ReplyStatus[] = ['queued', 'streaming', 'done', 'stopped', 'interrupted', 'waiting', 'error']
+
+const CONTENTS = 'messages.content'
 
 /** Most messages one `sendMainChatMessages` call takes. */
 export const MAX_BATCH_MESSAGES = 10_000
@@ -49,7 +52,7 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       }
       const ids = new Set<string>()
       command.messages.forEach((message, i) => {
-        checkMessage(message, config, `messages[${i}].content`, `messages[${i}]`)
+        checkItem('messages', i, (at) => checkMessage(message, config, at === 'messages' ? CONTENTS : `${at}.content`, at))
         if (ids.has(message.id)) throw new ValidationError(`messages[${i}]: id ${message.id} appears twice`, { path: `messages[${i}]` })
         ids.add(message.id)
       })
@@ -127,13 +130,13 @@ function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: str
   if (typeof message !== 'object' || message === null) {
     throw new ValidationError(`${contentPath}: must be a message, got ${describe(message)}`, { path: contentPath })
   }
-  checkId(message.id, `${at}.id`)
+  checkId(message.id, at, 'id')
   if (!allowEmpty) checkText(message.content, contentPath, config.maxContentLength)
   else if (typeof message.content !== 'string' || message.content.length > config.maxContentLength) {
     throw new ValidationError(`${contentPath}: must be a string of at most ${config.maxContentLength} characters`, { path: contentPath })
   }
-  checkEnum(message.sender, MESSAGE_SENDERS, `${at}.sender`)
-  checkEnum(message.type, MESSAGE_TYPES, `${at}.type`)
-  checkTime(message.timestamp, `${at}.timestamp`)
+  checkEnum(message.sender, MESSAGE_SENDERS, at, 'sender')
+  checkEnum(message.type, MESSAGE_TYPES, at, 'type')
+  checkTime(message.timestamp, at, 'timestamp')
   if (message.metadata !== undefined) checkMetadata(message.metadata, `${at}.metadata`, config)
 }

@@ -38,27 +38,47 @@ const fail = (path: string, message: string, extra: { [key: string]: JsonValue }
   throw new ValidationError(`${path}: ${message}`, { path, ...extra })
 }
 
+/**
+ * `path.field`, or `path` alone. The checks take the field apart from the path so that a
+ * valid value costs no string: paths are joined only for the error.
+ */
+const join = (path: string, field: string | undefined): string => (field === undefined ? path : `${path}.${field}`)
+
+/**
+ * Runs `check` with `list` as the path and, only if that fails, again with the item's own
+ * path (`messages[3]`), which throws the same error naming the item. Valid lists of
+ * thousands of items so build no path per item. `check` must not act before it has checked.
+ */
+export function checkItem<T>(list: string, index: number, check: (path: string) => T): T {
+  try {
+    return check(list)
+  } catch (error) {
+    check(`${list}[${index}]`)
+    throw error // not reached: the same input fails the same way
+  }
+}
+
 /** A non-empty string of at most `max` characters. */
-export function checkText(value: unknown, path: string, max: number): string {
-  if (typeof value !== 'string') return fail(path, `must be a string, got ${describe(value)}`)
-  if (value.trim().length === 0) return fail(path, 'must not be empty')
-  if (value.length > max) return fail(path, `must be at most ${max} characters, got ${value.length}`, { limit: max })
+export function checkText(value: unknown, path: string, max: number, field?: string): string {
+  if (typeof value !== 'string') return fail(join(path, field), `must be a string, got ${describe(value)}`)
+  if (value.trim().length === 0) return fail(join(path, field), 'must not be empty')
+  if (value.length > max) return fail(join(path, field), `must be at most ${max} characters, got ${value.length}`, { limit: max })
   return value
 }
 
 /** An id: a non-empty string without surrounding white space, at most 128 characters. */
-export function checkId(value: unknown, path: string): string {
-  if (typeof value !== 'string') return fail(path, `must be a string id, got ${describe(value)}`)
+export function checkId(value: unknown, path: string, field?: string): string {
+  if (typeof value !== 'string') return fail(join(path, field), `must be a string id, got ${describe(value)}`)
   if (value.length === 0 || value.length > MAX_ID_LENGTH || value.trim() !== value) {
-    return fail(path, `must be a non-empty id of at most ${MAX_ID_LENGTH} characters without surrounding spaces`)
+    return fail(join(path, field), `must be a non-empty id of at most ${MAX_ID_LENGTH} characters without surrounding spaces`)
   }
   return value
 }
 
 /** One of the allowed literal values. */
-export function checkEnum<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
+export function checkEnum<T extends string>(value: unknown, allowed: readonly T[], path: string, field?: string): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    return fail(path, `must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${describe(value)}`)
+    return fail(join(path, field), `must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${describe(value)}`)
   }
   return value as T
 }
@@ -69,9 +89,9 @@ export function checkBoolean(value: unknown, path: string): boolean {
 }
 
 /** A finite number (timestamps, clock readings). */
-export function checkTime(value: unknown, path: string): number {
+export function checkTime(value: unknown, path: string, field?: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    return fail(path, `must be a finite, non-negative number, got ${describe(value)}`)
+    return fail(join(path, field), `must be a finite, non-negative number, got ${describe(value)}`)
   }
   return value
 }

@@ -76,6 +76,21 @@ describe('bad input', () => {
     expect(reopened.getState().analytics.totalMessages).toBe(2)
   })
 
+  test('names the offending item of a batch', () => {
+    const chat = createDevice().open()
+    const pathOf = (call: () => unknown) => {
+      try {
+        call()
+      } catch (error) {
+        return (error as ValidationError).details
+      }
+      return expect.unreachable()
+    }
+    expect(pathOf(() => chat.sendMainChatMessages(['fine', 'also fine', ' ']))).toMatchObject({ path: 'messages[2]' })
+    expect(pathOf(() => chat.sendMainChatMessages(['fine', { content: 'x'.repeat(10_001) }]))).toMatchObject({ path: 'messages[1].content', limit: 10_000 })
+    expect(chat.getState().mainChat.messages).toEqual([])
+  })
+
   test('names the offending field in the error', () => {
     const chat = createDevice().open()
     try {
