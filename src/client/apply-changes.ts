@@ -164,7 +164,8 @@ function putMessage(working: WorkingThread, message: ChatMessage, seq: number | 
   } else if (index && seq !== undefined) {
     let position = messages.length // almost always an append: seq grows
     while (position > 0 && (index.messages.get(messages[position - 1]!.id) ?? Infinity) > seq) position--
-    messages.splice(position, 0, message)
+    if (position === messages.length) messages.push(message)
+    else messages.splice(position, 0, message)
   } else {
     messages.push(message)
   }

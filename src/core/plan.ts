@@ -34,7 +34,10 @@ export interface PlanContext {
   message(id: string, thread: ThreadId): MessageRecord | undefined
 }
 
-/** The changes `command` makes, in order. An empty list means "already applied" (a retry). */
+/**
+ * The changes `command` makes, in order. An empty list means "already applied" (a retry).
+ * `command` has passed `checkCommand`.
+ */
 export function planCommand(command: Command, ctx: PlanContext): Change[] {
   const { at } = command
   switch (command.kind) {
@@ -112,25 +115,23 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
 }
 
 /**
- * Messages into one thread, each seeing the ones before it; a ticket thread's ticket changes
+ * Messages into one thread. Their ids are distinct (`checkCommand` refuses a batch that
+ * repeats one), so each needs only the rows as they were. A ticket thread's ticket changes
  * once, after all of them (a reopen happens once).
  */
 function planSends(thread: ThreadId, messages: readonly ChatMessage[], at: number, ctx: PlanContext): Change[] {
   const before = thread === MAIN_THREAD ? undefined : requireTicket(ctx, thread)
   let ticket = before
   const changes: Change[] = []
-  const earlier = messages.length > 1 ? new Map<string, MessageRecord>() : undefined
   for (const message of messages) {
-    const existing = earlier?.get(message.id) ?? ctx.message(message.id, thread)
+    const existing = ctx.message(message.id, thread)
     if (existing) {
       // The same message again is a retry; another message under a used id is a mistake.
       if (existing.thread === thread && existing.message.content === message.content) continue
       throw new ValidationError(`Message id ${message.id} is already used`, { path: 'options.id', id: message.id })
     }
     // A main-chat message also moves `lastActivity`: the mirror and the engine derive that from it.
-    const record: MessageRecord = { thread, message }
-    changes.push({ type: 'message', record })
-    earlier?.set(message.id, record)
+    changes.push({ type: 'message', record: { thread, message } })
     if (!ticket) continue
     assertMutable(ticket, 'add a message')
     // A new user message on a resolved ticket reopens it; other senders only touch it.

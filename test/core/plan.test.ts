@@ -104,10 +104,6 @@ describe('planCommand: sendMessages', () => {
     expect(planCommand(command('sendMessages', { thread: MAIN_THREAD, messages }), ctx)).toEqual([])
   })
 
-  test('a batch that reuses one of its own ids for other content is refused', () => {
-    const messages = [message({ id: 'dup', content: 'one' }), message({ id: 'dup', content: 'two' })]
-    expectRefused(() => planCommand(command('sendMessages', { thread: MAIN_THREAD, messages }), planContext()), 'options.id')
-  })
 
   test('to a closed ticket throws InvalidTransitionError', () => {
     const ctx = planContext({ tickets: [ticket({ id: 't-1', status: 'closed' })] })
