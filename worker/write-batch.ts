@@ -4,7 +4,7 @@
  * database sequence, trim the main chat, update counters and topics, write, and return
  * the changes for the change feed. Must run inside a read-write transaction on `db.all`.
  */
-import { Dexie } from 'dexie'
+import { Dexie, type Table } from 'dexie'
 import { computeAnalytics, resolutionDelta } from '../src/core/analytics.js'
 import { toSerializedError } from '../src/core/errors.js'
 import { planCommand, type PlanContext } from '../src/core/plan.js'
@@ -20,9 +20,9 @@ import {
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
-import { countTopics } from '../src/core/topics.js'
+import { countTopics, topTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
-import { completeCounters, readMeta, readTopTopics } from './read-state.js'
+import { completeCounters, readMeta } from './read-state.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -62,10 +62,10 @@ export async function writeBatch(
   const read = [...messageIds]
   if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
   const [ticketRows, messageRows, meta, appliedRows] = await Promise.all([
-    db.tickets.bulkGet([...ticketIds]),
-    db.messages.bulkGet(read),
+    readMany(db.tickets, [...ticketIds]),
+    readMany(db.messages, read),
     readMeta(db),
-    db.applied.bulkGet(commandIds),
+    readMany(db.applied, commandIds),
   ])
   const tickets = new Map<string, TicketRecord>()
   for (const row of ticketRows) if (row) tickets.set(row.id, row)
@@ -210,8 +210,7 @@ export async function writeBatch(
     const deltas = new Map<string, number>()
     countTopics(userTexts, deltas)
     if (deltas.size > 0) {
-      await addTopics(db, deltas)
-      counters = { ...counters, commonTopics: await readTopTopics(db) }
+      counters = { ...counters, commonTopics: await addTopics(db, deltas, counters.commonTopics) }
       countersChanged = true
     }
   }
@@ -235,6 +234,10 @@ export async function writeBatch(
   }
   return { changes: feed, done, refused }
 }
+
+/** The rows of `keys` (none asked, no IndexedDB call: a plain send reads no ticket, message or command). */
+const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Array<T | undefined>> =>
+  keys.length === 0 ? Promise.resolve([]) : table.bulkGet(keys)
 
 /** Adds rows; one that exists already turns into `ExistingRowError` (and rolls the transaction back). */
 async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promise<void> {
@@ -290,8 +293,15 @@ function collectKeys(command: Command, tickets: Set<string>, messages: Set<strin
   }
 }
 
-async function addTopics(db: ChatDatabase, deltas: ReadonlyMap<string, number>): Promise<void> {
-  const words = [...deltas.keys()]
+/**
+ * Adds the word counts and answers the new top topics. Counts only grow here, so the new
+ * leaders are among the old ones and the words just counted: no other word can pass the
+ * five that ranked above it. Reads exactly those rows, no index.
+ */
+async function addTopics(db: ChatDatabase, deltas: ReadonlyMap<string, number>, leaders: readonly string[]): Promise<string[]> {
+  const words = [...new Set([...deltas.keys(), ...leaders])]
   const rows = await db.topics.bulkGet(words)
-  await db.topics.bulkPut(words.map((word, i) => ({ word, count: (rows[i]?.count ?? 0) + deltas.get(word)! })))
+  const counts = new Map(words.map((word, i) => [word, (rows[i]?.count ?? 0) + (deltas.get(word) ?? 0)]))
+  await db.topics.bulkPut([...deltas.keys()].map((word) => ({ word, count: counts.get(word)! })))
+  return topTopics(counts)
 }

@@ -2,6 +2,8 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createEngine, type Engine } from 'companion-chat/worker'
 import { CHAT_CONFIG, PROTOCOL_VERSION, type Command, type EngineApi, type Hello, type Patch } from 'companion-chat'
+import fc from 'fast-check'
+import { topTopics } from '../../src/core/topics.js'
 import { uniqueName } from '../helpers/client.js'
 
 const engines: Engine[] = []
@@ -97,6 +99,28 @@ describe('engine', () => {
     await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'last words') }])
     await api.disconnect() // the engine goes idle in this same task: what it had to share is posted first
     await vi.waitFor(() => expect(other.patches.flatMap((p) => p.changes).filter((c) => c.type === 'message')).toHaveLength(1))
+  })
+
+  test('keeps commonTopics equal to the top five of every word counted so far, batch after batch', async () => {
+    const word = fc.constantFrom('laptop', 'mouse', 'screen', 'cable', 'dock', 'phone', 'charger', 'tablet')
+    const batches = fc.array(fc.array(fc.array(word, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 })
+    await fc.assert(
+      fc.asyncProperty(batches, async (sent) => {
+        const { api, engine } = await connect()
+        const counts = new Map<string, number>()
+        let n = 0
+        for (const texts of sent) {
+          const messages = texts.map((words) => message(`m${++n}`, words.join(' ')))
+          await api.execute([{ kind: 'sendMessages', commandId: `c${n}`, at: n, thread: 'main', messages }])
+          for (const words of texts) for (const w of new Set(words)) counts.set(w, (counts.get(w) ?? 0) + 1)
+          const snapshot = await api.snapshot()
+          if (!snapshot.ok) throw new Error(snapshot.error.message)
+          expect(snapshot.value.analytics.commonTopics).toEqual(topTopics(counts))
+        }
+        await engine.close()
+      }),
+      { numRuns: 40 },
+    )
   })
 
   test('refuses a message id reused for other content', async () => {
