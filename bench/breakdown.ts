@@ -29,7 +29,8 @@ import { EMPTY_STATE, applyChanges, createSeqIndex } from '../src/client/apply-c
 import { createIdSource } from '../src/client/ids.js'
 import { createEngine } from '../worker/engine.js'
 import { ChatDatabase } from '../worker/database.js'
-import { fmt, loadGc, makeRows, makeTexts, median, timeRawBulkPut } from './workload.js'
+import { fmt, loadGc, makeRows, makeTexts, median } from './workload.js'
+import { timeRawBulkPut } from './baseline.js'
 
 const { values: args } = parseArgs({
   options: {

@@ -22,7 +22,8 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { Dexie } from 'dexie'
 import { createChatClient, type ChatClient } from '../src/index.js'
 import type { RxdbAnswer, RxdbRequest } from './rxdb-worker.js'
-import { createRandom, fmt, loadGc, makeTexts, median, ratio, shuffle, timeRawBulkPut } from './workload.js'
+import { createRandom, fmt, loadGc, makeTexts, median, ratio, shuffle } from './workload.js'
+import { timeRawBulkPut } from './baseline.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -39,8 +40,10 @@ const ONE_BY_ONE = Math.min(positive(args['one-by-one'], 'one-by-one'), SENDS)
 const ONE_BY_ONE_ROUNDS = Math.max(1, Math.ceil(ROUNDS / 2))
 const KEPT = [100, 10_000] as const
 /**
- * The targets: fired together ≤ 2×, batched ≤ 1.5× of bulkPut, checked with the
- * specification's main-chat limit (100 kept) and with every row kept.
+ * The targets: fired together ≤ 2×, batched ≤ 1.5× of bulkPut, with the client as
+ * `createChatClient` makes it (the specification's main-chat limit: 100 kept). The same
+ * limits are checked with every row kept as a stress case: then the SDK writes every row
+ * the baseline writes.
  */
 const TARGETS = [
   { scenario: 'fired together', kept: 100, limit: 2 },
@@ -200,15 +203,13 @@ const rows = scenarios.map((scenario) => {
 console.log()
 printTable(header, rows)
 
-let passed = 0
-let failed = 0
+const tally = { defaults: { met: 0, missed: 0 }, stress: { met: 0, missed: 0 } }
 for (const target of TARGETS) {
   const scenario = scenarios.find((s) => s.name === target.scenario && s.kept === target.kept)!
   const times = median(scenario.samples) / bulkPut!
   const best = Math.min(...scenario.samples) / bulkPutMin
   const ok = times <= target.limit
-  if (ok) passed++
-  else failed++
+  tally[target.kept === 100 ? 'defaults' : 'stress'][ok ? 'met' : 'missed']++
   console.log(
     `target ${target.scenario}, ${target.kept} kept: ${times.toFixed(2)}× bulkPut (≤ ${target.limit}×) ${ok ? 'met' : 'missed'}` +
       ` (fastest samples: ${best.toFixed(2)}×)`,
@@ -216,7 +217,8 @@ for (const target of TARGETS) {
 }
 await rxdb?.stop()
 console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`)
-console.log(`targets: ${passed} passed, ${failed} failed`)
+console.log(`stress, every row kept: ${tally.stress.met} met, ${tally.stress.missed} missed`)
+console.log(`targets (the specification's defaults): ${tally.defaults.met} met, ${tally.defaults.missed} missed`)
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────
 

@@ -1,11 +1,10 @@
 /**
  * What the benchmarks write and how they summarise timings: deterministic shop-chat texts,
  * the message rows the engine stores for them, and small statistics helpers. Shared by
- * `sends.bench.ts` and `breakdown.ts`, with the raw Dexie baseline both compare against.
+ * `sends.bench.ts`, `breakdown.ts` and `rxdb-worker.ts`. Imports no Dexie: the RxDB worker
+ * brings its own version, and Dexie refuses two versions in one realm.
  */
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { Dexie } from 'dexie'
-import { nanoid } from 'nanoid'
+import { createIdSource } from '../src/client/ids.js'
 
 /** A message row as the engine stores it (worker/database.ts `MessageRow`). */
 export interface BenchRow {
@@ -63,11 +62,15 @@ export function makeTexts(count: number, seed = 42): string[] {
   return texts
 }
 
-/** The rows the engine would store for `texts` in the main chat (fresh ids each call). */
+/**
+ * The rows the engine would store for `texts` in the main chat, with fresh ids made the way a
+ * client makes them (so the baselines write the very keys the SDK writes).
+ */
 export function makeRows(texts: readonly string[]): BenchRow[] {
   const timestamp = Date.now()
+  const newId = createIdSource()
   return texts.map((content, i) => {
-    const id = nanoid()
+    const id = newId()
     return { id, thread: 'main', seq: i + 1, message: { id, content, sender: 'user', timestamp, type: 'text' } }
   })
 }
@@ -101,21 +104,3 @@ export async function loadGc(): Promise<() => void> {
 export const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1))
 export const ratio = (value: number, base: number | undefined): string =>
   base === undefined || !Number.isFinite(base) || base <= 0 ? '–' : `${(value / base).toFixed(2)}×`
-
-/**
- * The baseline: the same rows into a table with the same indexes, one raw Dexie `bulkPut`,
- * on a fresh in-memory IndexedDB. Answers the time taken and the rows stored afterwards.
- */
-export async function timeRawBulkPut(databaseName: string, texts: readonly string[]): Promise<{ ms: number; stored: number }> {
-  const db = new Dexie(databaseName, { indexedDB: new IDBFactory(), IDBKeyRange })
-  db.version(1).stores({ messages: 'id, [thread+seq]' })
-  await db.open()
-  const rows = makeRows(texts)
-  const t0 = performance.now()
-  await db.table('messages').bulkPut(rows)
-  const ms = performance.now() - t0
-  const stored = await db.table('messages').count()
-  db.close()
-  return { ms, stored }
-}
-
