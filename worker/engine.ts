@@ -25,10 +25,10 @@ import {
   type Snapshot,
   type StorageKind,
 } from '../src/core/protocol.js'
-import { createPatchChannel, type PatchChannel } from './patch-channel.js'
+import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
-import { readMeta, readSnapshot } from './read-state.js'
+import { readAnnounced, readMeta, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 
 /** How the engine reaches IndexedDB and the clock. */
@@ -167,7 +167,7 @@ class ChatEngine implements Engine {
     this.#opening ??= (async () => {
       this.#hello = hello
       await this.#database()
-      this.#channel = createPatchChannel(hello.databaseName, (changes) => this.#publish({ changes, done: [], refused: [] }))
+      this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#heard(announced))
       // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
       await this.#serial(() => this.#resetTyping())
       this.#startSchedule(hello.config)
@@ -298,6 +298,23 @@ class ChatEngine implements Engine {
   }
 
   // ── Jobs ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Another engine committed: pass on what it changed, read again in turn with this engine's
+   * own work (so the connections see every row only move forward).
+   */
+  #heard(announced: Announcement): void {
+    void this.#serial(async () => {
+      if (announced.reset) return this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] })
+      const db = await this.#database()
+      const changes = await db.transaction('r', db.all, () => readAnnounced(db, announced))
+      this.#publish({ changes, done: [], refused: [] })
+    }).catch(() => {
+      // Not read, so not passed on: skip a version, and every connection takes a fresh
+      // snapshot when the next patch shows the gap.
+      this.#version++
+    })
+  }
 
   async #readSnapshot(): Promise<Snapshot> {
     const db = await this.#database()

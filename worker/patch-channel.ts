@@ -1,12 +1,26 @@
 /**
- * Shares committed changes with the engines of other tabs, workers or threads that have
- * the same database open, over a `BroadcastChannel` named after the database. The changes
- * carry whole rows, so a receiver forwards them to its clients without reading again.
+ * Tells the engines of other tabs, workers or threads that have the same database open what
+ * a commit changed, over a `BroadcastChannel` named after the database. It carries keys, not
+ * rows: a receiver reads the rows again, so an announcement that arrives late (after a
+ * newer commit to the same row) can never roll a row back, and the copy stays small.
  *
- * Posting copies every row, so it waits for the next task: the engine's own connections get
- * their patch first. Order is kept, and `close()` posts what is still waiting.
+ * Posting waits for the next task, so the engine's own connections hear first. Order is
+ * kept, and `close()` posts what is still waiting.
  */
-import type { Change } from '../src/core/protocol.js'
+import type { Change, ThreadId } from '../src/core/protocol.js'
+
+/** What one commit changed, as keys to read again; or that everything is gone. */
+export type Announcement =
+  | { readonly reset: true }
+  | {
+      readonly reset?: undefined
+      /** Messages written or deleted, with their thread (a deleted one is named by it). */
+      readonly messages: ReadonlyArray<readonly [id: string, thread: ThreadId]>
+      /** Tickets written or deleted. */
+      readonly tickets: readonly string[]
+      /** Whether the single rows (user context, view, counters) changed. */
+      readonly meta: boolean
+    }
 
 export interface PatchChannel {
   post(changes: readonly Change[]): void
@@ -15,20 +29,50 @@ export interface PatchChannel {
 
 const NOOP: PatchChannel = { post() {}, close() {} }
 
-export function createPatchChannel(databaseName: string, receive: (changes: readonly Change[]) => void): PatchChannel {
+/** The keys of `changes`. */
+export function announce(changes: readonly Change[]): Announcement {
+  const messages: Array<readonly [string, ThreadId]> = []
+  const tickets: string[] = []
+  let meta = false
+  for (const change of changes) {
+    switch (change.type) {
+      case 'reset':
+        return { reset: true }
+      case 'message':
+        messages.push([change.record.message.id, change.record.thread])
+        break
+      case 'messageDeleted':
+        messages.push([change.id, change.thread])
+        break
+      case 'ticket':
+        tickets.push(change.record.id)
+        break
+      case 'ticketDeleted':
+        tickets.push(change.id)
+        break
+      default:
+        meta = true
+    }
+  }
+  return { messages, tickets, meta }
+}
+
+export function createPatchChannel(databaseName: string, receive: (announcement: Announcement) => void): PatchChannel {
   if (typeof BroadcastChannel === 'undefined') return NOOP // one context only: nothing to share with
   const channel = new BroadcastChannel(`companion-chat:${databaseName}`)
-  channel.onmessage = (event: MessageEvent<{ changes?: unknown }>) => {
-    if (Array.isArray(event.data?.changes)) receive(event.data.changes as Change[])
+  channel.onmessage = (event: MessageEvent<unknown>) => {
+    const data = event.data as { reset?: unknown; messages?: unknown; tickets?: unknown } | null
+    if (data?.reset === true) receive({ reset: true })
+    else if (Array.isArray(data?.messages) && Array.isArray(data?.tickets)) receive(data as Announcement)
   }
   ;(channel as { unref?: () => void }).unref?.() // Node: the channel alone must not keep the process alive
-  let queued: Array<readonly Change[]> = []
+  let queued: Announcement[] = []
   const flush = () => {
-    const batches = queued
+    const waiting = queued
     queued = []
-    for (const changes of batches) {
+    for (const announcement of waiting) {
       try {
-        channel.postMessage({ changes })
+        channel.postMessage(announcement)
       } catch {
         // A closed channel (page unloading) loses only the live update; the data is committed.
       }
@@ -36,7 +80,7 @@ export function createPatchChannel(databaseName: string, receive: (changes: read
   }
   return {
     post(changes) {
-      if (queued.push(changes) === 1) setTimeout(flush, 0)
+      if (queued.push(announce(changes)) === 1) setTimeout(flush, 0)
     },
     close() {
       flush()

@@ -3,16 +3,18 @@
  * client starts from. Each must run inside a transaction that includes the tables it reads.
  */
 import { computeAnalytics, ZERO_COUNTERS } from '../src/core/analytics.js'
+import type { Announcement } from './patch-channel.js'
 import {
   INITIAL_VIEW,
   MAIN_THREAD,
+  type Change,
   type ChatAnalytics,
   type Snapshot,
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
 import { TOPIC_COUNT, topTopics } from '../src/core/topics.js'
-import { Dexie } from 'dexie'
+import { Dexie, type Table } from 'dexie'
 import type { ChatDatabase, Counters } from './database.js'
 
 export interface Meta {
@@ -22,6 +24,10 @@ export interface Meta {
 }
 
 const ZERO: Counters = Object.freeze({ ...ZERO_COUNTERS, seq: 0 })
+
+/** The rows of `keys`, in order (none asked, no IndexedDB call). */
+export const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Array<T | undefined>> =>
+  keys.length === 0 ? Promise.resolve([]) : table.bulkGet(keys)
 
 export async function readMeta(db: ChatDatabase): Promise<Meta> {
   const [context, view, counters] = await db.meta.bulkGet(['userContext', 'view', 'counters'])
@@ -75,4 +81,37 @@ export async function readSnapshot(db: ChatDatabase, version: number): Promise<S
     view: meta.view,
     analytics: await readAnalytics(db, meta.counters),
   }
+}
+
+/**
+ * The rows another engine announced as changed, as they are now: written rows as changes,
+ * absent ones as deletions, and the single rows when they changed. Reading instead of
+ * taking rows from the announcement means a late announcement cannot roll a row back.
+ */
+export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announcement, { reset: true }>): Promise<Change[]> {
+  const ticketIds = [...new Set(announced.tickets)]
+  const messageKeys = [...new Map(announced.messages.map(([id, thread]) => [id, thread])).entries()]
+  const [tickets, messages, meta] = await Promise.all([
+    readMany(db.tickets, ticketIds),
+    readMany(db.messages, messageKeys.map(([id]) => id)),
+    announced.meta ? readMeta(db) : undefined,
+  ])
+  const changes: Change[] = []
+  // Tickets first: a new ticket's messages need their ticket.
+  ticketIds.forEach((id, i) => {
+    const row = tickets[i]
+    changes.push(row ? { type: 'ticket', record: row } : { type: 'ticketDeleted', id })
+  })
+  messageKeys.forEach(([id, thread], i) => {
+    const row = messages[i]
+    changes.push(row ? { type: 'message', record: { thread: row.thread, seq: row.seq, message: row.message } } : { type: 'messageDeleted', id, thread })
+  })
+  if (meta) {
+    changes.push(
+      { type: 'userContext', context: meta.userContext },
+      { type: 'view', view: meta.view },
+      { type: 'analytics', analytics: await readAnalytics(db, meta.counters) },
+    )
+  }
+  return changes
 }

@@ -4,7 +4,7 @@
  * database sequence, trim the main chat, update counters and topics, write, and return
  * the changes for the change feed. Must run inside a read-write transaction on `db.all`.
  */
-import { Dexie, type Table } from 'dexie'
+import { Dexie } from 'dexie'
 import { computeAnalytics, resolutionDelta } from '../src/core/analytics.js'
 import { toSerializedError } from '../src/core/errors.js'
 import { planCommand, type PlanContext } from '../src/core/plan.js'
@@ -22,7 +22,7 @@ import {
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
-import { completeCounters, readMeta } from './read-state.js'
+import { completeCounters, readMany, readMeta } from './read-state.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -234,10 +234,6 @@ export async function writeBatch(
   }
   return { changes: feed, done, refused }
 }
-
-/** The rows of `keys` (none asked, no IndexedDB call: a plain send reads no ticket, message or command). */
-const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Array<T | undefined>> =>
-  keys.length === 0 ? Promise.resolve([]) : table.bulkGet(keys)
 
 /** Adds rows; one that exists already turns into `ExistingRowError` (and rolls the transaction back). */
 async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promise<void> {

@@ -123,6 +123,29 @@ describe('engine', () => {
     )
   })
 
+  test('never rolls a row back when another tab announces a commit late', async () => {
+    const a = await connect()
+    const b = await connect(a.indexedDB, a.databaseName) // another tab: its own engine on the same database
+    // Record what the engines announce to each other, to deliver one of them again, late.
+    const announced: unknown[] = []
+    const tap = new BroadcastChannel(`companion-chat:${a.databaseName}`)
+    tap.onmessage = (event: MessageEvent) => announced.push(event.data)
+    const create: Command = { kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'T' }
+    await a.api.execute([create])
+    await a.api.execute([{ kind: 'updateTicketStatus', commandId: 'c2', at: 2, ticketId: 't1', status: 'in-progress' }])
+    await vi.waitFor(() => expect(announced).toHaveLength(2))
+    await b.api.execute([{ kind: 'resolveTicket', commandId: 'c3', at: 3, ticketId: 't1', summary: 'done' }])
+    tap.postMessage(announced[1]) // a's 'in-progress' commit, heard by b after b's own resolve
+    const statusSeenBy = (patches: Patch[]) =>
+      patches.flatMap((p) => p.changes).flatMap((c) => (c.type === 'ticket' ? [c.record.status] : [])).at(-1)
+    await vi.waitFor(() => expect(b.patches.length).toBeGreaterThanOrEqual(4))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    tap.close()
+    expect(statusSeenBy(b.patches)).toBe('resolved')
+    const snapshot = await b.api.snapshot()
+    expect(snapshot.ok && snapshot.value.tickets[0]!.status).toBe('resolved')
+  })
+
   test('refuses a message id reused for other content', async () => {
     const { api, patches } = await connect()
     await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
