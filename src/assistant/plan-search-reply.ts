@@ -5,14 +5,14 @@
 import type { Budget, JsonValue, UserChatContext, UserPreferences } from '../core/protocol.js'
 import { formatPrice, roundBudget } from './format-price.js'
 import type { ShopReply, ShopReplyInput, Suggestion } from './plan-shop-reply.js'
-import { recommendProducts } from './recommend-products.js'
+import { attributeTerms, matchesTerm, recommendProducts } from './recommend-products.js'
 import {
   compareProductsAction,
   openTicketAction,
   setBudgetAction,
   showProductAction,
 } from './shop-actions.js'
-import { categoryLabel } from './shop-categories.js'
+import { categoryLabel, categoryWords } from './shop-categories.js'
 import { SHOP_REPLIES } from './shop-replies.js'
 import { splitWords, wordMatcher } from './words.js'
 
@@ -27,19 +27,24 @@ export function planSearchReply(input: ShopReplyInput): ShopReply {
   const { detected, catalogue, message } = input
   const say = SHOP_REPLIES[detected.language]
   const { budget, categories, fromPreferences } = effectiveSearch(input)
-  const what = describe(input, categories, budget)
+  const matcher = wordMatcher(detected.language)
+  const words = splitWords(message.content, input.locale)
+  const attributes = catalogue ? attributeTerms(catalogue, { categories, words }, matcher) : []
+  const what = describe(input, categories, budget, attributes)
   const context = contextPatch(input, 'search')
   const withContext = (reply: Omit<ShopReply, 'context'>): ShopReply => (context ? { ...reply, context } : reply)
   const presets = budget ? [] : [budgetPresets(input)]
 
-  if (categories.length === 0 && !budget) return withContext({ text: say.askWhat, suggestions: presets })
+  if (categories.length === 0 && !budget && attributes.length === 0) return withContext({ text: say.askWhat, suggestions: presets })
   if (!catalogue) return withContext({ text: say.noted(what), suggestions: presets })
 
-  const matcher = wordMatcher(detected.language)
-  const words = splitWords(message.content, input.locale)
   const picks = recommendProducts(catalogue, { categories, words, ...(budget ? { budget } : {}) }, matcher)
   if (picks.length > 0) {
-    const text = fromPreferences ? `${say.found(what)} ${say.fromPreferences}` : say.found(what)
+    // Described by what the picks are: a saved category they do not match is not named.
+    const fits = (category: string) => picks.every((pick) => matchesTerm(pick, [...categoryWords(category, matcher)], matcher))
+    const shown = attributes.length > 0 ? categories.filter(fits) : categories
+    const found = say.found(describe(input, shown, budget, attributes))
+    const text = fromPreferences ? `${found} ${say.fromPreferences}` : found
     const actions = picks.map((product) => showProductAction(product, detected.language, input.locale, currency(input)))
     return withContext({ text, suggestions: [{ content: say.recommended, actions }, ...presets] })
   }
@@ -65,7 +70,7 @@ export function planComparisonReply(input: ShopReplyInput): ShopReply {
   const { detected, catalogue, message, userContext } = input
   const say = SHOP_REPLIES[detected.language]
   const { budget, categories } = effectiveSearch(input)
-  const what = describe(input, categories, budget)
+  const what = describe(input, categories, budget, [])
   const context = contextPatch(input, 'comparison')
   const withContext = (reply: Omit<ShopReply, 'context'>): ShopReply => (context ? { ...reply, context } : reply)
   const expert = (ids?: readonly string[]) =>
@@ -114,12 +119,16 @@ function validBudget(budget: Budget | undefined): Budget | undefined {
   return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }
 }
 
-/** "gaming laptops up to $1,500", "Kopfhörer zwischen 100 € und 300 €", "products from $800". */
-function describe(input: ShopReplyInput, categories: readonly string[], budget: Budget | undefined): string {
+/**
+ * "gaming laptops up to $1,500", "Kopfhörer zwischen 100 € und 300 €", "products from $800",
+ * "laptops (light, battery)".
+ */
+function describe(input: ShopReplyInput, categories: readonly string[], budget: Budget | undefined, attributes: readonly string[]): string {
   const { language } = input.detected
   const say = SHOP_REPLIES[language]
   const matcher = wordMatcher(language)
-  const things = categories.map((category) => categoryLabel(category, language, matcher)).join(' ') || say.products
+  const named = categories.map((category) => categoryLabel(category, language, matcher)).join(' ') || say.products
+  const things = attributes.length > 0 ? `${named} (${attributes.map((word) => word.toLowerCase()).join(', ')})` : named
   const price = (value: number) => formatPrice(value, language, input.locale, currency(input))
   if (budget?.min !== undefined && budget.max !== undefined) return `${things} ${say.between(price(budget.min), price(budget.max))}`
   if (budget?.max !== undefined) return `${things} ${say.upTo(price(budget.max))}`

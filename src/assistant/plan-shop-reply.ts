@@ -6,9 +6,10 @@
 import type { ChatMessage, MessageAction, UserChatContext } from '../core/protocol.js'
 import type { DetectedIntent } from './detect-intent.js'
 import { planComparisonReply, planSearchReply } from './plan-search-reply.js'
-import type { Product } from './recommend-products.js'
+import { attributeTerms, type Product } from './recommend-products.js'
 import { openTicketAction, sendMessageAction } from './shop-actions.js'
 import { SHOP_REPLIES } from './shop-replies.js'
+import { splitWords, wordMatcher } from './words.js'
 
 /** A suggestion message: a short text and its buttons. */
 export interface Suggestion {
@@ -60,6 +61,10 @@ export function planShopReply(input: ShopReplyInput): ShopReply {
     case 'thanks':
       return { text: say.thanks, suggestions: [] }
     case 'unknown':
+      // No cue, but words that describe products ("something light with a long battery"): a search.
+      if (describesProducts(input)) {
+        return planSearchReply(input)
+      }
       return {
         text: say.fallback,
         suggestions: [
@@ -74,4 +79,10 @@ export function planShopReply(input: ShopReplyInput): ShopReply {
         ],
       }
   }
+}
+
+/** Whether the message has words that describe products of the catalogue. */
+function describesProducts({ catalogue, message, detected, locale }: ShopReplyInput): boolean {
+  const words = splitWords(message.content, locale)
+  return attributeTerms(catalogue ?? [], { categories: detected.categories, words }, wordMatcher(detected.language)).length > 0
 }

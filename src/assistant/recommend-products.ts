@@ -3,6 +3,7 @@
  * asked for, within the budget, cheapest first.
  */
 import type { Budget } from '../core/protocol.js'
+import { isStopWord } from '../core/topics.js'
 import { categoryWords } from './shop-categories.js'
 import { splitWords, type WordMatcher } from './words.js'
 
@@ -25,6 +26,11 @@ export interface Product {
   readonly currency?: string
   /** More words the product is found by, e.g. `['gaming', 'wireless']`. */
   readonly tags?: readonly string[]
+  /**
+   * A line about the product. Its words count like tags, function words aside: "1.1 kg,
+   * 18-hour battery" is found by "battery".
+   */
+  readonly description?: string
 }
 
 /** What to look for. */
@@ -52,11 +58,7 @@ export function recommendProducts(
   matcher: WordMatcher,
 ): Product[] {
   const terms = searchTerms(catalogue, query, matcher)
-  const scored = catalogue.map((product) => {
-    const words = productWords(product)
-    const score = terms.filter((term) => term.some((alt) => words.some((word) => matcher.same(word, alt)))).length
-    return { product, score }
-  })
+  const scored = catalogue.map((product) => ({ product, score: terms.filter((term) => matchesTerm(product, term, matcher)).length }))
   // The best score is taken over the whole catalogue, budget or not: when no gaming laptop
   // fits the budget, an office laptop that does is no answer to "gaming laptops".
   const best = Math.max(0, ...scored.map((entry) => entry.score))
@@ -68,23 +70,60 @@ export function recommendProducts(
     .map((entry) => entry.product)
 }
 
+/** Whether `product` is found by any of `alternatives` (e.g. the words of one category). */
+export function matchesTerm(product: Product, alternatives: readonly string[], matcher: WordMatcher): boolean {
+  const words = productWords(product)
+  return alternatives.some((alt) => words.some((word) => describes(alt, word, matcher)))
+}
+
 /** True when `price` lies in the budget, bounds included; a missing bound does not limit. */
 export function withinBudget(price: number, budget: Budget | undefined): boolean {
   return (budget?.min === undefined || price >= budget.min) && (budget?.max === undefined || price <= budget.max)
 }
 
-/** One term per category (with every word that means it) and per message word that is a tag. */
+/** One term per category (with every word that means it) and per message word that is an attribute. */
 function searchTerms(catalogue: readonly Product[], query: ProductQuery, matcher: WordMatcher): string[][] {
-  const terms = query.categories.map((category) => [...categoryWords(category, matcher)])
-  const tags = catalogue.flatMap((product) => product.tags ?? [])
-  for (const word of query.words) {
-    const covered = terms.some((term) => term.some((alt) => matcher.same(alt, word)))
-    if (!covered && tags.some((tag) => matcher.same(tag, word))) terms.push([word])
-  }
-  return terms
+  return [...categoryTerms(query.categories, matcher), ...attributeTerms(catalogue, query, matcher).map((word) => [word])]
 }
 
-/** The category, tags and name words a product is found by. */
+const categoryTerms = (categories: readonly string[], matcher: WordMatcher): string[][] =>
+  categories.map((category) => [...categoryWords(category, matcher)])
+
+/**
+ * The words of a message that describe products of the catalogue (a tag, or a word of a
+ * description: "light", "battery") and are not one of the named categories; in order,
+ * without repeats.
+ */
+export function attributeTerms(
+  catalogue: readonly Product[],
+  query: Pick<ProductQuery, 'categories' | 'words'>,
+  matcher: WordMatcher,
+): string[] {
+  const attributes = [...new Set(catalogue.flatMap(attributeWords))]
+  const named = categoryTerms(query.categories, matcher).flat()
+  const found: string[] = []
+  for (const word of query.words) {
+    if (isStopWord(word.toLowerCase()) || [...named, ...found].some((known) => matcher.same(known, word))) continue
+    if (attributes.some((attribute) => describes(word, attribute, matcher))) found.push(word)
+  }
+  return found
+}
+
+/**
+ * Whether a word of the message names a product word: the same word, or the first part of
+ * a compound ("light" → "lightweight"; at least four letters, so "pro" finds no "progress").
+ */
+function describes(word: string, productWord: string, matcher: WordMatcher): boolean {
+  return matcher.same(word, productWord) || (word.length >= 4 && productWord.toLowerCase().startsWith(word.toLowerCase()))
+}
+
+/** The tags and the description's content words of a product. */
+function attributeWords(product: Product): string[] {
+  const described = product.description ? splitWords(product.description) : []
+  return [...(product.tags ?? []), ...described.filter((word) => /^\p{L}{3,}$/u.test(word) && !isStopWord(word.toLowerCase()))]
+}
+
+/** The category, attribute and name words a product is found by. */
 function productWords(product: Product): string[] {
-  return [product.category, ...(product.tags ?? []), ...splitWords(product.name)]
+  return [product.category, ...attributeWords(product), ...splitWords(product.name)]
 }

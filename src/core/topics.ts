@@ -30,11 +30,15 @@ const STOP_WORDS = new Set(
   im ive dont cant wont whats thats its lets one ones something anything really much many
   yet still already due ago soon today yesterday tomorrow day days week weeks got get getting gets
   monday tuesday wednesday thursday friday saturday sunday since maybe even though every back way
+  made make makes good great best better new
   aber alle als also am an auch auf aus bei bin bis bitte da dann das dass dein dem den der des die dies diese
   doch du ein eine einem einen einer es für gibt hab habe hallo hat hier ich ihr im in ist ja kann kein keine
   mein meine mich mir mit nach nicht noch nur oder schon sehr sich sie sind so suche und uns unter vom von vor
   war was welche wie wir wo zu zum zur danke`.split(/\s+/),
 )
+
+/** Whether a lower-case word is a function word of English or German (or chat filler). */
+export const isStopWord = (word: string): boolean => STOP_WORDS.has(word)
 
 /** The distinct topic words of one text, in order of first appearance. */
 export function extractTopics(text: string, locale?: string): string[] {

@@ -105,6 +105,30 @@ describe('createShopAssistant with a catalogue', () => {
     expect(answer.context).toEqual({ shoppingIntent: 'comparison' })
   })
 
+  it('finds products by what their descriptions say, also without a category or a cue', async () => {
+    const described: readonly Product[] = [
+      { id: 'lap-heavy', name: 'Titan 17', category: 'laptop', price: 1599, tags: ['gaming'], description: '3.2 kg, RTX graphics, 4-hour battery.' },
+      { id: 'lap-air', name: 'Aero 14', category: 'laptop', price: 999, tags: ['lightweight'], description: '1.1 kg, 18-hour battery, made for travel.' },
+      { id: 'mouse', name: 'Swift Mouse', category: 'mouse', price: 49, tags: ['wireless'], description: '59 g, 70-hour battery.' },
+    ]
+    const shop = createShopAssistant({ catalogue: described, currency: 'USD' })
+    // "light" finds "lightweight"; "battery" is in three descriptions; the product with both wins.
+    const answer = await ask(shop, 'Something light with a long battery life, please')
+    expect(productIds(answer.actions)).toEqual(['lap-air'])
+    expect(answer.text).toBe('Here are my top picks for products (light, battery).')
+    // With the saved categories, the search stays within them.
+    const laptops = await ask(shop, 'which one has the best battery?', { userContext: { preferences: { categories: ['laptop'] } } })
+    expect(productIds(laptops.actions)).toEqual(['lap-air', 'lap-heavy'])
+    // A saved category the picks do not match is not named in the answer.
+    const saved = { preferences: { categories: ['gaming', 'laptop'], budget: { max: 1500 } } }
+    const light = await ask(shop, 'Something light with a long battery life, please', { userContext: saved })
+    expect(productIds(light.actions)).toEqual(['lap-air'])
+    expect(light.text).toBe('Here are my top picks for laptops (light, battery) up to $1,500. I went by your saved preferences.')
+    // Function words in descriptions ("made for") find nothing; short fragments do not count as prefixes.
+    expect((await ask(shop, 'made for you')).text).toContain('not sure')
+    expect((await ask(shop, 'a pro one')).text).toContain('not sure')
+  })
+
   it('streams text first, then suggestions, then the context change', async () => {
     const answer = await ask(assistant, "I'm looking for gaming laptops under $1500")
     expect(answer.order).toEqual(['text', 'suggestion', 'context'])

@@ -4,10 +4,13 @@
  */
 import type { Product } from 'companion-chat'
 
-/** A product of the demo shop: the assistant's `Product` plus what its card shows. */
+/**
+ * A product of the demo shop: the assistant's `Product`, with its currency and the line its
+ * card shows (a `description`, which the assistant searches too).
+ */
 export interface DemoProduct extends Product {
   readonly currency: string
-  readonly blurb: string
+  readonly description: string
 }
 
 export const DEMO_PRODUCTS: readonly DemoProduct[] = [
@@ -18,7 +21,7 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
     price: 1299,
     currency: 'USD',
     tags: ['gaming', 'rtx', 'backlit'],
-    blurb: '15.6" 165 Hz display, RTX graphics, RGB backlit keyboard.',
+    description: '15.6" 165 Hz display, RTX graphics, RGB backlit keyboard.',
   },
   {
     id: 'lap-aero-14',
@@ -27,7 +30,7 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
     price: 999,
     currency: 'USD',
     tags: ['office', 'lightweight'],
-    blurb: '1.1 kg, 18-hour battery, made for travel and office work.',
+    description: '1.1 kg, 18-hour battery, made for travel and office work.',
   },
   {
     id: 'mon-vista-27',
@@ -36,7 +39,7 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
     price: 329,
     currency: 'USD',
     tags: ['4k', 'office', 'usb-c'],
-    blurb: 'IPS panel, USB-C with 65 W charging, height-adjustable stand.',
+    description: 'IPS panel, USB-C with 65 W charging, height-adjustable stand.',
   },
   {
     id: 'hp-quiet-pro',
@@ -45,7 +48,7 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
     price: 199,
     currency: 'USD',
     tags: ['wireless', 'noise-cancelling'],
-    blurb: 'Active noise cancelling, 30 hours per charge, foldable.',
+    description: 'Active noise cancelling, 30 hours per charge, foldable.',
   },
   {
     id: 'kb-tactile-tkl',
@@ -54,7 +57,7 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
     price: 89,
     currency: 'USD',
     tags: ['mechanical', 'backlit', 'gaming'],
-    blurb: 'Tenkeyless, hot-swappable brown switches, white backlight.',
+    description: 'Tenkeyless, hot-swappable brown switches, white backlight.',
   },
   {
     id: 'mouse-swift',
@@ -63,6 +66,6 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
     price: 49,
     currency: 'USD',
     tags: ['wireless', 'gaming'],
-    blurb: '59 g, 26k DPI sensor, 70-hour battery.',
+    description: '59 g, 26k DPI sensor, 70-hour battery.',
   },
 ]

@@ -51,7 +51,7 @@ export function ProductCard({ product, overBudget, current }: ProductCardProps) 
       <div className="product-body">
         <p className="product-category">{product.category}</p>
         <h2 className="product-name">{product.name}</h2>
-        <p className="product-blurb">{product.blurb}</p>
+        <p className="product-description">{product.description}</p>
         <ul className="product-tags" aria-label="Tags">
           {product.tags?.map((tag) => <li key={tag}>{tag}</li>)}
         </ul>
