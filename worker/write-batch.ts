@@ -16,6 +16,7 @@ import {
   type Command,
   type CommandOutcome,
   type MessageRecord,
+  type ThreadId,
   type TicketRecord,
   type UserChatContext,
   type ViewState,
@@ -96,6 +97,7 @@ export async function writeBatch(
   const refused: CommandOutcome[] = []
   const newMainIds: string[] = []
   const written = new Map<string, MessageRow>() // the last version of each message row the batch writes
+  const removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
   const userTexts: string[] = [] // of new user messages, for the topics
   let lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
   let contextChanged = false
@@ -159,6 +161,15 @@ export async function writeBatch(
           viewChanged = true
           changes.push(change)
           break
+        case 'messageDeleted': {
+          // A superseded suggestion. One written earlier in this batch is simply not written.
+          messages.delete(change.id)
+          if (stored.has(change.id)) removedRows.set(change.id, change.thread)
+          const fresh = written.delete(change.id) && !stored.has(change.id)
+          if (fresh && change.thread === MAIN_THREAD) newMainIds.splice(newMainIds.indexOf(change.id), 1) // it is there: added above
+          changes.push(change)
+          break
+        }
         default:
           changes.push(change) // the planner makes no other kinds
       }
@@ -177,22 +188,33 @@ export async function writeBatch(
     viewChanged = true
   }
 
+  // ── Deletions first, so that trimming counts and picks among the rows that stay.
+  let mainCount = counters.mainCount
+  if (removedRows.size > 0) {
+    await db.messages.bulkDelete([...removedRows.keys()])
+    for (const thread of removedRows.values()) if (thread === MAIN_THREAD) mainCount--
+  }
+
   // ── Trim the main chat: the oldest go first, and new messages already too old are never written.
-  const dropped = new Set<string>()
+  const dropped = new Set<string>() // new rows never written
+  const trimmed = new Set<string>() // stored rows deleted: an update of one in this batch is not written either
   if (newMainIds.length > 0) {
     const mainRange = db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey])
-    const stored = counters.mainCount
-    const excess = stored + newMainIds.length - config.maxMainChatMessages
-    let removed = 0
+    const excess = mainCount + newMainIds.length - config.maxMainChatMessages
     if (excess > 0) {
-      const fromStore = Math.min(excess, stored)
+      const fromStore = Math.min(excess, mainCount)
       const oldest = fromStore > 0 ? await mainRange.limit(fromStore).primaryKeys() : []
       await db.messages.bulkDelete(oldest)
-      removed = oldest.length
-      for (const id of oldest) changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
+      for (const id of oldest) {
+        trimmed.add(id)
+        changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
+      }
       for (const id of newMainIds.slice(0, excess - fromStore)) dropped.add(id)
     }
-    counters = { ...counters, mainCount: stored + newMainIds.length - dropped.size - removed }
+    mainCount += newMainIds.length - dropped.size - trimmed.size
+  }
+  if (mainCount !== counters.mainCount) {
+    counters = { ...counters, mainCount }
     countersChanged = true
   }
 
@@ -200,8 +222,8 @@ export async function writeBatch(
   const messageAdds: MessageRow[] = []
   const messagePuts: MessageRow[] = []
   for (const row of written.values()) {
-    if (dropped.has(row.id)) continue
-    if (stored.has(row.id)) messagePuts.push(row)
+    if (dropped.has(row.id) || trimmed.has(row.id)) continue
+    if (stored.has(row.id) && !removedRows.has(row.id)) messagePuts.push(row)
     else messageAdds.push(row)
   }
   const ticketPuts = new Map<string, TicketRow>()
@@ -283,6 +305,7 @@ function collectKeys(command: Command, tickets: Set<string>, messages: Set<strin
       return
     case 'reply':
       messages.add(command.message.id)
+      for (const id of command.supersede ?? []) messages.add(id)
       return
     default:
       return

@@ -9,6 +9,7 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs'
 import { nanoid } from 'nanoid'
 import { AssistantError, ChatError, InvalidTransitionError, NotFoundError } from '../core/errors.js'
+import { MAX_SUPERSEDED } from '../core/check-command.js'
 import { isLiveStream } from '../core/plan.js'
 import type { Assistant, ChatMessage, ChatSystemState, ReplyGuard, ReplyStatus, UserChatContext } from '../core/protocol.js'
 import {
@@ -47,7 +48,8 @@ export const browserConnectivity: Connectivity = {
 export interface RunnerDeps {
   getState(): ChatSystemState
   now(): number
-  writeSlot(message: ChatMessage, guard: ReplyGuard, owner: string): Promise<void>
+  /** Writes a reply slot; `supersede` names suggestions of an earlier answer to remove with it. */
+  writeSlot(message: ChatMessage, guard: ReplyGuard, owner: string, supersede?: readonly string[]): Promise<void>
   sendSuggestion(message: ChatMessage): Promise<void>
   setTyping(isTyping: boolean): Promise<void>
   updateUserContext(patch: UserChatContext): Promise<void>
@@ -231,9 +233,14 @@ export class AssistantRunner {
       stream(content, status, status === 'done' ? {} : { actions: INTERRUPTED_ACTIONS })
     const lease = () => ({ owner: this.owner, leaseUntil: this.#deps.now() + this.#options.leaseDuration })
 
+    // The suggestions of an earlier answer go with it: this answer brings its own.
+    const earlier = state.mainChat.messages
+      .filter((m) => m.type === 'suggestion' && m.id.startsWith(`${messageId}:s`))
+      .map((m) => m.id)
+      .slice(0, MAX_SUPERSEDED)
     try {
       // Take the slot first: only the client whose write commits answers.
-      await this.#write(stream(partial, 'streaming', lease()), turn.guard)
+      await this.#deps.writeSlot(stream(partial, 'streaming', lease()), turn.guard, this.owner, earlier)
     } catch (error) {
       if (!(error instanceof InvalidTransitionError || error instanceof NotFoundError)) this.#deps.report(asError(error))
       this.#current = undefined
@@ -288,7 +295,7 @@ export class AssistantRunner {
             type: 'suggestion',
             metadata: { actions: part.actions, replyTo: to },
           }
-          await this.#deps.sendSuggestion(suggestion).catch(() => {}) // the same suggestion again on regenerate
+          await this.#deps.sendSuggestion(suggestion).catch(() => {}) // an id an earlier answer still holds: this one is left out
         } else if (part.type === 'context') {
           await this.#deps.updateUserContext(part.patch).catch((error: unknown) => this.#deps.report(asError(error)))
         }

@@ -150,7 +150,8 @@ function createRunner(client: Client, options: ChatClientOptions, now: () => num
       getState: () => client.getState(),
       now,
       // Refused slot writes are expected (another client answers): the runner decides what to report.
-      writeSlot: (message, guard, owner) => attempt(() => client.run({ kind: 'reply', guard, owner, message }, QUIET)),
+      writeSlot: (message, guard, owner, supersede = []) =>
+        attempt(() => client.run({ kind: 'reply', guard, owner, message, ...(supersede.length > 0 ? { supersede } : {}) }, QUIET)),
       sendSuggestion: (message) => attempt(() => client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message }, QUIET)),
       setTyping: (isTyping) => attempt(() => client.run({ kind: 'setTyping', isTyping })),
       updateUserContext: (patch) => attempt(() => client.run({ kind: 'updateUserContext', patch })),

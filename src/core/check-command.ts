@@ -30,6 +30,9 @@ const REPLY_STATUSES: readonly ReplyStatus[] = ['queued', 'streaming', 'done', '
 
 const CONTENTS = 'messages.content'
 
+/** Most suggestion messages one reply may replace at once. */
+export const MAX_SUPERSEDED = 64
+
 /** Most messages one `sendMainChatMessages` call takes. */
 export const MAX_BATCH_MESSAGES = 10_000
 
@@ -105,6 +108,13 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
     case 'reply': {
       checkEnum(command.guard, REPLY_GUARDS, 'guard')
       checkId(command.owner, 'owner')
+      if (command.supersede !== undefined) {
+        if (!Array.isArray(command.supersede) || command.supersede.length > MAX_SUPERSEDED) {
+          throw new ValidationError(`supersede: must be an array of at most ${MAX_SUPERSEDED} ids`, { path: 'supersede', limit: MAX_SUPERSEDED })
+        }
+        if (command.guard === 'own') throw new ValidationError("supersede: only when a reply starts, not with guard 'own'", { path: 'supersede' })
+        command.supersede.forEach((id, i) => checkId(id, `supersede[${i}]`))
+      }
       const { message } = command
       checkMessage(message, config, 'message.content', 'message', true) // a reply starts empty and grows token by token
       checkEnum(message.sender, ['assistant', 'system'] as const, 'message.sender')

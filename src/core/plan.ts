@@ -168,7 +168,17 @@ function planReply(command: Extract<Command, { kind: 'reply' }>, ctx: PlanContex
   if (guard === 'resume' && current?.status !== 'queued' && current?.status !== 'waiting') refuse('it is answered already')
   if (guard === 'claim' && current?.owner !== owner && isLiveStream(current, at)) refuse('another client is answering it')
   if (guard === 'own' && current?.owner !== owner) refuse('another client took it over')
-  return [{ type: 'message', record: { thread: MAIN_THREAD, message } }]
+  const changes: Change[] = []
+  const to = replyInfo(message)?.to
+  for (const id of command.supersede ?? []) {
+    const old = ctx.message(id, MAIN_THREAD)
+    const answers = old?.message.metadata?.['replyTo']
+    if (old?.thread === MAIN_THREAD && old.message.type === 'suggestion' && answers === to) {
+      changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
+    }
+  }
+  changes.push({ type: 'message', record: { thread: MAIN_THREAD, message } })
+  return changes
 }
 
 function planTicketFromMessage(

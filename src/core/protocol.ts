@@ -315,6 +315,12 @@ export interface ReplyWrite {
   readonly owner: string
   /** The reply message (its `metadata.reply` carries `to`, `status`, `owner`, `leaseUntil`). */
   readonly message: ChatMessage
+  /**
+   * Suggestion messages of an earlier answer to the same user message, removed in the same
+   * write: a regenerated answer brings its own. Ids that are gone, or that are not
+   * suggestions answering that message, are left alone. Not with guard `own`.
+   */
+  readonly supersede?: readonly string[]
 }
 
 /** The name of a command. */

@@ -126,6 +126,35 @@ describe('assistant turns', () => {
     expect(chat.getState().mainChat.messages.filter((m) => m.sender === 'assistant')).toHaveLength(1)
   })
 
+  test('a regenerated answer replaces the suggestions of the one before, also on disk', async () => {
+    let round = 0
+    const assistant: Assistant = {
+      async *respond() {
+        round++
+        yield { type: 'text', delta: `answer ${round}` }
+        // A model that suggests something else each time, and fewer things the second time.
+        const offers = round === 1 ? ['Red one', 'Blue one'] : ['Green one']
+        for (const content of offers) yield { type: 'suggestion', content, actions: [{ id: content, label: content, type: 'pick' }] }
+      },
+    }
+    const device = createDevice()
+    const chat = device.open({ assistant })
+    const suggestions = (client: ChatClient) =>
+      client.getState().mainChat.messages.filter((m) => m.type === 'suggestion').map((m) => m.content)
+    await chat.sendMainChatMessage('which colour?')
+    await expect.poll(() => suggestions(chat)).toEqual(['Red one', 'Blue one'])
+    await expect.poll(() => statusOf(slotOf(chat, 'which colour?'))).toBe('done')
+    chat.regenerate()
+    await expect.poll(() => slotOf(chat, 'which colour?')?.content).toBe('answer 2')
+    await expect.poll(() => suggestions(chat)).toEqual(['Green one'])
+    await expect.poll(() => statusOf(slotOf(chat, 'which colour?'))).toBe('done')
+    await chat.close()
+    const reopened = device.open()
+    await reopened.ready
+    expect(suggestions(reopened)).toEqual(['Green one'])
+    expect(reopened.getState().mainChat.messages.map((m) => m.content)).toEqual(['which colour?', 'answer 2', 'Green one'])
+  })
+
   test('records a failure as an error message with a retry action, and retries', async () => {
     let fail = true
     const assistant: Assistant = {

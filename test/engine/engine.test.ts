@@ -146,6 +146,64 @@ describe('engine', () => {
     expect(snapshot.ok && snapshot.value.tickets[0]!.status).toBe('resolved')
   })
 
+  test('a reply removes only the superseded suggestions that answer the same message', async () => {
+    const { api, patches } = await connect()
+    const suggestion = (id: string, replyTo: string) => ({ ...message(id, `offer ${id}`), sender: 'assistant' as const, type: 'suggestion' as const, metadata: { replyTo } })
+    const slot = (status: 'streaming' | 'done') => ({
+      ...message('reply:u1', 'answer'),
+      sender: 'assistant' as const,
+      metadata: { reply: { to: 'u1', status, owner: 'me', leaseUntil: 5_000 } },
+    })
+    await api.execute([
+      { kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('u1', 'question') },
+      { kind: 'reply', commandId: 'b', at: 1, guard: 'new', owner: 'me', message: slot('done') },
+      { kind: 'sendMessage', commandId: 'c', at: 1, thread: 'main', message: suggestion('reply:u1:s0', 'u1') },
+      { kind: 'sendMessage', commandId: 'd', at: 1, thread: 'main', message: suggestion('other:s0', 'u2') },
+    ])
+    // Superseding names: a suggestion of this reply, one of another reply, a plain message, an id that is gone.
+    const supersede = ['reply:u1:s0', 'other:s0', 'u1', 'gone']
+    await api.execute([{ kind: 'reply', commandId: 'e', at: 2, guard: 'claim', owner: 'me', message: slot('streaming'), supersede }])
+    expect(patches.at(-1)!.refused).toEqual([])
+    expect(patches.at(-1)!.changes.filter((c) => c.type === 'messageDeleted')).toEqual([{ type: 'messageDeleted', id: 'reply:u1:s0', thread: 'main' }])
+    // The same id written again right after gets a new place, after the reply.
+    await api.execute([{ kind: 'sendMessage', commandId: 'f', at: 3, thread: 'main', message: { ...suggestion('reply:u1:s0', 'u1'), content: 'new offer' } }])
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error()
+    expect(snapshot.value.messages.map((m) => m.message.content)).toEqual(['question', 'answer', 'offer other:s0', 'new offer'])
+  })
+
+  test('refuses supersede with guard own, or with too many ids', async () => {
+    const { api, patches } = await connect()
+    const slot = { ...message('reply:u1', ''), sender: 'assistant' as const, metadata: { reply: { to: 'u1', status: 'streaming' as const, owner: 'me' } } }
+    await api.execute([{ kind: 'reply', commandId: 'a', at: 1, guard: 'own', owner: 'me', message: slot, supersede: ['x'] }])
+    await api.execute([{ kind: 'reply', commandId: 'b', at: 1, guard: 'new', owner: 'me', message: slot, supersede: Array.from({ length: 65 }, (_, i) => `s${i}`) }])
+    expect(patches.flatMap((p) => p.refused).map((r) => [r.commandId, r.error.code, (r.error.details as { path?: string }).path])).toEqual([
+      ['a', 'validation', 'supersede'],
+      ['b', 'validation', 'supersede'],
+    ])
+  })
+
+  test('a row trimmed from the main chat stays deleted when the same batch also changed it', async () => {
+    const engine = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange, now: () => 1_000 })
+    engines.push(engine)
+    const api = engine.connection()
+    const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: 2 }
+    await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('trim'), config, requirePersistence: true }, () => {})
+    await api.execute([
+      { kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'oldest') },
+      { kind: 'sendMessage', commandId: 'b', at: 2, thread: 'main', message: message('m2', 'middle') },
+    ])
+    // One batch: a ticket from the oldest message (which updates its metadata), and a new message that trims it.
+    await api.execute([
+      { kind: 'createTicketFromChatMessage', commandId: 'c', at: 3, ticketId: 't1', copyId: 'm1-copy', messageId: 'm1', ticketType: 'support', title: 'T' },
+      { kind: 'sendMessage', commandId: 'd', at: 4, thread: 'main', message: message('m3', 'newest') },
+    ])
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error()
+    expect(snapshot.value.messages.filter((m) => m.thread === 'main').map((m) => m.message.id)).toEqual(['m2', 'm3'])
+    expect(snapshot.value.tickets[0]!.id).toBe('t1')
+  })
+
   test('refuses a message id reused for other content', async () => {
     const { api, patches } = await connect()
     await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
