@@ -1,40 +1,31 @@
 /**
- * The chat client: validates each command on the calling thread, applies it at once to
- * the state mirror (optimistic), sends it to the engine, and settles it when the change
- * feed reports its outcome. The mirror is the confirmed state from the feed with the
- * still-pending commands replayed on top, so other tabs' changes and our own pending ones
- * compose; a refused command simply drops out of the replay (rollback).
+ * The chat client: validates each command on the calling thread, shows it at once in the
+ * mirror (optimistic), sends it to the engine, and settles it when the change feed reports
+ * its outcome. This file is the connection half: the host, the outbox, the feed and the
+ * failure paths; `mirror.ts` keeps the state.
  */
 import * as Comlink from 'comlink'
 import { checkCommand } from '../core/check-command.js'
 import { ChatError, ClientClosedError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
-import { planCommand, type PlanContext } from '../core/plan.js'
 import {
   CHAT_CONFIG,
   PROTOCOL_VERSION,
-  type Change,
   type ChatConfig,
   type ChatMessage,
   type ChatSystemState,
   type CleanupReport,
   type Command,
-  type MessageRecord,
   type Patch,
-  type SentMessages,
   type SendMessageOptions,
   type Snapshot,
 } from '../core/protocol.js'
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
-import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
-import { createIdSource } from './ids.js'
-import { LazyState } from './lazy-state.js'
-import { addPending, type Pending } from './pending.js'
-import { asChatError, delay, unwrap } from './remote.js'
-import { findMessage, ticketsById } from './state-queries.js'
 import { openHost, type Host } from './hosts.js'
-import { reconcile } from './reconcile.js'
-import { startWatchdog } from './watchdog.js'
+import { createIdSource } from './ids.js'
+import { Mirror } from './mirror.js'
+import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
+import { startWatchdog } from './watchdog.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
 
 export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
@@ -53,18 +44,7 @@ export class Client {
   #closed = false
   #failure: ChatError | undefined
 
-  #confirmed: ChatSystemState = EMPTY_STATE
-  readonly #index = createSeqIndex()
-  #version = 0
-  readonly #pending = new Map<string, Pending>()
-  #visible: LazyState | undefined // undefined: replay needed
-  #rebuilt = false
-  readonly #contexts = new WeakMap<LazyState, PlanContext>()
-  /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
-  readonly #fresh = new Set<string>()
-  /** Messages of this client's pending sends: the engine confirms them by id and place only. */
-  readonly #sent = new Map<string, MessageRecord>()
-  #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
+  readonly #mirror: Mirror
   #outbox: Array<Command | { readonly clear: string }> = []
   #sendScheduled = false
   #early: Patch[] = [] // patches that arrived before the welcome
@@ -83,10 +63,11 @@ export class Client {
     this.#config = checkConfig(options.config, CHAT_CONFIG)
     this.#now = options.now ?? Date.now
     this.#hostKind = options.host ?? (options.worker ? 'worker' : 'in-process')
+    this.#mirror = new Mirror(this.#config)
     this.store = createStateStore(
       () => this.getState(),
       { connection: 'connecting', storage: 'unknown', host: this.#hostKind, pendingWrites: 0 },
-      () => this.#pending.size,
+      () => this.#mirror.pending.size,
     )
     this.#gone.catch(() => {})
     this.ready = this.#connect()
@@ -96,27 +77,7 @@ export class Client {
   // ── Reads ──────────────────────────────────────────────────────────────────
 
   getState(): ChatSystemState {
-    const visible = this.#lazyVisible()
-    let state = visible.get()
-    if (this.#rebuilt) {
-      // Rebuilt from the confirmed state: hand back the objects already shown where equal.
-      state = reconcile(this.#shown, state)
-      visible.set(state)
-      this.#rebuilt = false
-    }
-    this.#shown = state
-    return state
-  }
-
-  /** The visible state: confirmed, with every pending command replayed on top. */
-  #lazyVisible(): LazyState {
-    if (!this.#visible) {
-      const visible = new LazyState(this.#confirmed, this.#config.maxMainChatMessages)
-      for (const entry of this.#pending.values()) visible.push(this.#replay(entry, visible))
-      this.#visible = visible
-      this.#rebuilt = true
-    }
-    return this.#visible
+    return this.#mirror.getState()
   }
 
   get config(): ChatConfig {
@@ -132,7 +93,7 @@ export class Client {
     let id = checked.id
     if (id === undefined) {
       id = this.newId()
-      this.#fresh.add(id)
+      this.#mirror.markFresh(id)
     }
     return {
       id,
@@ -158,24 +119,10 @@ export class Client {
       checkCommand(command, this.#config)
       if (this.#failure) throw this.#failure
     } catch (error) {
-      this.#forget(command)
+      this.#mirror.discard(command)
       throw error
     }
-    const visible = this.#lazyVisible()
-    let changes: Change[] = []
-    try {
-      changes = planCommand(command, this.#planContext(visible))
-    } catch (error) {
-      // Before the first snapshot the mirror is empty and cannot judge; the engine will.
-      if (this.#connected || this.#failure) {
-        this.#forget(command)
-        throw error
-      }
-    }
-    if (command.kind === 'sendMessage') this.#sent.set(command.message.id, { thread: command.thread, message: command.message })
-    else if (command.kind === 'sendMessages') for (const message of command.messages) this.#sent.set(message.id, { thread: command.thread, message })
-    const entry = addPending(this.#pending, command.commandId, command, changes, options.quiet ?? false)
-    visible.push(changes)
+    const entry = this.#mirror.add(command, options.quiet ?? false, this.#connected || this.#failure !== undefined)
     this.#outbox.push(command)
     this.#scheduleSend()
     this.#changed()
@@ -194,8 +141,7 @@ export class Client {
     if (this.#closed) throw new ClientClosedError()
     if (this.#failure) throw this.#failure
     // Shown at once: a local reset entry hides everything issued before it until the engine confirms.
-    const { id, promise } = addPending(this.#pending, this.newId(), null, [{ type: 'reset' }], false)
-    this.#lazyVisible().push([{ type: 'reset' }])
+    const { id, promise } = this.#mirror.addLocal(this.newId(), [{ type: 'reset' }])
     // Queued in the outbox like a command, so it reaches the engine after everything issued
     // before it and before everything issued after it.
     this.#outbox.push({ clear: id })
@@ -206,7 +152,7 @@ export class Client {
 
   async flush(): Promise<void> {
     this.#sendNow()
-    await Promise.allSettled([...this.#pending.values()].map((entry) => entry.promise))
+    await Promise.allSettled([...this.#mirror.pending.values()].map((entry) => entry.promise))
   }
 
   async close(): Promise<void> {
@@ -257,7 +203,7 @@ export class Client {
         const timeout = this.#options.workerTimeout ?? 5_000
         this.#stopWatchdog = startWatchdog({
           ping: () => host.api.ping(),
-          busy: () => this.#pending.size > 0 || this.#calls > 0,
+          busy: () => this.#mirror.pending.size > 0 || this.#calls > 0,
           timeout,
           onGone: () => this.#fail(new WorkerGoneError(`The worker did not answer for ${timeout} ms`)),
         })
@@ -271,9 +217,7 @@ export class Client {
   }
 
   #load(snapshot: Snapshot): void {
-    this.#confirmed = stateFromSnapshot(snapshot, this.#config.maxMainChatMessages, this.#index)
-    this.#version = snapshot.version
-    this.#visible = undefined
+    this.#mirror.load(snapshot)
     this.#changed()
   }
 
@@ -284,7 +228,7 @@ export class Client {
     this.#stopWatchdog()
     this.#goneNow?.(error)
     this.#outbox = []
-    for (const entry of [...this.#pending.values()]) this.#settle(entry.id, error)
+    for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
     this.store.setStatus({ connection: 'failed', error })
   }
 
@@ -357,40 +301,27 @@ export class Client {
       this.#early.push(patch)
       return
     }
-    if (patch.version <= this.#version) return // already in the snapshot
-    if (patch.version > this.#version + 1) void this.#resync() // a patch went missing: start again from a snapshot
-    const changes = patch.sent ? [...patch.changes, ...this.#ownMessages(patch.sent)] : patch.changes
-    this.#confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
-    this.#version = patch.version
+    if (patch.version <= this.#mirror.version) return // already in the snapshot
+    // A patch went missing, or one named a message this client does not hold: start again from a snapshot.
+    if (patch.version > this.#mirror.version + 1) void this.#resync()
+    if (!this.#mirror.apply(patch)) void this.#resync()
     for (const id of patch.done) this.#settle(id, undefined, false)
     for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
-    this.#visible = undefined
     this.#changed()
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#versionWaiters[i]!
-      if (waiter.version <= this.#version) {
+      if (waiter.version <= this.#mirror.version) {
         this.#versionWaiters.splice(i, 1)
         waiter.resolve()
       }
     }
   }
 
-  /** The rows of messages this client sent, committed at the places the engine gives. */
-  #ownMessages({ ids, seqs }: SentMessages): Change[] {
-    const changes: Change[] = []
-    for (let i = 0; i < ids.length; i++) {
-      const record = this.#sent.get(ids[i]!)
-      if (record) changes.push({ type: 'message', record: { thread: record.thread, message: record.message, seq: seqs[i]! } })
-      else void this.#resync() // cannot happen while the command is pending; a snapshot repairs it
-    }
-    return changes
-  }
-
   #resync(): Promise<void> {
     this.#resyncing ??= (async () => {
       try {
         const snapshot = unwrap(await this.#call(this.#host!.api.snapshot()))
-        if (snapshot.version >= this.#version) this.#load(snapshot)
+        if (snapshot.version >= this.#mirror.version) this.#load(snapshot)
       } catch (error) {
         this.store.reportError(asChatError(error))
       } finally {
@@ -402,17 +333,14 @@ export class Client {
 
   /** Resolves once the feed has delivered `version` (so the state shows what that call did). */
   #seen(version: number): Promise<void> {
-    if (version <= this.#version) return Promise.resolve()
+    if (version <= this.#mirror.version) return Promise.resolve()
     return new Promise((resolve) => this.#versionWaiters.push({ version, resolve }))
   }
 
   /** Resolves or rejects a pending entry; `notify: false` when the caller announces one change for many. */
   #settle(id: string, error?: ChatError, notify = true): void {
-    const entry = this.#pending.get(id)
+    const entry = this.#mirror.settle(id)
     if (!entry) return // another client's command, or settled already
-    this.#pending.delete(id)
-    this.#visible = undefined
-    if (entry.command) this.#forget(entry.command)
     if (error) {
       entry.reject(error)
       if (!entry.quiet) this.store.reportError(error)
@@ -420,59 +348,6 @@ export class Client {
       entry.resolve()
     }
     if (notify) this.#changed()
-  }
-
-  #replay(entry: Pending, visible: LazyState): readonly Change[] {
-    if (!entry.command) return entry.changes
-    try {
-      return planCommand(entry.command, this.#planContext(visible))
-    } catch {
-      return [] // no longer applies on the new confirmed state; the engine's outcome will say why
-    }
-  }
-
-  /** Its message ids are no longer fresh: committed, refused, or never sent. */
-  #forget(command: Command): void {
-    if (command.kind === 'sendMessage') this.#forgetMessage(command.message?.id)
-    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#forgetMessage(m?.id)
-  }
-
-  #forgetMessage(id: string): void {
-    this.#fresh.delete(id)
-    this.#sent.delete(id)
-  }
-
-  /**
-   * The rows a command reads, from the visible state; reading applies what is pending, so
-   * only reads that need it pay. One context per visible state, made on first use.
-   */
-  #planContext(visible: LazyState): PlanContext {
-    let context = this.#contexts.get(visible)
-    if (!context) {
-      context = this.#makePlanContext(visible)
-      this.#contexts.set(visible, context)
-    }
-    return context
-  }
-
-  #makePlanContext(visible: LazyState): PlanContext {
-    return {
-      config: this.#config,
-      get userContext() {
-        return visible.get().userContext
-      },
-      get view() {
-        const state = visible.get()
-        return {
-          ticketView: state.ticketView,
-          activeTicketId: state.activeTicketId,
-          isTyping: state.mainChat.isTyping,
-          lastActivity: state.mainChat.lastActivity,
-        }
-      },
-      ticket: (id) => ticketsById(visible.get()).get(id),
-      message: (id, thread) => (this.#fresh.has(id) ? undefined : findMessage(visible.get(), id, thread)),
-    }
   }
 
   #changed(): void {

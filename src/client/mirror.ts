@@ -1,0 +1,207 @@
+/**
+ * The client's copy of the state. The confirmed state is what the change feed reported;
+ * the visible state is the confirmed one with every pending command replayed on top, so
+ * other tabs' changes and our own pending ones compose, and a refused command simply drops
+ * out of the replay (rollback). Knows nothing of the connection: the client feeds it.
+ */
+import { planCommand, type PlanContext } from '../core/plan.js'
+import type { Change, ChatConfig, ChatSystemState, Command, MessageRecord, Patch, SentMessages, Snapshot } from '../core/protocol.js'
+import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
+import { LazyState } from './lazy-state.js'
+import { addPending, type Pending } from './pending.js'
+import { reconcile } from './reconcile.js'
+import { findMessage, ticketsById } from './state-queries.js'
+
+export class Mirror {
+  readonly #config: ChatConfig
+  #confirmed: ChatSystemState = EMPTY_STATE
+  readonly #index = createSeqIndex()
+  #version = 0
+  readonly #pending = new Map<string, Pending>()
+  #visible: LazyState | undefined // undefined: replay needed
+  #rebuilt = false
+  readonly #contexts = new WeakMap<LazyState, PlanContext>()
+  /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
+  readonly #fresh = new Set<string>()
+  /** Messages of this client's pending sends: the engine confirms them by id and place only. */
+  readonly #sent = new Map<string, MessageRecord>()
+  #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
+
+  constructor(config: ChatConfig) {
+    this.#config = config
+  }
+
+  /** The version of the last patch (or snapshot) in the confirmed state. */
+  get version(): number {
+    return this.#version
+  }
+
+  /** Commands sent (or about to be) and not settled yet. */
+  get pending(): ReadonlyMap<string, Pending> {
+    return this.#pending
+  }
+
+  /** The visible state; objects that did not change keep their identity. */
+  getState(): ChatSystemState {
+    const visible = this.#lazyVisible()
+    let state = visible.get()
+    if (this.#rebuilt) {
+      // Rebuilt from the confirmed state: hand back the objects already shown where equal.
+      state = reconcile(this.#shown, state)
+      visible.set(state)
+      this.#rebuilt = false
+    }
+    this.#shown = state
+    return state
+  }
+
+  /** An id this client just made for a message: nothing can hold it yet. */
+  markFresh(id: string): void {
+    this.#fresh.add(id)
+  }
+
+  /**
+   * Plans `command` on the visible state and shows its changes at once. Throws what the
+   * planner throws, unless `judge` is false (before the first snapshot the mirror is empty
+   * and cannot judge; the engine will).
+   */
+  add(command: Command, quiet: boolean, judge: boolean): Pending {
+    const visible = this.#lazyVisible()
+    let changes: Change[] = []
+    try {
+      changes = planCommand(command, this.#planContext(visible))
+    } catch (error) {
+      if (judge) {
+        this.#forget(command)
+        throw error
+      }
+    }
+    if (command.kind === 'sendMessage') this.#sent.set(command.message.id, { thread: command.thread, message: command.message })
+    else if (command.kind === 'sendMessages') for (const message of command.messages) this.#sent.set(message.id, { thread: command.thread, message })
+    const entry = addPending(this.#pending, command.commandId, command, changes, quiet)
+    visible.push(changes)
+    return entry
+  }
+
+  /** Shows local-only changes (the reset of `clearAllData`) until `settle(id)`. */
+  addLocal(id: string, changes: readonly Change[]): Pending {
+    const entry = addPending(this.#pending, id, null, changes, false)
+    this.#lazyVisible().push(changes)
+    return entry
+  }
+
+  /** A command that never reached the mirror (refused before it was added). */
+  discard(command: Command): void {
+    this.#forget(command)
+  }
+
+  /** Starts again from a snapshot. */
+  load(snapshot: Snapshot): void {
+    this.#confirmed = stateFromSnapshot(snapshot, this.#config.maxMainChatMessages, this.#index)
+    this.#version = snapshot.version
+    this.#visible = undefined
+  }
+
+  /**
+   * Takes a patch into the confirmed state (its outcomes are the caller's to settle).
+   * False when the patch names a sent message this mirror does not hold: a fresh snapshot
+   * repairs that.
+   */
+  apply(patch: Patch): boolean {
+    let complete = true
+    let changes = patch.changes
+    if (patch.sent) {
+      const own = this.#ownMessages(patch.sent)
+      complete = own.length === patch.sent.ids.length
+      changes = [...changes, ...own]
+    }
+    this.#confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
+    this.#version = patch.version
+    this.#visible = undefined
+    return complete
+  }
+
+  /** Removes a pending entry (it no longer replays) and returns it, or nothing if it is not pending. */
+  settle(id: string): Pending | undefined {
+    const entry = this.#pending.get(id)
+    if (!entry) return undefined // another client's command, or settled already
+    this.#pending.delete(id)
+    this.#visible = undefined
+    if (entry.command) this.#forget(entry.command)
+    return entry
+  }
+
+  /** The rows of messages this client sent, committed at the places the engine gives. */
+  #ownMessages({ ids, seqs }: SentMessages): Change[] {
+    const changes: Change[] = []
+    for (let i = 0; i < ids.length; i++) {
+      const record = this.#sent.get(ids[i]!) // there while its command is pending
+      if (record) changes.push({ type: 'message', record: { thread: record.thread, message: record.message, seq: seqs[i]! } })
+    }
+    return changes
+  }
+
+  /** The visible state: confirmed, with every pending command replayed on top. */
+  #lazyVisible(): LazyState {
+    if (!this.#visible) {
+      const visible = new LazyState(this.#confirmed, this.#config.maxMainChatMessages)
+      for (const entry of this.#pending.values()) visible.push(this.#replay(entry, visible))
+      this.#visible = visible
+      this.#rebuilt = true
+    }
+    return this.#visible
+  }
+
+  #replay(entry: Pending, visible: LazyState): readonly Change[] {
+    if (!entry.command) return entry.changes
+    try {
+      return planCommand(entry.command, this.#planContext(visible))
+    } catch {
+      return [] // no longer applies on the new confirmed state; the engine's outcome will say why
+    }
+  }
+
+  /** Its message ids are no longer fresh or pending: committed, refused, or never sent. */
+  #forget(command: Command): void {
+    if (command.kind === 'sendMessage') this.#forgetMessage(command.message?.id)
+    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#forgetMessage(m?.id)
+  }
+
+  #forgetMessage(id: string): void {
+    this.#fresh.delete(id)
+    this.#sent.delete(id)
+  }
+
+  /**
+   * The rows a command reads, from the visible state; reading applies what is pending, so
+   * only reads that need it pay. One context per visible state, made on first use.
+   */
+  #planContext(visible: LazyState): PlanContext {
+    let context = this.#contexts.get(visible)
+    if (!context) {
+      context = this.#makePlanContext(visible)
+      this.#contexts.set(visible, context)
+    }
+    return context
+  }
+
+  #makePlanContext(visible: LazyState): PlanContext {
+    return {
+      config: this.#config,
+      get userContext() {
+        return visible.get().userContext
+      },
+      get view() {
+        const state = visible.get()
+        return {
+          ticketView: state.ticketView,
+          activeTicketId: state.activeTicketId,
+          isTyping: state.mainChat.isTyping,
+          lastActivity: state.mainChat.lastActivity,
+        }
+      },
+      ticket: (id) => ticketsById(visible.get()).get(id),
+      message: (id, thread) => (this.#fresh.has(id) ? undefined : findMessage(visible.get(), id, thread)),
+    }
+  }
+}
