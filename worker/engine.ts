@@ -21,11 +21,11 @@ import {
   type Patch,
   type PatchListener,
   type Result,
-  type SentMessages,
   type Snapshot,
   type StorageKind,
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
+import { splitSent } from './split-sent.js'
 import { openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readSnapshot } from './read-state.js'
@@ -362,33 +362,6 @@ class ChatEngine implements Engine {
     await db.delete()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
-}
-
-/**
- * For each listener that sent messages committed in `changes`: the changes without those
- * messages, and the messages as ids and places. A message counts as the listener's own only
- * while it is the very object its command carried (no later command of the batch changed it).
- */
-function splitSent(
-  changes: readonly Change[],
-  sentBy: ReadonlyMap<ChatMessage, PatchListener>,
-): Map<PatchListener, { changes: Change[]; sent: SentMessages }> {
-  const out = new Map<PatchListener, { changes: Change[]; sent: { ids: string[]; seqs: number[] } }>()
-  for (const listener of new Set(sentBy.values())) {
-    const rest: Change[] = []
-    const ids: string[] = []
-    const seqs: number[] = []
-    for (const change of changes) {
-      if (change.type === 'message' && change.record.seq !== undefined && sentBy.get(change.record.message) === listener) {
-        ids.push(change.record.message.id)
-        seqs.push(change.record.seq)
-      } else {
-        rest.push(change)
-      }
-    }
-    if (ids.length > 0) out.set(listener, { changes: rest, sent: { ids, seqs } })
-  }
-  return out
 }
 
 /** Runs `fn` and turns its outcome into a `Result`, so errors keep their class across the boundary. */
