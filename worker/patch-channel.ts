@@ -7,7 +7,10 @@
  * Posting waits for the next task, so the engine's own connections hear first. Order is
  * kept, and `close()` posts what is still waiting.
  */
-import type { Change, ThreadId } from '../src/core/protocol.js'
+import { PROTOCOL_VERSION, type Change, type ThreadId } from '../src/core/protocol.js'
+
+/** The channel of one database's engines. */
+const channelName = (databaseName: string): string => `companion-chat:v${PROTOCOL_VERSION}:${databaseName}`
 
 /** What one commit changed, as keys to read again; or that everything is gone. */
 export type Announcement =
@@ -59,7 +62,8 @@ export function announce(changes: readonly Change[]): Announcement {
 
 export function createPatchChannel(databaseName: string, receive: (announcement: Announcement) => void): PatchChannel {
   if (typeof BroadcastChannel === 'undefined') return NOOP // one context only: nothing to share with
-  const channel = new BroadcastChannel(`companion-chat:${databaseName}`)
+  // The protocol version is in the name: tabs running another release do not misread each other.
+  const channel = new BroadcastChannel(channelName(databaseName))
   channel.onmessage = (event: MessageEvent<unknown>) => {
     const data = event.data as { reset?: unknown; messages?: unknown; tickets?: unknown } | null
     if (data?.reset === true) receive({ reset: true })

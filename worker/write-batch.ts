@@ -98,6 +98,7 @@ export async function writeBatch(
   const newMainIds: string[] = []
   const written = new Map<string, MessageRow>() // the last version of each message row the batch writes
   const removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
+  const addedMain = new Set<string>() // ids of newMainIds, while they are to be written
   const userTexts: string[] = [] // of new user messages, for the topics
   let lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
   let contextChanged = false
@@ -129,7 +130,10 @@ export async function writeBatch(
           if (thread === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
           if (known) break
           newMessages++
-          if (thread === MAIN_THREAD) newMainIds.push(row.id)
+          if (thread === MAIN_THREAD) {
+            newMainIds.push(row.id)
+            addedMain.add(row.id)
+          }
           if (message.sender === 'user') userTexts.push(message.content)
           break
         }
@@ -164,9 +168,9 @@ export async function writeBatch(
         case 'messageDeleted': {
           // A superseded suggestion. One written earlier in this batch is simply not written.
           messages.delete(change.id)
+          written.delete(change.id)
           if (stored.has(change.id)) removedRows.set(change.id, change.thread)
-          const fresh = written.delete(change.id) && !stored.has(change.id)
-          if (fresh && change.thread === MAIN_THREAD) newMainIds.splice(newMainIds.indexOf(change.id), 1) // it is there: added above
+          if (addedMain.delete(change.id)) newMainIds.splice(newMainIds.indexOf(change.id), 1)
           changes.push(change)
           break
         }
@@ -206,6 +210,9 @@ export async function writeBatch(
       const oldest = fromStore > 0 ? await mainRange.limit(fromStore).primaryKeys() : []
       await db.messages.bulkDelete(oldest)
       for (const id of oldest) {
+        // A stored row taken for new (a retried send): the add that would have said so is
+        // skipped for trimmed rows, so say it here and let the batch run again, checked.
+        if (addedMain.has(id)) throw new ExistingRowError(`message ${id} exists already`)
         trimmed.add(id)
         changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
       }

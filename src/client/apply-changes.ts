@@ -150,6 +150,12 @@ interface WorkingThread {
  */
 function putMessage(working: WorkingThread, message: ChatMessage, seq: number | undefined, index: SeqIndex | undefined): void {
   const { messages } = working
+  if (working.deleted.delete(message.id)) {
+    // Deleted earlier in these changes and written again: the old entry goes now, the new one takes its own place.
+    const old = findFromEnd(messages, message.id)
+    if (old >= 0) messages.splice(old, 1)
+    working.ids?.delete(message.id)
+  }
   let present: boolean
   if (index && seq !== undefined) {
     present = index.messages.has(message.id)
@@ -160,7 +166,6 @@ function putMessage(working: WorkingThread, message: ChatMessage, seq: number | 
   const at = present ? findFromEnd(messages, message.id) : -1
   if (at >= 0) {
     messages[at] = message
-    working.deleted.delete(message.id)
   } else if (index && seq !== undefined) {
     let position = messages.length // almost always an append: seq grows
     while (position > 0 && (index.messages.get(messages[position - 1]!.id) ?? Infinity) > seq) position--

@@ -5,7 +5,7 @@
  * out of the replay (rollback). Knows nothing of the connection: the client feeds it.
  */
 import { planCommand, type PlanContext } from '../core/plan.js'
-import type { Change, ChatConfig, ChatSystemState, Command, MessageRecord, Patch, SentMessages, Snapshot } from '../core/protocol.js'
+import type { Change, ChatConfig, ChatMessage, ChatSystemState, Command, MessageRecord, Patch, SentMessages, Snapshot, ThreadId } from '../core/protocol.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { LazyState } from './lazy-state.js'
 import { addPending, type Pending } from './pending.js'
@@ -23,8 +23,8 @@ export class Mirror {
   readonly #contexts = new WeakMap<LazyState, PlanContext>()
   /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
   readonly #fresh = new Set<string>()
-  /** Messages of this client's pending sends: the engine confirms them by id and place only. */
-  readonly #sent = new Map<string, MessageRecord>()
+  /** Messages of this client's pending sends, with the command that sends each: the engine confirms them by id and place only. */
+  readonly #sent = new Map<string, { readonly record: MessageRecord; readonly commandId: string }>()
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
 
   constructor(config: ChatConfig) {
@@ -76,8 +76,8 @@ export class Mirror {
         throw error
       }
     }
-    if (command.kind === 'sendMessage') this.#sent.set(command.message.id, { thread: command.thread, message: command.message })
-    else if (command.kind === 'sendMessages') for (const message of command.messages) this.#sent.set(message.id, { thread: command.thread, message })
+    if (command.kind === 'sendMessage') this.#remember(command.message, command)
+    else if (command.kind === 'sendMessages') for (const message of command.messages) this.#remember(message, command)
     const entry = addPending(this.#pending, command.commandId, command, changes, quiet)
     visible.push(changes)
     return entry
@@ -135,7 +135,7 @@ export class Mirror {
   #ownMessages({ ids, seqs }: SentMessages): Change[] {
     const changes: Change[] = []
     for (let i = 0; i < ids.length; i++) {
-      const record = this.#sent.get(ids[i]!) // there while its command is pending
+      const record = this.#sent.get(ids[i]!)?.record // there while its command is pending
       if (record) changes.push({ type: 'message', record: { thread: record.thread, message: record.message, seq: seqs[i]! } })
     }
     return changes
@@ -161,15 +161,24 @@ export class Mirror {
     }
   }
 
-  /** Its message ids are no longer fresh or pending: committed, refused, or never sent. */
-  #forget(command: Command): void {
-    if (command.kind === 'sendMessage') this.#forgetMessage(command.message?.id)
-    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#forgetMessage(m?.id)
+  /**
+   * Keeps a sent message until its command settles. An id another pending send holds stays
+   * with that one: the engine commits the first and refuses the other (or takes it for a retry).
+   */
+  #remember(message: ChatMessage, command: Extract<Command, { thread: ThreadId }>): void {
+    if (!this.#sent.has(message.id)) this.#sent.set(message.id, { record: { thread: command.thread, message }, commandId: command.commandId })
   }
 
-  #forgetMessage(id: string): void {
+  /** Its message ids are no longer fresh or pending: committed, refused, or never sent. */
+  #forget(command: Command): void {
+    if (command.kind === 'sendMessage') this.#forgetMessage(command.message?.id, command.commandId)
+    else if (command.kind === 'sendMessages' && Array.isArray(command.messages)) for (const m of command.messages) this.#forgetMessage(m?.id, command.commandId)
+  }
+
+  #forgetMessage(id: string, commandId: string): void {
     this.#fresh.delete(id)
-    this.#sent.delete(id)
+    // Only this command's entry: another pending send may use the same id (a retry, or a mistake).
+    if (this.#sent.get(id)?.commandId === commandId) this.#sent.delete(id)
   }
 
   /**

@@ -128,4 +128,28 @@ describe('ticket rules', () => {
     await chat.sendMainChatMessage('Gaming gaming gaming', { sender: 'assistant' }) // not the user's words
     expect(chat.getChatAnalytics().commonTopics.slice(0, 2)).toEqual(['laptops', 'gaming'])
   })
+
+  test('a message sent and made into a ticket in the same tick shows its link at once', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    await chat.ready
+    void chat.sendMainChatMessage('my order is broken', { id: 'm1' })
+    const ticketId = chat.createTicketFromChatMessage('m1', 'support', 'Broken')
+    await chat.flush()
+    // The sender confirms its own message by id; the link written later in the same batch wins.
+    expect(chat.getState().mainChat.messages[0]!.metadata).toEqual({ ticketId })
+    const other = device.open()
+    await other.ready
+    expect(other.getState().mainChat.messages[0]!.metadata).toEqual({ ticketId })
+  })
+
+  test('a second send under a pending id leaves the first one shown as it commits', async () => {
+    const chat = createDevice().open()
+    // Before the first snapshot the client cannot judge ids: both go to the engine, which refuses the second.
+    const first = chat.sendMainChatMessage('first words', { id: 'x' })
+    const second = chat.sendMainChatMessage('other words', { id: 'x' })
+    await first
+    expect(chat.getState().mainChat.messages.map((m) => [m.id, m.content])).toEqual([['x', 'first words']])
+    await expect(second).rejects.toMatchObject({ code: 'validation' })
+  })
 })

@@ -227,6 +227,19 @@ describe('applyChanges: order', () => {
 })
 
 describe('applyChanges: limits and removal', () => {
+  test('a message deleted and written again in one patch is there, at its new place', () => {
+    const { state, index, m1 } = confirmed()
+    const again = { ...m1, content: 'written again' }
+    const next = applyChanges(state, [{ type: 'messageDeleted', id: 'm1', thread: MAIN_THREAD }, put(MAIN_THREAD, again, 9)], MAX, index)
+    expect(next.mainChat.messages.map((m) => [m.id, m.content])).toEqual([
+      ['m2', 'second'],
+      ['m1', 'written again'],
+    ])
+    // The same in the optimistic mirror (no places yet).
+    const optimistic = applyChanges(state, [{ type: 'messageDeleted', id: 'm1', thread: MAIN_THREAD }, put(MAIN_THREAD, again)], MAX)
+    expect(optimistic.mainChat.messages.map((m) => m.content)).toEqual(['second', 'written again'])
+  })
+
   test('trims the main chat to maxMainChatMessages, keeping the newest', () => {
     const { state, index } = confirmed()
     const next = applyChanges(state, [put(MAIN_THREAD, message({ id: 'm3' }), 6), put(MAIN_THREAD, message({ id: 'm4' }), 7)], 3, index)

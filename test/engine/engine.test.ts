@@ -22,6 +22,21 @@ async function connect(indexedDB = new IDBFactory(), databaseName = uniqueName('
   return { engine, api, patches, welcome: welcome.value, indexedDB, databaseName }
 }
 
+/** An engine whose main chat keeps `limit` messages, and what its snapshot holds. */
+async function connectWithLimit(limit: number) {
+  const engine = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange, now: () => 1_000 })
+  engines.push(engine)
+  const api = engine.connection()
+  const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: limit }
+  await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('limit'), config, requirePersistence: true }, () => {})
+  const snapshotOf = async () => {
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    return { ids: snapshot.value.messages.filter((m) => m.thread === 'main').map((m) => m.message.id), total: snapshot.value.analytics.totalMessages }
+  }
+  return { api, snapshotOf }
+}
+
 const message = (id: string, content: string) => ({ id, content, sender: 'user' as const, timestamp: 1, type: 'text' as const })
 
 describe('engine', () => {
@@ -128,7 +143,7 @@ describe('engine', () => {
     const b = await connect(a.indexedDB, a.databaseName) // another tab: its own engine on the same database
     // Record what the engines announce to each other, to deliver one of them again, late.
     const announced: unknown[] = []
-    const tap = new BroadcastChannel(`companion-chat:${a.databaseName}`)
+    const tap = new BroadcastChannel(`companion-chat:v${PROTOCOL_VERSION}:${a.databaseName}`)
     tap.onmessage = (event: MessageEvent) => announced.push(event.data)
     const create: Command = { kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'T' }
     await a.api.execute([create])
@@ -184,11 +199,7 @@ describe('engine', () => {
   })
 
   test('a row trimmed from the main chat stays deleted when the same batch also changed it', async () => {
-    const engine = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange, now: () => 1_000 })
-    engines.push(engine)
-    const api = engine.connection()
-    const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: 2 }
-    await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('trim'), config, requirePersistence: true }, () => {})
+    const { api } = await connectWithLimit(2)
     await api.execute([
       { kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'oldest') },
       { kind: 'sendMessage', commandId: 'b', at: 2, thread: 'main', message: message('m2', 'middle') },
@@ -202,6 +213,36 @@ describe('engine', () => {
     if (!snapshot.ok) throw new Error()
     expect(snapshot.value.messages.filter((m) => m.thread === 'main').map((m) => m.message.id)).toEqual(['m2', 'm3'])
     expect(snapshot.value.tickets[0]!.id).toBe('t1')
+  })
+
+  test('takes a retried batch at the main-chat limit for a retry: nothing trimmed, nothing counted twice', async () => {
+    const { api, snapshotOf } = await connectWithLimit(3)
+    const batch: Command = { kind: 'sendMessages', commandId: 'b', at: 2, thread: 'main', messages: [message('m1', 'one'), message('m2', 'two'), message('m3', 'three')] }
+    await api.execute([batch])
+    await api.execute([batch]) // the answer was lost: the same batch again
+    await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }]) // and its oldest message alone
+    expect(await snapshotOf()).toEqual({ ids: ['m1', 'm2', 'm3'], total: 3 })
+    await api.execute([{ kind: 'sendMessage', commandId: 'c', at: 3, thread: 'main', message: message('m4', 'four') }])
+    expect(await snapshotOf()).toEqual({ ids: ['m2', 'm3', 'm4'], total: 4 })
+  })
+
+  test('keeps the main-chat count when one batch deletes, writes again and deletes the same suggestion', async () => {
+    const { api, snapshotOf } = await connectWithLimit(3)
+    const offer = (content: string) => ({ ...message('u1:s0', content), sender: 'assistant' as const, type: 'suggestion' as const, metadata: { replyTo: 'u1' } })
+    const slot = (content: string) => ({ ...message('reply:u1', content), sender: 'assistant' as const, metadata: { reply: { to: 'u1', status: 'streaming' as const, owner: 'me' } } })
+    await api.execute([
+      { kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('u1', 'question') },
+      { kind: 'sendMessage', commandId: 'b', at: 1, thread: 'main', message: offer('one') },
+    ])
+    await api.execute([
+      { kind: 'reply', commandId: 'c', at: 2, guard: 'new', owner: 'me', message: slot(''), supersede: ['u1:s0'] },
+      { kind: 'sendMessage', commandId: 'd', at: 2, thread: 'main', message: offer('two') },
+      { kind: 'reply', commandId: 'e', at: 2, guard: 'claim', owner: 'me', message: slot('again'), supersede: ['u1:s0'] },
+    ])
+    expect((await snapshotOf()).ids).toEqual(['u1', 'reply:u1'])
+    await api.execute([{ kind: 'sendMessage', commandId: 'f', at: 3, thread: 'main', message: message('m2', 'two') }])
+    await api.execute([{ kind: 'sendMessage', commandId: 'g', at: 4, thread: 'main', message: message('m3', 'three') }])
+    expect((await snapshotOf()).ids).toEqual(['reply:u1', 'm2', 'm3']) // three kept, as configured
   })
 
   test('refuses a message id reused for other content', async () => {
