@@ -54,15 +54,17 @@ export async function readAnalytics(db: ChatDatabase, counters: Counters): Promi
 }
 
 /**
- * The top topics. Reads the leaders by the count index, then every word tied with the
- * last of them, so that ties are broken alphabetically and the answer is stable.
+ * The top topics. Reads the leaders by the count index, then the words tied with the last
+ * of them, so that ties are broken alphabetically and the answer is stable.
  */
 export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
   const leaders = await db.topics.orderBy('count').reverse().limit(TOPIC_COUNT).toArray()
   const last = leaders[leaders.length - 1]
   if (!last) return []
-  const contenders = await db.topics.where('count').aboveOrEqual(last.count).limit(1000).toArray()
-  return topTopics(contenders.map((row) => [row.word, row.count] as const))
+  // Every word above the last leader's count is a leader; of those tied with it, the
+  // alphabetically first come first in the index.
+  const ties = await db.topics.where('count').equals(last.count).limit(TOPIC_COUNT).toArray()
+  return topTopics(new Map([...leaders, ...ties].map((row) => [row.word, row.count])))
 }
 
 /** Everything a client needs to build its mirror. `version` is the engine's current one. */
