@@ -45,8 +45,9 @@ export class ExistingRowError extends Error {
 /**
  * `trustNewIds`: take the ids of sent messages for new without reading them first. Fresh
  * ids are the rule (the client makes them); the rows are then added, not put, so an id
- * that exists after all fails the add and the batch throws `ExistingRowError` instead of
- * overwriting. Reading 10,000 ids that are not there costs as much as half the writing.
+ * that exists after all fails the add (or turns up among the rows trimmed from the main
+ * chat) and the batch throws `ExistingRowError` instead of overwriting. Reading 10,000 ids
+ * that are not there costs as much as half the writing.
  */
 export async function writeBatch(
   db: ChatDatabase,
