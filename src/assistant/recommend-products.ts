@@ -117,13 +117,22 @@ function describes(word: string, productWord: string, matcher: WordMatcher): boo
   return matcher.same(word, productWord) || (word.length >= 4 && productWord.toLowerCase().startsWith(word.toLowerCase()))
 }
 
-/** The tags and the description's content words of a product. */
-function attributeWords(product: Product): string[] {
-  const described = product.description ? splitWords(product.description) : []
-  return [...(product.tags ?? []), ...described.filter((word) => /^\p{L}{3,}$/u.test(word) && !isStopWord(word.toLowerCase()))]
+/** The words a product is found by, split once per product object (scoring asks for them per term). */
+const wordsByProduct = new WeakMap<Product, { readonly attributes: readonly string[]; readonly all: readonly string[] }>()
+
+function wordsOfProduct(product: Product): { readonly attributes: readonly string[]; readonly all: readonly string[] } {
+  let words = wordsByProduct.get(product)
+  if (!words) {
+    const described = product.description ? splitWords(product.description) : []
+    const attributes = [...(product.tags ?? []), ...described.filter((word) => /^\p{L}{3,}$/u.test(word) && !isStopWord(word.toLowerCase()))]
+    words = { attributes, all: [product.category, ...attributes, ...splitWords(product.name)] }
+    wordsByProduct.set(product, words)
+  }
+  return words
 }
 
+/** The tags and the description's content words of a product. */
+const attributeWords = (product: Product): readonly string[] => wordsOfProduct(product).attributes
+
 /** The category, attribute and name words a product is found by. */
-function productWords(product: Product): string[] {
-  return [product.category, ...attributeWords(product), ...splitWords(product.name)]
-}
+const productWords = (product: Product): readonly string[] => wordsOfProduct(product).all
