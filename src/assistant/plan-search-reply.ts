@@ -45,7 +45,7 @@ export function planSearchReply(input: ShopReplyInput): ShopReply {
     const shown = attributes.length > 0 ? categories.filter(fits) : categories
     const found = say.found(describe(input, shown, budget, attributes))
     const text = fromPreferences ? `${found} ${say.fromPreferences}` : found
-    const actions = picks.map((product) => showProductAction(product, detected.language, input.locale, currency(input)))
+    const actions = picks.map((product) => showProductAction(product, detected.language, input.locale, priceCurrency(input)))
     return withContext({ text, suggestions: [{ content: say.recommended, actions }, ...presets] })
   }
 
@@ -54,7 +54,7 @@ export function planSearchReply(input: ShopReplyInput): ShopReply {
   const cheapest = budget?.max !== undefined ? recommendProducts(catalogue, { categories, words, limit: 1 }, matcher)[0] : undefined
   if (cheapest && budget?.max !== undefined && cheapest.price > budget.max) {
     const raised: Budget = { ...(budget.min !== undefined ? { min: budget.min } : {}), max: roundBudget(cheapest.price) }
-    const label = say.budgetLabel(formatPrice(raised.max ?? 0, detected.language, input.locale, currency(input)))
+    const label = say.budgetLabel(formatPrice(raised.max ?? 0, detected.language, input.locale, budgetCurrency(input)))
     suggestions.push({ content: say.raiseBudget, actions: [setBudgetAction(label, raised)] })
   }
   const ask = openTicketAction(say.askTeamLabel, 'product-inquiry', say.searchTitle(what), message.id)
@@ -87,7 +87,7 @@ export function planComparisonReply(input: ShopReplyInput): ShopReply {
     const picks = recommendProducts(catalogue, { categories, words, ...(budget ? { budget } : {}) }, matcher)
     if (picks.length >= 2) {
       const ids = picks.map((product) => product.id)
-      const shows = picks.map((product) => showProductAction(product, detected.language, input.locale, currency(input)))
+      const shows = picks.map((product) => showProductAction(product, detected.language, input.locale, priceCurrency(input)))
       const suggestions = [
         { content: say.recommended, actions: shows },
         { content: say.compareSuggestion, actions: [compareProductsAction(say.compareLabel, ids), expert(ids)] },
@@ -129,7 +129,7 @@ function describe(input: ShopReplyInput, categories: readonly string[], budget: 
   const matcher = wordMatcher(language)
   const named = categories.map((category) => categoryLabel(category, language, matcher)).join(' ') || say.products
   const things = attributes.length > 0 ? `${named} (${attributes.map((word) => word.toLowerCase()).join(', ')})` : named
-  const price = (value: number) => formatPrice(value, language, input.locale, currency(input))
+  const price = (value: number) => formatPrice(value, language, input.locale, budgetCurrency(input))
   if (budget?.min !== undefined && budget.max !== undefined) return `${things} ${say.between(price(budget.min), price(budget.max))}`
   if (budget?.max !== undefined) return `${things} ${say.upTo(price(budget.max))}`
   if (budget?.min !== undefined) return `${things} ${say.from(price(budget.min))}`
@@ -141,20 +141,37 @@ function budgetPresets(input: ShopReplyInput): Suggestion {
   const { language } = input.detected
   const say = SHOP_REPLIES[language]
   const actions = BUDGET_PRESETS.map((max) =>
-    setBudgetAction(say.budgetLabel(formatPrice(max, language, input.locale, currency(input))), { max }),
+    setBudgetAction(say.budgetLabel(formatPrice(max, language, input.locale, budgetCurrency(input))), { max }),
   )
   return { content: say.budgetPrompt, actions }
 }
 
-/** The currency to show budgets in: the one the user named, else the store's. */
-function currency(input: ShopReplyInput): string | undefined {
-  return input.detected.currency ?? input.currency
+/**
+ * The currency to show budgets in: the one named in the message, else the one saved with
+ * the budget (a follow-up such as "show me something" names none), else the store's.
+ */
+function budgetCurrency(input: ShopReplyInput): string | undefined {
+  return input.detected.currency ?? savedCurrency(input.userContext.preferences) ?? input.currency
+}
+
+/** The currency of product prices that name none: the store's, else the shopper's. */
+function priceCurrency(input: ShopReplyInput): string | undefined {
+  return input.currency ?? budgetCurrency(input)
+}
+
+/** The saved budget's currency, if it is a currency code: the context is app data. */
+function savedCurrency(saved: UserPreferences | undefined): string | undefined {
+  const code = saved?.['currency']
+  return typeof code === 'string' && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : undefined
 }
 
 /**
  * The context change to propose: the stated budget and categories replace the saved ones
  * (other preference keys are kept, since a context patch replaces `preferences` whole),
- * and the shopping intent. Keys that would not change are left out.
+ * and the shopping intent. Keys that would not change are left out. The currency the
+ * budget was named in is kept as `preferences.currency`, so that later answers that
+ * read the saved budget show it in that currency; a budget named without one keeps the
+ * saved currency.
  */
 function contextPatch(input: ShopReplyInput, intent: 'search' | 'comparison'): UserChatContext | undefined {
   const { detected, userContext } = input
@@ -162,6 +179,7 @@ function contextPatch(input: ShopReplyInput, intent: 'search' | 'comparison'): U
   const next: UserPreferences = {
     ...saved,
     ...(detected.budget ? { budget: detected.budget } : {}),
+    ...(detected.budget && detected.currency ? { currency: detected.currency } : {}),
     ...(detected.categories.length > 0 ? { categories: detected.categories } : {}),
   }
   const patch: { preferences?: UserPreferences; shoppingIntent?: string } = {}

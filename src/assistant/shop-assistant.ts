@@ -18,8 +18,10 @@ export interface ShopAssistantOptions {
    */
   readonly locale?: string
   /**
-   * ISO 4217 code of the store's prices, used to show budgets the user named without a
-   * currency. Default: the currency of the catalogue, when all its products share one.
+   * ISO 4217 code of the store's prices, used for products priced without one and for
+   * budgets the user named without a currency (a currency the user named, or the one saved
+   * with the budget in `preferences.currency`, wins). Default: the currency of the
+   * catalogue, when all its products share one.
    */
   readonly currency?: string
   /** Shown in status and error messages. Default `'Shop assistant'`. */
@@ -33,8 +35,8 @@ const WORDS_PER_PART = 4
  * Creates the offline shop assistant. Each answer streams as `text` parts (a few words
  * each), then `suggestion` parts with actions (`open-ticket`, `show-product`,
  * `set-budget`, `compare-products`, `send-message`), then at most one `context` part with
- * the preferences and shopping intent it proposes to remember. It stops as soon as
- * `request.signal` aborts.
+ * the preferences (budget, `currency` the budget was named in, categories) and shopping
+ * intent it proposes to remember. It stops as soon as `request.signal` aborts.
  *
  * @param options - the catalogue to recommend from, the app's locale and currency.
  * @returns an `Assistant` that never touches the network and answers the same input the same way.
@@ -47,7 +49,7 @@ const WORDS_PER_PART = 4
  * })
  * for await (const part of assistant.respond(request)) console.log(part)
  * // { type: 'text', delta: 'Here are my top ' } … { type: 'suggestion', content: 'Recommended for you:', actions: [ … ] }
- * // { type: 'context', patch: { preferences: { budget: { max: 1500 }, categories: ['gaming', 'laptop'] }, shoppingIntent: 'search' } }
+ * // { type: 'context', patch: { preferences: { budget: { max: 1500 }, currency: 'USD', categories: ['gaming', 'laptop'] }, shoppingIntent: 'search' } }
  */
 export function createShopAssistant(options: ShopAssistantOptions = {}): Assistant {
   const locale = validLocale(options.locale ?? 'en')

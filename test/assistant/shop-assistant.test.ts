@@ -36,7 +36,7 @@ describe('createShopAssistant with a catalogue', () => {
       payload: { productId: 'lap-gaming-3' },
     })
     expect(answer.context).toEqual({
-      preferences: { budget: { max: 1500 }, categories: ['gaming', 'laptop'] },
+      preferences: { budget: { max: 1500 }, currency: 'USD', categories: ['gaming', 'laptop'] },
       shoppingIntent: 'search',
     })
   })
@@ -84,12 +84,20 @@ describe('createShopAssistant with a catalogue', () => {
     expect(answer.context).toBeUndefined()
   })
 
+  it('prices products in the store’s currency when the shopper names another', async () => {
+    const unpriced = catalogue.map(({ currency: _, ...product }) => product)
+    const shop = createShopAssistant({ catalogue: unpriced, currency: 'EUR' })
+    const answer = await ask(shop, 'gaming laptops under $1000')
+    expect(answer.text).toBe('Here are my top picks for gaming laptops up to $1,000.')
+    expect(answer.actions[0]?.label).toBe('Blaze 14 (€999)')
+  })
+
   it('keeps the other saved preferences when it proposes new ones', async () => {
     const answer = await ask(assistant, 'laptops under $1000', {
       userContext: { preferences: { brands: ['Acme'], budget: { min: 200 } } },
     })
     expect(answer.context).toEqual({
-      preferences: { brands: ['Acme'], budget: { max: 1000 }, categories: ['laptop'] },
+      preferences: { brands: ['Acme'], budget: { max: 1000 }, currency: 'USD', categories: ['laptop'] },
       shoppingIntent: 'search',
     })
   })

@@ -25,16 +25,16 @@ const presets = ['set-budget', 'set-budget', 'set-budget']
 
 // Without a catalogue: what the assistant understands, proposes to remember, and offers.
 const rows: readonly Row[] = [
-  { text: "I'm looking for gaming laptops under $1500", intent: 'search', language: 'en', context: search({ budget: { max: 1500 }, categories: ['gaming', 'laptops'] }), actions: [] },
-  { text: 'Ich suche Kopfhörer unter 200 €', intent: 'search', language: 'de', context: search({ budget: { max: 200 }, categories: ['headphones'] }), actions: [] },
-  { text: 'Looking for a monitor between $300 and $500', intent: 'search', language: 'en', context: search({ budget: { min: 300, max: 500 }, categories: ['monitors'] }), actions: [] },
-  { text: 'Laptops zwischen 800 und 1.200 Euro', intent: 'search', language: 'de', context: search({ budget: { min: 800, max: 1200 }, categories: ['laptops'] }), actions: [] },
+  { text: "I'm looking for gaming laptops under $1500", intent: 'search', language: 'en', context: search({ budget: { max: 1500 }, currency: 'USD', categories: ['gaming', 'laptops'] }), actions: [] },
+  { text: 'Ich suche Kopfhörer unter 200 €', intent: 'search', language: 'de', context: search({ budget: { max: 200 }, currency: 'EUR', categories: ['headphones'] }), actions: [] },
+  { text: 'Looking for a monitor between $300 and $500', intent: 'search', language: 'en', context: search({ budget: { min: 300, max: 500 }, currency: 'USD', categories: ['monitors'] }), actions: [] },
+  { text: 'Laptops zwischen 800 und 1.200 Euro', intent: 'search', language: 'de', context: search({ budget: { min: 800, max: 1200 }, currency: 'EUR', categories: ['laptops'] }), actions: [] },
   { text: 'phones from 400 to 700', intent: 'search', language: 'en', context: search({ budget: { min: 400, max: 700 }, categories: ['phones'] }), actions: [] },
-  { text: 'Show me cameras over $1,000', intent: 'search', language: 'en', context: search({ budget: { min: 1000 }, categories: ['cameras'] }), actions: [] },
-  { text: 'Ein Tablet bis 1.500 €', intent: 'search', language: 'de', context: search({ budget: { max: 1500 }, categories: ['tablets'] }), actions: [] },
-  { text: 'I need a keyboard for less than 100 dollars', intent: 'search', language: 'en', context: search({ budget: { max: 100 }, categories: ['keyboards'] }), actions: [] },
-  { text: 'RTX 4090 laptop above $2,000', intent: 'search', language: 'en', context: search({ budget: { min: 2000 }, categories: ['laptops'] }), actions: [] },
-  { text: 'Kopfhörer für maximal 1.299,99 €', intent: 'search', language: 'de', context: search({ budget: { max: 1299.99 }, categories: ['headphones'] }), actions: [] },
+  { text: 'Show me cameras over $1,000', intent: 'search', language: 'en', context: search({ budget: { min: 1000 }, currency: 'USD', categories: ['cameras'] }), actions: [] },
+  { text: 'Ein Tablet bis 1.500 €', intent: 'search', language: 'de', context: search({ budget: { max: 1500 }, currency: 'EUR', categories: ['tablets'] }), actions: [] },
+  { text: 'I need a keyboard for less than 100 dollars', intent: 'search', language: 'en', context: search({ budget: { max: 100 }, currency: 'USD', categories: ['keyboards'] }), actions: [] },
+  { text: 'RTX 4090 laptop above $2,000', intent: 'search', language: 'en', context: search({ budget: { min: 2000 }, currency: 'USD', categories: ['laptops'] }), actions: [] },
+  { text: 'Kopfhörer für maximal 1.299,99 €', intent: 'search', language: 'de', context: search({ budget: { max: 1299.99 }, currency: 'EUR', categories: ['headphones'] }), actions: [] },
   { text: 'Monitore ab 2k', intent: 'search', language: 'de', context: search({ budget: { min: 2000 }, categories: ['monitors'] }), actions: [] },
   { text: 'I want headphones', intent: 'search', language: 'en', context: search({ categories: ['headphones'] }), actions: presets },
   { text: 'Compare the iPhone vs the Pixel', intent: 'comparison', language: 'en', context: { preferences: { categories: ['phones'] }, shoppingIntent: 'comparison' }, actions: ['open-ticket'], ticket: { type: 'product-inquiry', title: 'Comparing phones' } },
@@ -97,6 +97,29 @@ describe('shop assistant intents', () => {
     expect(detectIntent('Hi', { locale: 'de-DE' }).language).toBe('de')
     expect((await ask(german, 'Hi')).text).toMatch(/^Hallo!/)
     expect((await ask(german, 'Hello, how are you?')).text).toMatch(/^Hi there!/)
+  })
+
+  it('names the currency of a saved budget in follow-up answers, in English and German', async () => {
+    // The first answer proposes the budget; a follow-up reads it back from the saved context.
+    const followUp = async (shop: typeof assistant, first: string, next: string) => {
+      const userContext = (await ask(shop, first)).context ?? {}
+      return ask(shop, next, { userContext })
+    }
+    expect((await followUp(assistant, 'gaming laptops under $1500', 'show me something')).text).toBe(
+      "Got it: gaming laptops up to $1,500. I'll keep that in mind for my suggestions.",
+    )
+    const comparison = await followUp(assistant, 'gaming laptops under $1500', 'compare them')
+    expect(comparison.actions.find((action) => action.type === 'open-ticket')?.payload?.['title']).toBe(
+      'Comparing gaming laptops up to $1,500',
+    )
+    expect((await followUp(assistant, 'Ich suche Laptops unter 1.500 €', 'zeig mir etwas')).text).toBe(
+      'Alles klar: Laptops bis 1.500\u00a0€. Das behalte ich für meine Vorschläge im Blick.',
+    )
+    // A budget named in dollars stays in dollars in a shop that prices in euros.
+    const euroShop = createShopAssistant({ currency: 'EUR' })
+    expect((await followUp(euroShop, 'laptops between $800 and $1200', 'show me something')).text).toBe(
+      "Got it: laptops between $800 and $1,200. I'll keep that in mind for my suggestions.",
+    )
   })
 
   it('ignores model numbers and reads thousands separators in either convention', () => {
