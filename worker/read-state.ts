@@ -13,9 +13,9 @@ import {
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
-import { TOPIC_COUNT, topTopics } from '../src/core/topics.js'
+import { TOPIC_COUNT, isStopWord, topTopics } from '../src/core/topics.js'
 import { Dexie, type Table } from 'dexie'
-import type { ChatDatabase, Counters } from './database.js'
+import type { ChatDatabase, Counters, TopicRow } from './database.js'
 
 export interface Meta {
   readonly userContext: UserChatContext
@@ -43,7 +43,8 @@ export async function completeCounters(db: ChatDatabase, counters: Counters): Pr
   const [mainCount, activeTickets, commonTopics] = await Promise.all([
     counters.mainCount ?? db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey]).count(),
     counters.activeTickets ?? db.tickets.where('status').anyOf('open', 'in-progress').count(),
-    counters.commonTopics ?? readTopTopics(db),
+    // A list stored by an older version may hold words that are stop words now.
+    counters.commonTopics && !counters.commonTopics.some(isStopWord) ? counters.commonTopics : readTopTopics(db),
   ])
   return { ...counters, mainCount, activeTickets, commonTopics }
 }
@@ -55,15 +56,17 @@ export async function readAnalytics(db: ChatDatabase, counters: Counters): Promi
 
 /**
  * The top topics. Reads the leaders by the count index, then the words tied with the last
- * of them, so that ties are broken alphabetically and the answer is stable.
+ * of them, so that ties are broken alphabetically and the answer is stable. Rows of stop
+ * words (counted by an older version) are skipped.
  */
 export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
-  const leaders = await db.topics.orderBy('count').reverse().limit(TOPIC_COUNT).toArray()
+  const topic = (row: TopicRow) => !isStopWord(row.word)
+  const leaders = await db.topics.orderBy('count').reverse().filter(topic).limit(TOPIC_COUNT).toArray()
   const last = leaders[leaders.length - 1]
   if (!last) return []
   // Every word above the last leader's count is a leader; of those tied with it, the
   // alphabetically first come first in the index.
-  const ties = await db.topics.where('count').equals(last.count).limit(TOPIC_COUNT).toArray()
+  const ties = await db.topics.where('count').equals(last.count).filter(topic).limit(TOPIC_COUNT).toArray()
   return topTopics(new Map([...leaders, ...ties].map((row) => [row.word, row.count])))
 }
 

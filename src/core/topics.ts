@@ -18,8 +18,9 @@ const DENSE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Sc
 const NUMBER = /^\p{N}[\p{N}.,'’_]*$/u
 const APOSTROPHES = /['’]/g
 
-// Function words of English and German (the languages the shop assistant speaks), plus
-// chat filler. Kept short on purpose: frequency does the rest.
+// Function words and the most common verbs of English and German (the languages the shop
+// assistant speaks), plus chat filler. Kept short on purpose: frequency does the rest.
+// "use" is in, "used" is not: used goods are a topic.
 const STOP_WORDS = new Set(
   `a about above after again all also am an and any are as at be because been before being below between both
   but by can could did do does doing down during each few for from further had has have having he her here hers
@@ -31,13 +32,22 @@ const STOP_WORDS = new Set(
   yet still already due ago soon today yesterday tomorrow day days week weeks got get getting gets
   monday tuesday wednesday thursday friday saturday sunday since maybe even though every back way
   made make makes good great best better new
+  come comes came coming go goes going went gone see sees saw seen say says said take takes took taken give gives
+  gave given put try tries tried trying think thought keep use using buy buying bought wants wanted needs needed
+  looks looked finding found shows showed knows knew helps may might must shall gonna wanna
+  isnt arent wasnt doesnt didnt havent hasnt wouldnt couldnt shouldnt youre theyre ill anyone someone everything nothing
   aber alle als also am an auch auf aus bei bin bis bitte da dann das dass dein dem den der des die dies diese
   doch du ein eine einem einen einer es für gibt hab habe hallo hat hier ich ihr im in ist ja kann kein keine
   mein meine mich mir mit nach nicht noch nur oder schon sehr sich sie sind so suche und uns unter vom von vor
-  war was welche wie wir wo zu zum zur danke`.split(/\s+/),
+  war was welche wie wir wo zu zum zur danke
+  eines meinem meinen meiner deine deinen dir dich ihm ihn ihnen euch unser unsere man wenn weil ob nun jetzt mal
+  etwas nichts viel mehr durch gegen ohne über zwischen dieser dieses diesen wann warum welcher welches gern gerne
+  heute gestern morgen komme kommt kommen kam gehe geht gehen ging sehe sieht sehen sah sage sagt sagen mache macht
+  machen haben hast sein sei seid waren wäre wird werden wurde möchte möchten willst kannst können könnte muss
+  müssen soll sollte brauche braucht brauchen finde finden zeig zeige zeigen suchen sucht`.split(/\s+/),
 )
 
-/** Whether a lower-case word is a function word of English or German (or chat filler). */
+/** Whether a lower-case word is a function word or common verb of English or German (or chat filler). */
 export const isStopWord = (word: string): boolean => STOP_WORDS.has(word)
 
 /** The distinct topic words of one text, in order of first appearance. */
@@ -95,10 +105,14 @@ function classify(segment: string): string | null {
   return word.length < min || STOP_WORDS.has(word) || NUMBER.test(word) ? null : word
 }
 
-/** The `limit` most frequent topics: by count, then alphabetically, so the list is stable. */
+/**
+ * The `limit` most frequent topics: by count, then alphabetically, so the list is stable.
+ * Stop words are left out here too: a database keeps the counts of words an older version
+ * took for topics.
+ */
 export function topTopics(counts: Iterable<readonly [string, number]>, limit = TOPIC_COUNT): string[] {
   return [...counts]
-    .filter(([, count]) => count > 0)
+    .filter(([word, count]) => count > 0 && !STOP_WORDS.has(word))
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, limit)
     .map(([word]) => word)

@@ -11,6 +11,15 @@ describe('extractTopics', () => {
     expect(extractTopics("Hello! I'm looking for gaming laptops under the budget, thanks")).toEqual(['gaming', 'laptops', 'budget'])
   })
 
+  test('drops common verbs, in English and German', () => {
+    expect(extractTopics("When will my headphones come? I'm going to see if they came today")).toEqual(['headphones'])
+    expect(extractTopics('Wann kommt mein Monitor? Ich möchte sehen, ob er über Nacht geliefert werden kann', 'de')).toEqual([
+      'monitor',
+      'nacht',
+      'geliefert',
+    ])
+  })
+
   test("drops stop words written with an apostrophe (don't → dont)", () => {
     expect(extractTopics("Don't show me phones")).toEqual(['phones'])
   })
@@ -88,6 +97,10 @@ describe('topTopics', () => {
     const counts = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6', 'g7'].map((word, i) => [word, 10 - i] as const)
     expect(topTopics(counts)).toEqual(['a1', 'b2', 'c3', 'd4', 'e5'])
     expect(topTopics(counts, 2)).toEqual(['a1', 'b2'])
+  })
+
+  test('leaves out stop words an older version counted', () => {
+    expect(topTopics([['come', 9], ['laptop', 3], ['kommt', 2], ['mouse', 1]])).toEqual(['laptop', 'mouse'])
   })
 
   test('leaves out words counted zero times', () => {
