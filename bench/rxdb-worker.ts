@@ -6,17 +6,18 @@
  * versions of Dexie loaded in the same app"). A worker thread is its own realm, so each
  * library runs on its own, unmodified Dexie.
  *
- * Protocol: the parent posts `{ texts }` once, then `{ run: true }` per sample; the worker
+ * RxDB is installed in the benchmark's own package (bench/package.json), so installing
+ * the SDK for development never pulls it.
+ *
+ * Protocol (rxdb-protocol.ts): the parent posts `{ texts }` once, then `{ run: true }` per sample; the worker
  * answers `{ ms }` (the `bulkInsert` alone) or `{ error }`.
  */
 import { parentPort } from 'node:worker_threads'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { createRxDatabase } from 'rxdb'
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie'
+import type { RxdbAnswer, RxdbRequest } from './rxdb-protocol.js'
 import { loadGc, makeRows } from './workload.js'
-
-export type RxdbRequest = { readonly texts: readonly string[] } | { readonly run: true }
-export type RxdbAnswer = { readonly ms: number } | { readonly error: string }
 
 // The row shape of the engine, with the same compound index.
 const schema = {

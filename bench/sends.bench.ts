@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { Dexie } from 'dexie'
 import { createChatClient, type ChatClient } from '../src/index.js'
-import type { RxdbAnswer, RxdbRequest } from './rxdb-worker.js'
+import type { RxdbAnswer, RxdbRequest } from './rxdb-protocol.js'
 import { createRandom, fmt, loadGc, makeTexts, median, ratio, shuffle } from './workload.js'
 import { timeRawBulkPut } from './baseline.js'
 

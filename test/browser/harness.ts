@@ -91,15 +91,15 @@ export function useBrowserSuite(name: string, serve: () => Promise<ServedApp>): 
 
 // ── The package build ────────────────────────────────────────────────────────
 
-/** Everything `npm run build` reads. */
+/** Everything `npm run build:js` reads. */
 const BUILD_INPUTS = ['src', 'worker', 'package.json', 'rollup.config.mjs', 'tsconfig.json']
-/** Everything it writes that the browser apps load (and the types next to them). */
-const BUILD_OUTPUTS = ['index', 'worker', 'react'].flatMap((name) => [`dist/${name}.js`, `dist/${name}.d.ts`])
+/** Everything it writes that the browser apps load (they need no type declarations). */
+const BUILD_OUTPUTS = ['index', 'worker', 'react'].map((name) => `dist/${name}.js`)
 const BUILD_TIMEOUT = 120_000
 const LOCK = join(tmpdir(), `companion-chat-dist-${Buffer.from(repoRoot).toString('base64url').slice(-24)}.lock`)
 
 /**
- * Makes sure dist/ matches the sources: runs `rollup -c` (what `npm run build` runs) when
+ * Makes sure dist/ matches the sources: runs `rollup -c --configJsOnly` (what `npm run build:js` runs) when
  * any output is missing or older than the newest file under src/, worker/ or the build
  * config, and reuses dist/ otherwise. Test files run in parallel, so the check and the
  * build happen under a lock directory; a lock older than the build timeout is stale.
@@ -110,10 +110,10 @@ export async function ensurePackageBuilt(): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await isBuildFresh()) return
       await utimes(LOCK, new Date(), new Date()) // still alive: the lock is not stale
-      await run(join(repoRoot, 'node_modules/.bin/rollup'), ['-c'], BUILD_TIMEOUT)
+      await run(join(repoRoot, 'node_modules/.bin/rollup'), ['-c', '--configJsOnly'], BUILD_TIMEOUT)
     }
     if (!(await isBuildFresh())) {
-      throw new Error('`rollup -c` ran three times and dist/ is still older than src/ (are sources being edited right now?)')
+      throw new Error('`rollup -c --configJsOnly` ran three times and dist/ is still older than src/ (are sources being edited right now?)')
     }
   })
 }
