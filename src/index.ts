@@ -3,6 +3,7 @@
  * IndexedDB; this entry is the main-thread client with RxJS observables.
  *
  * @packageDocumentation
+ * @module companion-chat
  */
 export { createChatClient } from './client/create-chat-client.js'
 export type {

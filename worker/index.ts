@@ -7,6 +7,8 @@
  * const chat = createChatClient({
  *   worker: () => new Worker(new URL('companion-chat/worker', import.meta.url), { type: 'module' }),
  * })
+ *
+ * @module companion-chat/worker
  */
 import { createEngine } from './engine.js'
 import { createEngineRegistry, exposeConnection } from './expose.js'

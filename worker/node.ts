@@ -8,6 +8,8 @@
  * const chat = createChatClient({
  *   worker: () => new Worker(new URL(import.meta.resolve('companion-chat/node-worker'))),
  * })
+ *
+ * @module companion-chat/node-worker
  */
 import { parentPort } from 'node:worker_threads'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'

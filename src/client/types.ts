@@ -112,16 +112,38 @@ export interface ActionRequest {
   readonly action: MessageAction
 }
 
-/** Connection and storage health, on `status$`. */
+/**
+ * Connection and storage health, on `status$`.
+ *
+ * @example
+ * chat.status$.subscribe(({ connection, storage }) => {
+ *   if (connection === 'failed' || storage === 'memory') showWarning('Your chat will not be saved')
+ * })
+ */
 export interface ChatStatus {
-  /** `connecting` until the first snapshot arrived; `failed` when the engine cannot be used. */
+  /**
+   * - `connecting`: until the engine's first snapshot arrived (commands issued meanwhile are
+   *   shown at once and sent when it is up);
+   * - `ready`: the engine answers;
+   * - `failed`: the engine cannot be used (the worker died or did not answer, storage was
+   *   required but unavailable, another protocol version); `error` says why, pending
+   *   commands rejected and later calls throw;
+   * - `closed`: after `close()`.
+   */
   readonly connection: 'connecting' | 'ready' | 'failed' | 'closed'
-  /** Where the data is kept: `memory` means it will not survive a reload. */
+  /**
+   * Where the data is kept: `indexeddb` (it survives reloads), `memory` (IndexedDB could
+   * not be used: it is gone when the page or process ends), `unknown` until connected.
+   */
   readonly storage: StorageKind | 'unknown'
+  /**
+   * Where the engine runs: the `host` asked for until connected, then the one in use
+   * (`worker` when a `shared-worker` was asked for where the browser has no SharedWorker).
+   */
   readonly host: HostKind
   /** Commands sent but not committed yet; updated once per tick, not per command. */
   readonly pendingWrites: number
-  /** Why the connection failed, when it did. */
+  /** Why the connection failed, once `connection` is `failed` (kept after a later `close()`). */
   readonly error?: ChatError
 }
 

@@ -11,6 +11,8 @@
  *   const { chatSystem, sendMainChatMessage } = useCompanionPanel()
  *   return <Chat messages={chatSystem.mainChat.messages} onSend={sendMainChatMessage} />
  * }
+ *
+ * @module companion-chat/react
  */
 import { createContext, createElement, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react'
 import { createChatClient } from '../client/create-chat-client.js'
