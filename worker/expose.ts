@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink'
 import { StorageUnavailableError, toSerializedError } from '../src/core/errors.js'
-import type { EngineApi, PatchListener, Result } from '../src/core/protocol.js'
+import type { EngineApi, RemoteEngineApi, Result } from '../src/core/protocol.js'
 import type { Engine } from './engine.js'
 
 /** The engine for a database; a worker that serves several databases keeps one each. */
@@ -17,18 +17,18 @@ export type EngineFor = (databaseName: string) => Engine
 export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.Endpoint): () => void {
   const pick: EngineFor = typeof engines === 'function' ? engines : () => engines
   let connection: EngineApi | undefined
-  let listener: PatchListener | undefined
+  let feed: MessagePort | undefined
   const release = () => {
-    // The listener is a Comlink proxy of the client's function: releasing it closes its port.
-    ;(listener as Partial<Comlink.ProxyMethods> | undefined)?.[Comlink.releaseProxy]?.()
-    listener = undefined
+    feed?.close()
+    feed = undefined
   }
   const connected = (): EngineApi => connection ?? NOT_CONNECTED
-  const api: EngineApi = {
-    connect: (hello, onPatch) => {
+  const api: RemoteEngineApi = {
+    connect: (hello, port) => {
       connection ??= pick(String(hello?.databaseName)).connection()
-      listener = onPatch
-      return connection.connect(hello, onPatch)
+      release() // a second connect on this endpoint replaces the feed
+      feed = port
+      return connection.connect(hello, (patch) => port.postMessage(patch))
     },
     execute: (commands) => connected().execute(commands),
     runCleanup: (now) => connected().runCleanup(now),

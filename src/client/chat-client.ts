@@ -22,6 +22,7 @@ import {
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { openHost, type Host } from './hosts.js'
 import { createIdSource } from './ids.js'
+import { createKeepAlive, unrefPort } from './keep-alive.js'
 import { Mirror } from './mirror.js'
 import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
@@ -43,6 +44,10 @@ export class Client {
   #connected = false
   #closed = false
   #failure: ChatError | undefined
+  /** The first `close()`: every later call answers the same promise. */
+  #closing: Promise<void> | undefined
+  /** Node: whether `close()` is still running (the process waits for it). */
+  #closeRunning = false
 
   readonly #mirror: Mirror
   #outbox: Array<Command | { readonly clear: string }> = []
@@ -52,6 +57,9 @@ export class Client {
   #resyncing: Promise<void> | undefined
   #stopWatchdog: () => void = () => {}
   #calls = 0 // remote calls awaiting an answer
+  /** The port the engine posts patches to (its other end is transferred with `connect`). */
+  #feed: MessagePort | undefined
+  readonly #keepAlive = createKeepAlive()
   #goneNow: ((error: ChatError) => void) | undefined
   /** Rejects when the connection fails for good, whichever way that is noticed. */
   readonly #gone = new Promise<never>((_, reject) => {
@@ -156,7 +164,13 @@ export class Client {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    this.#closeRunning = true
+    this.#keepAlive.update(true) // Node: the process waits for the close, even while nothing else runs
     await this.ready.catch(() => {})
     await this.flush()
     this.#closed = true
@@ -166,6 +180,9 @@ export class Client {
       await Promise.race([host.api.disconnect(), host.gone, delay(2_000)]).catch(() => {})
     }
     await host?.dispose().catch(() => {})
+    this.#feed?.close()
+    this.#closeRunning = false
+    this.#keepAlive.update(false)
     this.store.setStatus({ connection: 'closed', pendingWrites: 0 })
     this.store.complete()
   }
@@ -184,9 +201,13 @@ export class Client {
         requirePersistence: this.#options.requirePersistence ?? false,
       }
       const timeout = this.#options.connectTimeout ?? 10_000
+      const feed = new MessageChannel()
+      this.#feed = feed.port1
+      feed.port1.onmessage = (event: MessageEvent<Patch>) => this.#onPatch(event.data)
+      unrefPort(feed.port1)
       const welcome = unwrap(
         await Promise.race([
-          this.#call(host.api.connect(hello, Comlink.proxy((patch: Patch) => this.#onPatch(patch)))),
+          this.#call(host.api.connect(hello, Comlink.transfer(feed.port2, [feed.port2]))),
           delay(timeout).then(() => {
             throw new WorkerGoneError(`The worker did not answer within ${timeout} ms`)
           }),
@@ -209,6 +230,7 @@ export class Client {
         })
       }
       this.#sendNow()
+      this.#changed()
     } catch (error) {
       const failure = asChatError(error)
       this.#fail(failure)
@@ -229,7 +251,9 @@ export class Client {
     this.#goneNow?.(error)
     this.#outbox = []
     for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
+    this.#feed?.close()
     this.store.setStatus({ connection: 'failed', error })
+    this.#changed()
   }
 
   async #usable(): Promise<Host> {
@@ -241,8 +265,18 @@ export class Client {
 
   /** A remote call that rejects with `WorkerGoneError` instead of hanging when the worker dies. */
   #call<T>(call: Promise<T>): Promise<T> {
-    this.#calls++
-    return Promise.race([call, this.#gone]).finally(() => this.#calls--)
+    if (this.#calls++ === 0) this.#keepAlive.update(true)
+    return Promise.race([call, this.#gone]).finally(() => {
+      if (--this.#calls === 0) this.#keepAlive.update(this.#busy())
+    })
+  }
+
+  /** Whether anything is outstanding: the connection being made, a command, a call. */
+  #busy(): boolean {
+    if (this.#closeRunning) return true
+    if (this.#closed) return false
+    if (!this.#connected) return this.#failure === undefined
+    return this.#calls > 0 || this.#mirror.pending.size > 0 || this.#outbox.length > 0
   }
 
   // ── Sending ────────────────────────────────────────────────────────────────
@@ -351,6 +385,7 @@ export class Client {
   }
 
   #changed(): void {
+    this.#keepAlive.update(this.#busy())
     this.store.changed()
   }
 }

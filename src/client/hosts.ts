@@ -3,16 +3,15 @@
  * crosses a real message channel, so structured-clone rules apply everywhere, tests included.
  */
 import * as Comlink from 'comlink'
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { WorkerGoneError } from '../core/errors.js'
-import type { EngineApi } from '../core/protocol.js'
+import type { RemoteEngineApi } from '../core/protocol.js'
 import type { ChatClientOptions, HostKind, NodeWorkerLike } from './types.js'
 
 /** A connected engine and how to let it go. */
 export interface Host {
   readonly kind: HostKind
   /** The engine's calls (every one already returns a promise, so the remote has the same shape). */
-  readonly api: EngineApi
+  readonly api: RemoteEngineApi
   /** Settles (never resolves) with `WorkerGoneError` when the worker dies or fails to start. */
   readonly gone: Promise<never>
   /** Releases the proxy and stops the worker or in-process engine. */
@@ -63,10 +62,10 @@ function openSharedWorkerHost(options: ChatClientOptions): Host {
 
 /** A host whose engine answers over Comlink on `endpoint`. */
 function comlinkHost(kind: HostKind, endpoint: Comlink.Endpoint, gone: Promise<never>, stop: () => unknown): Host {
-  const remote = Comlink.wrap<EngineApi>(endpoint)
+  const remote = Comlink.wrap<RemoteEngineApi>(endpoint)
   return {
     kind,
-    api: remote as unknown as EngineApi,
+    api: remote as unknown as RemoteEngineApi,
     gone,
     async dispose() {
       remote[Comlink.releaseProxy]()
@@ -95,8 +94,31 @@ function nodeWorkerHost(worker: NodeWorkerLike): Host {
   worker.on('exit', (code) => {
     if (!disposed) fail(new WorkerGoneError(`The worker exited (code ${String(code)})`))
   })
-  return comlinkHost('worker', nodeEndpoint(worker), gone, () => {
+  return comlinkHost('worker', unrefdEndpoint(worker), gone, () => {
     disposed = true
     return worker.terminate()
   })
+}
+
+/**
+ * A worker_threads worker as a Comlink endpoint that does not keep the process alive (the
+ * client holds the process while it has work, see keep-alive.ts). Comlink's own node adapter
+ * adds a 'message' listener per call, and each one refs the worker again; this one listens
+ * once, then unrefs, and hands every message to the listeners Comlink adds.
+ */
+function unrefdEndpoint(worker: NodeWorkerLike): Comlink.Endpoint {
+  const listeners = new Set<EventListenerOrEventListenerObject>()
+  worker.on('message', (data) => {
+    const event = { data } as MessageEvent
+    for (const listener of listeners) {
+      if (typeof listener === 'function') listener(event)
+      else listener.handleEvent(event)
+    }
+  })
+  worker.unref?.()
+  return {
+    postMessage: (message, transfer) => worker.postMessage(message, transfer),
+    addEventListener: (_type, listener) => listeners.add(listener),
+    removeEventListener: (_type, listener) => listeners.delete(listener),
+  }
 }

@@ -3,7 +3,8 @@
  * behind a real `MessageChannel` so that every value crosses a structured clone.
  */
 import * as Comlink from 'comlink'
-import type { EngineApi } from '../core/protocol.js'
+import type { RemoteEngineApi } from '../core/protocol.js'
+import { unrefPort } from './keep-alive.js'
 import { createEngine } from '../../worker/engine.js'
 import { exposeConnection } from '../../worker/expose.js'
 import type { Host } from './hosts.js'
@@ -18,10 +19,13 @@ export function openInProcessHost(options: ChatClientOptions): Host {
   const engine = createEngine(engineOptions)
   const { port1, port2 } = new MessageChannel()
   const stop = exposeConnection(engine, port1)
-  const remote = Comlink.wrap<EngineApi>(port2)
+  const remote = Comlink.wrap<RemoteEngineApi>(port2)
+  // Node: an idle channel must not keep the process alive; the client holds it while it has work.
+  unrefPort(port1)
+  unrefPort(port2)
   return {
     kind: 'in-process',
-    api: remote as unknown as EngineApi,
+    api: remote as unknown as RemoteEngineApi,
     gone: new Promise<never>(() => {}), // the engine lives as long as this thread
     async dispose() {
       remote[Comlink.releaseProxy]()

@@ -38,6 +38,8 @@ export interface NodeWorkerLike {
   on(event: string, listener: (...args: unknown[]) => void): unknown
   off(event: string, listener: (...args: unknown[]) => void): unknown
   terminate(): unknown
+  /** Node's `Worker.unref()`: the client calls it so that an idle worker does not keep the process alive. */
+  unref?(): unknown
 }
 
 /** Options of {@link createChatClient}. Every one is optional. */

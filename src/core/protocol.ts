@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message shape below changes incompatibly. Checked on connect. */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -449,6 +449,16 @@ export interface EngineApi {
   ping(): Promise<Result<number>>
   /** Unsubscribes this connection; the engine closes its database when no connection is left. */
   disconnect(): Promise<Result<void>>
+}
+
+/**
+ * The engine's calls as a client makes them across a port. The change feed is one-way, so
+ * it travels on a port of its own that the client transfers with `connect`: the engine posts
+ * each patch there, and nothing answers it.
+ */
+export interface RemoteEngineApi extends Omit<EngineApi, 'connect'> {
+  /** As {@link EngineApi.connect}; `feed` receives every patch as a message. */
+  connect(hello: Hello, feed: MessagePort): Promise<Result<Welcome>>
 }
 
 // ─── Assistant ──────────────────────────────────────────────────────────────────
