@@ -17,6 +17,7 @@ export type {
   HostKind,
   NodeWorkerLike,
   StateObservable,
+  WaitForReplyOptions,
 } from './client/types.js'
 export type { AssistantActivity, Connectivity } from './client/assistant-runner.js'
 export { DEFAULT_CONTEXT_KEYS } from './client/create-chat-client.js'

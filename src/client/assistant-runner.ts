@@ -148,6 +148,14 @@ export class AssistantRunner {
     this.#takeOver({ to: slot.info.to, guard: 'claim', continuing: true })
   }
 
+  /**
+   * Whether a turn for the user message `to` waits in the queue: its slot will be written
+   * again (a regenerate or retry asked for while another turn runs), so its status now is not its last.
+   */
+  owes(to: string): boolean {
+    return this.#queue.some((queued) => queued.to === to)
+  }
+
   /** Answers every turn that waited for the network; the guarded write lets exactly one client answer each. */
   resumeWaiting(): void {
     this.#resume(['queued', 'waiting'])

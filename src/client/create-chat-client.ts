@@ -8,6 +8,7 @@ import { Client } from './chat-client.js'
 import { Subject, of } from 'rxjs'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
 import { runAction } from './run-action.js'
+import { waitForReply } from './wait-for-reply.js'
 import { withValue } from './state-store.js'
 import type { ActionRequest, BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
 
@@ -41,6 +42,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     if (!runner) throw new ValidationError('No assistant is configured: pass `assistant` to createChatClient', { path: 'assistant' })
     return runner
   }
+  // Aborted when close() begins, so that waiting calls reject before the reply is marked interrupted.
+  const closing = new AbortController()
   const chat: ChatClient = {
     ready: client.ready,
     state$: store.state$,
@@ -118,9 +121,23 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     retry: (messageId) => needsRunner().retry(checkId(messageId, 'messageId')),
     continueReply: (messageId) => needsRunner().continueReply(checkId(messageId, 'messageId')),
     runAction: (messageId, actionId) => runAction(chat, contextKeys, actions$, messageId, actionId),
+    waitForReply: (messageId, waitOptions) =>
+      waitForReply(
+        {
+          ready: client.ready,
+          getState: () => client.getState(),
+          onStateChange: (listener) => store.onStateChange(listener),
+          status$: store.status$,
+          closing: closing.signal,
+          owes: runner ? (to) => runner.owes(to) : undefined,
+        },
+        messageId,
+        waitOptions,
+      ),
 
     flush: () => client.flush(),
     async close() {
+      closing.abort()
       await runner?.close() // a reply in progress is kept, marked interrupted
       actions$.complete()
       await client.close()

@@ -114,6 +114,14 @@ export interface ActionRequest {
   readonly action: MessageAction
 }
 
+/** Options of {@link ChatClient.waitForReply}. */
+export interface WaitForReplyOptions {
+  /** Stop waiting when this signal aborts: the promise rejects with `AbortedError` (the reply itself goes on). */
+  readonly signal?: AbortSignal
+  /** Stop waiting after this many ms: the promise rejects with `TimeoutError` (the reply itself goes on). Default: no limit. */
+  readonly timeout?: number
+}
+
 /**
  * Connection and storage health, on `status$`.
  *
@@ -255,6 +263,33 @@ export interface ChatClient {
    * `actions$` for the app.
    */
   runAction(messageId: string, actionId: string): Promise<ActionOutcome>
+  /**
+   * Waits for the assistant's answer to a main-chat message and resolves with the reply
+   * message once the turn is `done` (a reply that ended already settles at once).
+   * While the turn is queued, streaming, or waiting for the network it keeps waiting, and
+   * a regenerate or retry of it is waited for too.
+   *
+   * Every failure is a rejection (it never throws):
+   * - `ReplyEndedError` when the reply ends with status `error`, `stopped` or `interrupted`
+   *   (`error.status` says which, `error.reply` holds the text it has);
+   * - `NotFoundError` for an id that is not a main-chat message, a message nobody will answer
+   *   (e.g. one written with `sendMainChatMessages`, or an assistant's own message), or a reply
+   *   that is removed while waited for (trimmed past `maxMainChatMessages`, data cleared);
+   * - `ValidationError` at once when the client has no `assistant`: a client without one
+   *   answers nothing, like `retry` and `regenerate`, which throw the same error;
+   * - `ClientClosedError` when `close()` is called (before the running reply is marked
+   *   interrupted), or after it; the connection's error (e.g. `WorkerGoneError`) when it fails;
+   * - `AbortedError` when `options.signal` aborts, `TimeoutError` after `options.timeout` ms.
+   *
+   * @param messageId - the user message's id (give it with `sendMainChatMessage(text, { id })`),
+   *   or the id of its reply (`reply:<user message id>`)
+   * @example
+   * const id = crypto.randomUUID()
+   * await chat.sendMainChatMessage('Do you have gaming laptops under $1500?', { id })
+   * const reply = await chat.waitForReply(id, { timeout: 30_000 })
+   * console.log(reply.content)
+   */
+  waitForReply(messageId: string, options?: WaitForReplyOptions): Promise<ChatMessage>
 
   // ── Privacy and upkeep ──
   /** Empties preferences, history and personal info in the user context. */

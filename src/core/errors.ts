@@ -3,7 +3,7 @@
  * Errors cross the worker boundary as `SerializedError` data and are rebuilt into the
  * same class on the other side (`toSerializedError` / `fromSerializedError`).
  */
-import type { JsonValue, SerializedError } from './protocol.js'
+import type { ChatMessage, JsonValue, SerializedError } from './protocol.js'
 
 /** Every code an SDK error can carry. Stable: safe to switch on. */
 export type ChatErrorCode =
@@ -16,6 +16,9 @@ export type ChatErrorCode =
   | 'protocol-mismatch'
   | 'closed'
   | 'assistant-failed'
+  | 'reply-ended'
+  | 'timeout'
+  | 'aborted'
   | 'internal'
 
 /** The base class of every error the SDK throws or rejects with. */
@@ -129,9 +132,47 @@ export class AssistantError extends ChatError {
   }
 }
 
+/** How a reply can end without an answer. */
+export type EndedReplyStatus = 'error' | 'stopped' | 'interrupted'
+
+/**
+ * The reply that was awaited (`waitForReply`) ended without a full answer: the assistant
+ * failed (`status: 'error'`), it was stopped, or it was interrupted (e.g. another tab that
+ * streamed it closed). `reply` is the reply message as it ended, with the text it has.
+ */
+export class ReplyEndedError extends ChatError {
+  override readonly name: string = 'ReplyEndedError'
+  /** How the reply ended. */
+  readonly status: EndedReplyStatus
+  /** The reply message as it ended (its `metadata.actions` offer retry, continue or regenerate). */
+  readonly reply: ChatMessage
+
+  constructor(status: EndedReplyStatus, reply: ChatMessage, message = `The assistant's reply ended with status ${status}`) {
+    super('reply-ended', message, { status, messageId: reply.id })
+    this.status = status
+    this.reply = reply
+  }
+}
+
+/** A wait took longer than the caller allowed (e.g. `waitForReply`'s `timeout`). */
+export class TimeoutError extends ChatError {
+  override readonly name: string = 'TimeoutError'
+  constructor(message: string, details?: JsonValue) {
+    super('timeout', message, details)
+  }
+}
+
+/** The caller gave up: its `AbortSignal` was aborted. `cause` is the signal's reason. */
+export class AbortedError extends ChatError {
+  override readonly name: string = 'AbortedError'
+  constructor(message = 'The operation was aborted', details?: JsonValue, options?: { cause?: unknown }) {
+    super('aborted', message, details, options)
+  }
+}
+
 type ErrorClass = new (message: string, details?: JsonValue) => ChatError
 
-const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 'internal'>, ErrorClass> = {
+const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 'reply-ended' | 'internal'>, ErrorClass> = {
   validation: ValidationError,
   'not-found': NotFoundError,
   'invalid-transition': InvalidTransitionError,
@@ -139,6 +180,8 @@ const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 'in
   'storage-unavailable': StorageUnavailableError,
   'worker-gone': WorkerGoneError,
   'protocol-mismatch': ProtocolMismatchError,
+  timeout: TimeoutError,
+  aborted: AbortedError,
 }
 
 /** Turns any thrown value into plain data that keeps the class and code. */
@@ -170,7 +213,10 @@ export function fromSerializedError(data: SerializedError): ChatError {
     return new AssistantError(d.reason ?? 'unknown', data.message, extra)
   }
   const Class = CLASSES[code as keyof typeof CLASSES]
-  return Class ? new Class(data.message, data.details) : new ChatError('internal', data.message, data.details)
+  if (Class) return new Class(data.message, data.details)
+  // Its reply message does not travel: the code and details do.
+  if (code === 'reply-ended') return new ChatError('reply-ended', data.message, data.details)
+  return new ChatError('internal', data.message, data.details)
 }
 
 /**

@@ -1,10 +1,18 @@
 // @vitest-environment jsdom
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { act, render, renderHook } from '@testing-library/react'
+import { act, render, renderHook, waitFor } from '@testing-library/react'
 import { createElement, type ReactNode } from 'react'
-import { afterEach, describe, expect, test } from 'vitest'
-import { createChatClient, type ChatClient } from 'companion-chat'
-import { CompanionPanelProvider, useChatSelector, useCompanionPanel, useTicket } from 'companion-chat/react'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import { createChatClient, type Assistant, type ChatClient, type ChatClientOptions } from 'companion-chat'
+import {
+  CompanionPanelProvider,
+  useAssistant,
+  useChatSelector,
+  useCompanionPanel,
+  useStatus,
+  useTicket,
+  type CompanionPanel,
+} from 'companion-chat/react'
 
 const clients: ChatClient[] = []
 afterEach(async () => {
@@ -12,12 +20,38 @@ afterEach(async () => {
 })
 
 /** A provider wrapper with a fresh database for each test. */
-function freshWrapper() {
-  const client = createChatClient({ indexedDB: new IDBFactory(), IDBKeyRange, databaseName: `react-${Math.random()}` })
+function freshWrapper(options: ChatClientOptions = {}) {
+  const client = createChatClient({ indexedDB: new IDBFactory(), IDBKeyRange, databaseName: `react-${Math.random()}`, ...options })
   clients.push(client)
-  const wrapper = ({ children }: { children?: ReactNode }) => createElement(CompanionPanelProvider, { client }, children)
-  return { client, wrapper }
+  return { client, wrapper: wrapperFor(client) }
 }
+
+function wrapperFor(client: ChatClient) {
+  return ({ children }: { children?: ReactNode }) => createElement(CompanionPanelProvider, { client }, children)
+}
+
+/** An assistant that writes one word, then holds the reply open until `finish()` or an abort. */
+function heldAssistant() {
+  let finish = () => {}
+  const assistant: Assistant = {
+    name: 'held',
+    async *respond({ signal }) {
+      yield { type: 'text', delta: 'Thinking about it' }
+      await new Promise<void>((resolve) => {
+        finish = resolve
+        signal.addEventListener('abort', () => resolve(), { once: true })
+      })
+    },
+  }
+  return { assistant, finish: () => finish() }
+}
+
+/** The methods a client object has, by looking at it (not at its type). */
+const methodsOf = (client: ChatClient) =>
+  Object.keys(client).filter((key) => typeof (client as unknown as Record<string, unknown>)[key] === 'function')
+
+/** Methods of the client that are not on the panel, on purpose (see `CompanionPanelCommand`). */
+const NOT_ON_PANEL = ['onStateChange', 'close']
 
 describe('the specification tests with a provider', () => {
   test('sends a chat message successfully', async () => {
@@ -83,5 +117,85 @@ describe('selector hooks', () => {
     })
     expect(view.container.textContent).toContain('typing')
     expect(renders.b).toBe(initial.b)
+  })
+})
+
+describe('useCompanionPanel', () => {
+  test('returns every method of the client but onStateChange and close, and the client itself', () => {
+    const { client, wrapper } = freshWrapper()
+    const { result } = renderHook(() => useCompanionPanel(), { wrapper })
+    const commands = Object.keys(result.current).filter((key) => key !== 'chatSystem' && key !== 'client')
+    const expected = methodsOf(client).filter((name) => !NOT_ON_PANEL.includes(name))
+    expect(expected).toEqual(expect.arrayContaining(['stopAssistant', 'runAction', 'regenerate', 'retry', 'continueReply', 'waitForReply', 'flush']))
+    expect(commands.sort()).toEqual(expected.sort())
+    expect(result.current.client).toBe(client)
+  })
+
+  test('passes every argument through to the client, and returns what it returns', () => {
+    const { client } = freshWrapper()
+    const spies = new Map<string, ReturnType<typeof vi.fn>>()
+    const spy = { ...client } as Record<string, unknown>
+    for (const name of methodsOf(client).filter((name) => !NOT_ON_PANEL.includes(name))) {
+      const fn = vi.fn(() => `result of ${name}`)
+      spies.set(name, fn)
+      spy[name] = fn
+    }
+    const { result } = renderHook(() => useCompanionPanel(), { wrapper: wrapperFor(spy as unknown as ChatClient) })
+    for (const [name, fn] of spies) {
+      const command = result.current[name as keyof CompanionPanel] as (...args: unknown[]) => unknown
+      const args = Array.from({ length: command.length }, (_, i) => `${name} argument ${i}`)
+      expect(command(...args), name).toBe(`result of ${name}`)
+      expect(fn, name).toHaveBeenCalledWith(...args)
+    }
+  })
+
+  test('keeps every function the same across renders and state changes', async () => {
+    const { client, wrapper } = freshWrapper()
+    const { result, rerender } = renderHook(() => useCompanionPanel(), { wrapper })
+    const before = result.current
+    await act(async () => {
+      await client.sendMainChatMessage('changes the state')
+    })
+    rerender()
+    expect(result.current.chatSystem).not.toBe(before.chatSystem)
+    for (const [name, value] of Object.entries(before)) {
+      if (typeof value === 'function') expect(result.current[name as keyof CompanionPanel], name).toBe(value)
+    }
+  })
+})
+
+describe('useStatus and useAssistant', () => {
+  test("useStatus follows the client's status$: connecting, ready, closed", async () => {
+    const { client, wrapper } = freshWrapper()
+    const { result } = renderHook(() => useStatus(), { wrapper })
+    expect(result.current.connection).toBe('connecting')
+    await waitFor(() => expect(result.current).toMatchObject({ connection: 'ready', host: 'in-process' }))
+    expect(result.current).toBe(client.status$.value)
+    await act(async () => {
+      await client.close()
+    })
+    expect(result.current.connection).toBe('closed')
+  })
+
+  test("useAssistant follows the client's assistant$ while it answers, and stops", async () => {
+    const held = heldAssistant()
+    const { client, wrapper } = freshWrapper({ assistant: held.assistant })
+    const { result } = renderHook(() => useAssistant(), { wrapper })
+    expect(result.current).toEqual({ state: 'idle' })
+    await act(async () => {
+      await client.sendMainChatMessage('Hello', { id: 'q1' })
+    })
+    await waitFor(() => expect(result.current).toEqual({ state: 'streaming', messageId: 'reply:q1', replyTo: 'q1' }))
+    act(() => client.stopAssistant())
+    await waitFor(() => expect(result.current).toEqual({ state: 'idle' }))
+  })
+
+  test('useAssistant stays idle without an assistant', async () => {
+    const { client, wrapper } = freshWrapper()
+    const { result } = renderHook(() => useAssistant(), { wrapper })
+    await act(async () => {
+      await client.sendMainChatMessage('Hello')
+    })
+    expect(result.current).toEqual({ state: 'idle' })
   })
 })

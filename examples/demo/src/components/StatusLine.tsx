@@ -3,16 +3,14 @@
  * assistant does (`assistant$`), and the latest notice (an error of `errors$` or a
  * confirmation) for a few seconds.
  */
-import { useChatClient } from 'companion-chat/react'
-import { useObservableValue } from '../use-observable-value'
+import { useAssistant, useStatus } from 'companion-chat/react'
 import { useNotices } from './NoticeProvider'
 
 const CONNECTION_LABELS = { connecting: 'Connecting…', ready: 'Connected', failed: 'Not connected', closed: 'Closed' } as const
 
 export function StatusLine() {
-  const client = useChatClient()
-  const status = useObservableValue(client.status$)
-  const assistant = useObservableValue(client.assistant$)
+  const status = useStatus()
+  const assistant = useAssistant()
   const { notice } = useNotices()
 
   return (

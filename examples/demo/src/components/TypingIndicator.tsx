@@ -2,13 +2,12 @@
  * "Assistant is typing…", only while the main chat's `isTyping` is on (in any tab on this
  * database), with "Stop" when this tab's assistant is the one answering.
  */
-import { useChatClient, useChatSelector } from 'companion-chat/react'
-import { useObservableValue } from '../use-observable-value'
+import { useAssistant, useChatClient, useChatSelector } from 'companion-chat/react'
 
 export function TypingIndicator() {
   const client = useChatClient()
   const typing = useChatSelector((state) => state.mainChat.isTyping)
-  const activity = useObservableValue(client.assistant$)
+  const activity = useAssistant()
   if (!typing) return null
   const answering = activity.state === 'thinking' || activity.state === 'streaming'
   return (

@@ -1,0 +1,81 @@
+/**
+ * Hooks that read one part of the client, each on `useSyncExternalStore`: a component
+ * re-renders only when what it reads changed.
+ */
+import { useCallback, useSyncExternalStore } from 'react'
+import type { AssistantActivity } from '../client/assistant-runner.js'
+import type { ChatStatus, StateObservable } from '../client/types.js'
+import type { ChatAnalytics, ChatMessage, ChatSystemState, ChatTicket } from '../core/protocol.js'
+import { useChatClient } from './provider.js'
+
+/**
+ * A slice of the state; the component re-renders only when the slice changes (`Object.is`).
+ * Select existing objects (they keep their identity) rather than building new ones.
+ *
+ * @example
+ * const typing = useChatSelector((state) => state.mainChat.isTyping)
+ */
+export function useChatSelector<T>(select: (state: ChatSystemState) => T): T {
+  const client = useChatClient()
+  return useSyncExternalStore(
+    (onChange) => client.onStateChange(onChange),
+    () => select(client.getState()),
+    () => select(client.getState()),
+  )
+}
+
+/** The main chat's messages. */
+export function useMainChatMessages(): readonly ChatMessage[] {
+  return useChatSelector(selectMainMessages)
+}
+
+/** One ticket with its thread, or `null`; re-renders only when that ticket changes. */
+export function useTicket(ticketId: string | null): ChatTicket | null {
+  return useChatSelector((state) => (ticketId === null ? null : (state.tickets.find((t) => t.id === ticketId) ?? null)))
+}
+
+/** The analytics. */
+export function useChatAnalytics(): ChatAnalytics {
+  return useChatSelector(selectAnalytics)
+}
+
+/**
+ * The client's connection and storage health (`status$`): whether it is connecting, ready,
+ * failed or closed, whether data survives a reload (`storage`), and the writes pending.
+ *
+ * @example
+ * const { connection, storage } = useStatus()
+ * if (storage === 'memory') return <p>Chats will not survive a reload in this browser.</p>
+ */
+export function useStatus(): ChatStatus {
+  return useObservableValue(useChatClient().status$)
+}
+
+/**
+ * What this client's assistant does now (`assistant$`): `idle`, `thinking` or `streaming`
+ * (with the reply's `messageId` and the `replyTo` user message), or `error`. A client
+ * without an assistant stays `idle`.
+ *
+ * @example
+ * const activity = useAssistant()
+ * const answering = activity.state === 'thinking' || activity.state === 'streaming'
+ */
+export function useAssistant(): AssistantActivity {
+  return useObservableValue(useChatClient().assistant$)
+}
+
+/** The current value of one of the client's observables; re-renders when it emits. */
+function useObservableValue<T>(observable: StateObservable<T>): T {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const subscription = observable.subscribe(onChange)
+      return () => subscription.unsubscribe()
+    },
+    [observable],
+  )
+  const read = () => observable.value
+  return useSyncExternalStore(subscribe, read, read)
+}
+
+const selectMainMessages = (state: ChatSystemState) => state.mainChat.messages
+const selectAnalytics = (state: ChatSystemState) => state.analytics
