@@ -17,7 +17,15 @@ const compile = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })
 const library = {
   input: { index: 'src/index.ts', 'node-worker': 'worker/node.ts', react: 'src/react/index.ts' },
   external,
-  output: { dir: 'dist', format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    sourcemap: true,
+    // No bare `import 'dexie'` lines for what a chunk imports: bundlers would warn that they do nothing.
+    hoistTransitiveImports: false,
+  },
   plugins: [compile()],
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { readmeBlock } from '../docs/readme.js'
 
 let dir: string
 
@@ -22,6 +23,16 @@ beforeAll(async () => {
     platform: 'node',
     outdir: dir,
     outExtension: { '.js': '.mjs' },
+    logLevel: 'error',
+  })
+  // The README's Node quick start as it is written, against the package's sources.
+  await build({
+    stdin: { contents: readmeBlock('## Quick start in Node'), loader: 'ts', resolveDir: process.cwd(), sourcefile: 'quick-start.ts' },
+    alias: { 'companion-chat': './src/index.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: join(dir, 'quick-start.mjs'),
     logLevel: 'error',
   })
 }, 60_000)
@@ -47,6 +58,13 @@ async function runScript(name: string, source: string): Promise<{ code: number |
 }
 
 const lastJson = (out: string): unknown => JSON.parse(out.trim().split('\n').at(-1) ?? 'null')
+
+test("the README's Node quick start prints the assistant's answer and exits", async () => {
+  const result = await runScript('quick-start-runner', `import './quick-start.mjs'`)
+  expect(result).toMatchObject({ hung: false, code: 0 })
+  expect(result.out).toMatch(/^Here are my top picks for gaming laptops up to \$1,500\./m)
+  expect(result.out.trim().split('\n').at(-1)).toBe('memory')
+}, 30_000)
 
 describe('a Node script without close()', () => {
   test('exits after an awaited send (engine in-process, memory)', async () => {

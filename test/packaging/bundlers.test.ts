@@ -1,8 +1,10 @@
 /**
- * The packed package in a user's app, with no bundler config at all: Vite's dev server,
- * a Vite production build, and webpack 5 in development and production mode each load
- * the worker from `new Worker(new URL('companion-chat/worker', import.meta.url))`, store
- * a message in IndexedDB and find it again after a reload, in real Chromium.
+ * The packed package in a user's app, with no bundler config at all, in real Chromium:
+ * - Vite's dev server and a Vite production build run the README's browser quick start as
+ *   it is written: the shop assistant answers, and the conversation survives a reload;
+ * - webpack 5 in development and production mode: a plain JavaScript app loads the worker
+ *   from `new Worker(new URL('companion-chat/worker', import.meta.url))`, stores a message
+ *   in IndexedDB and finds it again after a reload.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,6 +13,7 @@ import { createServer, preview, type PreviewServer, type ViteDevServer } from 'v
 import webpack from 'webpack'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensurePackageBuilt, launchBrowser, serveApp, uniqueDb, type BrowserSession } from '../browser/harness.js'
+import { readmeBlock } from '../docs/readme.js'
 import { makeScratchApp, packPackage, type ScratchApp } from './scratch.js'
 
 const APP_SOURCE = `import { createChatClient } from 'companion-chat'
@@ -49,7 +52,12 @@ beforeAll(async () => {
   await ensurePackageBuilt()
   packDir = await mkdtemp(join(tmpdir(), 'companion-chat-pack-'))
   const tarball = await packPackage(packDir)
-  app = await makeScratchApp('bundler-app', tarball, { 'index.html': page('/src/main.js'), 'src/main.js': APP_SOURCE })
+  app = await makeScratchApp('bundler-app', tarball, {
+    'index.html': page('/src/main.js'),
+    'src/main.js': APP_SOURCE,
+    'quick-start/index.html': page('/quick-start/main.ts'),
+    'quick-start/main.ts': readmeBlock('## Quick start in the browser'),
+  })
 }, 300_000)
 
 afterAll(async () => {
@@ -88,24 +96,66 @@ function expectWorking([first, second]: [PageResult, PageResult]): void {
   expect(second.messages).toEqual(['hello from scratch', 'hello from scratch'])
 }
 
+const QUESTION = "user: I'm looking for gaming laptops under $1500"
+
+/**
+ * Opens the README's quick start, waits for the assistant's answer, reloads and waits for
+ * the second answer; answers the chat as the page shows it each time. The quick start
+ * uses a fixed database name, so each run clears it first.
+ */
+async function runQuickStart(url: string): Promise<[string, string]> {
+  const { page } = await browser.open(url)
+  await page.evaluate(() => new Promise<void>((resolve) => {
+    const request = indexedDB.deleteDatabase('shop-chat')
+    request.onsuccess = request.onerror = request.onblocked = () => resolve()
+  }))
+  const answered = async (questions: number) => {
+    await page.waitForFunction(
+      (count) => document.title === 'ready · indexeddb' && (document.querySelector('pre')?.textContent?.match(/^assistant: Here are my top picks/gm)?.length ?? 0) >= count,
+      questions,
+      { timeout: 30_000 },
+    )
+    return (await page.textContent('pre')) ?? ''
+  }
+  await page.reload({ waitUntil: 'load' }) // on the emptied database
+  const first = await answered(1)
+  await page.reload({ waitUntil: 'load' })
+  const second = await answered(2)
+  await browser.closePages()
+  return [first, second]
+}
+
+function expectQuickStartWorking([first, second]: [string, string]): void {
+  expect(first.split('\n').filter((line) => line === QUESTION)).toHaveLength(1)
+  expect(first).toMatch(/^assistant: Here are my top picks for gaming laptops up to \$1,500\./m)
+  // The first question and answer came back from IndexedDB after the reload; the question was asked again.
+  expect(second.split('\n').filter((line) => line === QUESTION)).toHaveLength(2)
+}
+
 describe('Vite, no config', () => {
-  test('dev server', async () => {
+  test('dev server: the worker loads, and the README quick start runs as written', async () => {
     let server: ViteDevServer | undefined
     try {
       server = await createServer({ root: app.dir, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } })
       await server.listen()
       const address = server.httpServer?.address()
       if (!address || typeof address === 'string') throw new Error('the dev server has no TCP port')
-      expectWorking(await openTwice(`http://127.0.0.1:${address.port}/`))
+      const url = `http://127.0.0.1:${address.port}/`
+      expectWorking(await openTwice(url))
+      expectQuickStartWorking(await runQuickStart(`${url}quick-start/`))
     } finally {
       await server?.close()
     }
   }, 120_000)
 
-  test('production build', async () => {
-    const served = await serveApp(app.dir, { configFile: false })
+  test('production build: the worker loads, and the README quick start runs as written', async () => {
+    const served = await serveApp(app.dir, {
+      configFile: false,
+      build: { rollupOptions: { input: { main: join(app.dir, 'index.html'), quickStart: join(app.dir, 'quick-start/index.html') } } },
+    })
     try {
       expectWorking(await openTwice(served.url))
+      expectQuickStartWorking(await runQuickStart(`${served.url}quick-start/`))
     } finally {
       await served.close()
     }
