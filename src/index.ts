@@ -21,6 +21,7 @@ export type {
 } from './client/types.js'
 export type { AssistantActivity, Connectivity } from './client/assistant-runner.js'
 export { DEFAULT_CONTEXT_KEYS } from './client/create-chat-client.js'
+export { findActionTicket } from './client/action-ticket.js'
 export * from './core/protocol.js'
 export * from './core/errors.js'
 export { TICKET_TRANSITIONS, canTransition } from './core/ticket-status.js'

@@ -4,9 +4,9 @@
  */
 import type { Subject } from 'rxjs'
 import { NotFoundError } from '../core/errors.js'
-import { replyInfo } from '../core/plan.js'
 import type { Budget, MessageAction, TicketType } from '../core/protocol.js'
 import { findAnyMessage } from './state-queries.js'
+import { actionSourceId, findActionTicket } from './action-ticket.js'
 import { TICKET_TYPES } from '../core/validate.js'
 import type { ActionOutcome, ActionRequest, ChatClient } from './types.js'
 
@@ -26,11 +26,11 @@ export async function runAction(
 
   switch (action.type) {
     case 'open-ticket': {
+      // Pressed again (or the message became a ticket another way): that ticket, no second one.
+      const existing = findActionTicket(chat.getState(), message, action)
+      if (existing) return done({ ticketId: existing.id })
       // The ticket is about the user's message: the one the payload names, or the one this replies to.
-      const source = stringOr(payload['messageId'], replyInfo(message)?.to ?? stringOr(message.metadata?.['replyTo'], message.id))
-      // Pressed again: the message has its ticket already.
-      const existing = findAnyMessage(chat.getState(), source)?.metadata?.ticketId
-      if (existing && chat.getState().tickets.some((ticket) => ticket.id === existing)) return done({ ticketId: existing })
+      const source = actionSourceId(message, action)
       const type = TICKET_TYPES.includes(payload['ticketType'] as TicketType) ? (payload['ticketType'] as TicketType) : 'support'
       const ticketId = chat.createTicketFromChatMessage(source, type, stringOr(payload['title'], 'Support request'))
       await chat.inheritContextToTicket(ticketId, contextKeys)

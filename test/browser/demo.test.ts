@@ -151,6 +151,33 @@ describe('the demo', () => {
   )
 
   test(
+    '"Open a ticket" on an answer becomes a link to the ticket once it is opened, also after a reload',
+    async () => {
+      const page = await openDemo(uniqueDb('demo-action-ticket'))
+      await send(page, 'Where is my order?')
+      const offer = page.getByTestId('message').filter({ has: page.getByRole('button', { name: 'Open a ticket' }) })
+      await offer.waitFor({ timeout: 10_000 })
+      const answer = page.locator(`[data-testid="message"][data-message-id="${await offer.getAttribute('data-message-id')}"]`)
+      await answer.getByRole('button', { name: 'Open a ticket' }).click()
+      const link = answer.getByTestId('action-ticket')
+      await link.waitFor({ timeout: 10_000 })
+      expect(await link.textContent()).toContain('Ticket opened: Where is my order?')
+      expect(await answer.getByRole('button', { name: 'Open a ticket' }).count()).toBe(0)
+      await settled(page)
+
+      await page.reload({ waitUntil: 'load' })
+      await waitConnected(page)
+      await page.getByTestId('action-ticket').waitFor({ timeout: 10_000 })
+      expect(await page.getByRole('button', { name: 'Open a ticket' }).count()).toBe(0)
+      // The link leads to the ticket.
+      await page.getByTestId('action-ticket').click()
+      await expect.poll(() => page.getByTestId('ticket-detail').textContent(), { timeout: 10_000 }).toContain('Where is my order?')
+      expect(await page.evaluate(() => (window as unknown as DemoWindow).companionChat.getState().tickets.length)).toBe(1)
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
     'commits 1,000 sends typed into the UI (and reports long tasks)',
     async () => {
       const page = await openDemo(uniqueDb('demo-burst'), 'worker', {

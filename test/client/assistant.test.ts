@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   createOpenAICompatibleAssistant,
   createShopAssistant,
+  findActionTicket,
   type Assistant,
   type AssistantPart,
   type AssistantRequest,
@@ -347,6 +348,34 @@ describe('escalation', () => {
     // Pressed again: the same ticket, not a second one.
     expect(await chat.runAction(suggestion.id, action.id)).toEqual(outcome)
     expect(chat.getState().tickets).toHaveLength(1)
+  })
+
+  test('tells which ticket an open-ticket action opened, so an app can show it instead of the button', async () => {
+    const chat = createDevice().open({ assistant: createShopAssistant() })
+    const asks = ['Where is my order?', 'My payment failed']
+    for (const content of asks) {
+      await chat.sendMainChatMessage(content)
+      await expect.poll(() => statusOf(slotOf(chat, content))).toBe('done')
+    }
+    await chat.flush()
+    const offers = chat.getState().mainChat.messages.flatMap((message) =>
+      (message.metadata?.actions ?? []).filter((action) => action.type === 'open-ticket').map((action) => ({ message, action })),
+    )
+    expect(offers).toHaveLength(2)
+    const [order, payment] = offers as [(typeof offers)[number], (typeof offers)[number]]
+    expect(findActionTicket(chat.getState(), order.message, order.action)).toBeUndefined()
+
+    const outcome = await chat.runAction(order.message.id, order.action.id)
+    const opened = findActionTicket(chat.getState(), order.message, order.action)
+    expect(opened?.id).toBe((outcome as { ticketId: string }).ticketId)
+    expect(opened?.title).toBe('Where is my order?')
+    // Only the message the action is about has a ticket.
+    expect(findActionTicket(chat.getState(), payment.message, payment.action)).toBeUndefined()
+    // A ticket made from that message another way counts too: pressing the action would open no second one.
+    const made = chat.createTicketFromChatMessage(chat.getState().mainChat.messages.find((m) => m.content === asks[1])!.id, 'technical', 'Payment')
+    expect(findActionTicket(chat.getState(), payment.message, payment.action)?.id).toBe(made)
+    // Actions that open no ticket have none.
+    expect(findActionTicket(chat.getState(), order.message, { id: 'x', label: 'x', type: 'send-message' })).toBeUndefined()
   })
 
   test('hands actions the SDK does not know to the app on actions$', async () => {
