@@ -26,7 +26,7 @@ import {
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
-import { openStorage } from './open-storage.js'
+import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
@@ -60,7 +60,8 @@ const MAX_BATCH = 20_000
 const APPLIED_RETENTION = 24 * 60 * 60 * 1000
 
 /**
- * Creates an engine. It opens its database on the first `connect`.
+ * Creates an engine. It opens its database on the first `connect`, and creates it with the
+ * first write: until then (a first visit, or after `clearAllData`) it serves an empty state.
  *
  * @example
  * const engine = createEngine({ indexedDB, IDBKeyRange })
@@ -75,6 +76,8 @@ class ChatEngine implements Engine {
   readonly #now: () => number
   #hello: Hello | undefined
   #db: ChatDatabase | undefined
+  /** The empty stand-in read while the database does not exist (see `#readable`). */
+  #empty: ChatDatabase | undefined
   #storage: StorageKind = 'indexeddb'
   #opening: Promise<void> | undefined
   #version = 0
@@ -151,6 +154,8 @@ class ChatEngine implements Engine {
     this.#channel = undefined
     this.#db?.close()
     this.#db = undefined
+    this.#empty?.close()
+    this.#empty = undefined
     this.#opening = undefined
     this.#hello = undefined
   }
@@ -166,7 +171,7 @@ class ChatEngine implements Engine {
     }
     this.#opening ??= (async () => {
       this.#hello = hello
-      await this.#database()
+      await this.#readable()
       this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#heard(announced))
       // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
       await this.#serial(() => this.#resetTyping())
@@ -175,14 +180,36 @@ class ChatEngine implements Engine {
     return this.#opening
   }
 
-  /** The open database, opened again lazily after `clearAllData` deleted it. */
+  /**
+   * The database to write to: the open one, else opened now, and created when this is the
+   * first write. One that another tab deleted was closed (Dexie closes on `versionchange`).
+   */
   async #database(): Promise<ChatDatabase> {
-    if (this.#db) return this.#db
+    if (this.#db?.isOpen()) return this.#db
     const hello = this.#hello!
     const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence)
     this.#db = opened.db
     this.#storage = opened.storage
     return opened.db
+  }
+
+  /**
+   * The database to read from; reading never creates it. While it does not exist (a first
+   * visit, or after `clearAllData` here or in another tab) reads get an empty stand-in, and
+   * every read looks again, since another tab's engine may create it with a write.
+   */
+  async #readable(): Promise<ChatDatabase> {
+    if (this.#db?.isOpen()) return this.#db
+    const hello = this.#hello!
+    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence, { create: false })
+    if (opened) {
+      this.#db = opened.db
+      this.#storage = opened.storage
+      return opened.db
+    }
+    this.#db = undefined
+    this.#storage = 'indexeddb' // IndexedDB answered that it is missing, so it is there to create it in
+    return (this.#empty ??= openEmpty(hello.databaseName))
   }
 
   get #config(): ChatConfig {
@@ -306,7 +333,7 @@ class ChatEngine implements Engine {
   #heard(announced: Announcement): void {
     void this.#serial(async () => {
       if (announced.reset) return this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] })
-      const db = await this.#database()
+      const db = await this.#readable()
       const changes = await db.transaction('r', db.all, () => readAnnounced(db, announced))
       this.#publish({ changes, done: [], refused: [] })
     }).catch(() => {
@@ -317,12 +344,12 @@ class ChatEngine implements Engine {
   }
 
   async #readSnapshot(): Promise<Snapshot> {
-    const db = await this.#database()
+    const db = await this.#readable()
     return db.transaction('r', db.all, () => readSnapshot(db, this.#version))
   }
 
   async #resetTyping(): Promise<void> {
-    const db = await this.#database()
+    const db = await this.#readable() // an indicator left on needs a database that exists
     const changed = await db.transaction('rw', db.meta, async () => {
       const { view } = await readMeta(db)
       if (!view.isTyping) return undefined
@@ -334,7 +361,7 @@ class ChatEngine implements Engine {
   }
 
   async #cleanup(now: number): Promise<CleanupReport> {
-    const db = await this.#database()
+    const db = await this.#readable() // nothing to remove from a database that does not exist
     const config = this.#config
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
@@ -357,9 +384,9 @@ class ChatEngine implements Engine {
   }
 
   async #clearAll(): Promise<void> {
-    const db = await this.#database()
-    this.#db = undefined // reopened (empty) on the next write
-    await db.delete()
+    const db = await this.#readable()
+    this.#db = undefined // created again by the next write
+    if (db !== this.#empty) await db.delete()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }

@@ -100,6 +100,35 @@ describe.each(['worker', 'shared-worker'] as const)('one tab with host %s', (hos
   )
 })
 
+describe.each(['worker', 'shared-worker'] as const)('database creation with host %s', (host) => {
+  test(
+    'creates no database before the first write: neither on a first visit nor after clearAllData and a reload',
+    async () => {
+      const db = uniqueDb(`lazy-${host}`)
+      const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, host))
+      await page.evaluate(() => window.ready)
+      const names = () => page.evaluate(async () => (await indexedDB.databases()).map((info) => info.name))
+      expect(await names()).not.toContain(db)
+
+      await page.evaluate(() => window.chat.sendMainChatMessage('my address is 1 Main Street'))
+      expect(await names()).toContain(db)
+      await page.evaluate(() => window.chat.clearAllData())
+      expect(await names()).not.toContain(db)
+
+      await reload(page)
+      expect(await page.evaluate(() => window.chat.status$.value)).toMatchObject({ connection: 'ready', storage: 'indexeddb' })
+      expect(await page.evaluate(() => window.chat.getState().mainChat.messages)).toEqual([])
+      expect(await names()).not.toContain(db)
+
+      await page.evaluate(() => window.chat.sendMainChatMessage('hello again'))
+      expect(await names()).toContain(db)
+      await reload(page)
+      expect(await page.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.content))).toEqual(['hello again'])
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
 describe('a dedicated worker that is terminated mid-burst', () => {
   test(
     'rejects the calls in flight with WorkerGoneError, and every acknowledged write survives a reload',
