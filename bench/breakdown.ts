@@ -79,7 +79,14 @@ function buildMessage(content: string): ChatMessage {
 }
 
 /** The client's plan context for ids it made itself: they cannot exist anywhere yet. */
-const freshContext: PlanContext = { config, userContext: {}, view: INITIAL_VIEW, ticket: () => undefined, message: () => undefined }
+const freshContext: PlanContext = {
+  config,
+  userContext: {},
+  view: INITIAL_VIEW,
+  ticket: () => undefined,
+  thread: () => undefined,
+  message: () => undefined,
+}
 
 const command = (fields: { kind: 'sendMessages'; messages: ChatMessage[] } | { kind: 'sendMessage'; message: ChatMessage }): Command =>
   ({ commandId: newId(), at: Date.now(), thread: MAIN_THREAD, ...fields }) as Command

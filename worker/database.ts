@@ -3,9 +3,11 @@
  * adds a `this.version(n).stores(...).upgrade(...)` step below and keeps every earlier
  * one, so data written by any released schema opens and survives.
  */
-import { Dexie, type Table } from 'dexie'
+import { Dexie, type Table, type Transaction } from 'dexie'
+import { searchWords } from '../src/core/search-words.js'
 import type { AnalyticsCounters } from '../src/core/analytics.js'
-import type { ChatMessage, ThreadId, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
+import type { ChatMessage, ThreadId, ThreadSummary, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
+import { addToThread, emptyThread, markThreadRead } from '../src/core/thread-summary.js'
 
 /** A message row: the message, its thread, and its place in the database sequence. */
 export interface MessageRow {
@@ -13,6 +15,22 @@ export interface MessageRow {
   readonly thread: ThreadId
   readonly seq: number
   readonly message: ChatMessage
+  /**
+   * The search words of the message (schema 2): normalized, unique, a multi-entry index.
+   * IndexedDB keeps the index in the same transaction as the row and forgets it with it.
+   */
+  readonly words?: readonly string[]
+}
+
+/** A thread's header, kept in the same transaction as its messages (schema 2). */
+export type ThreadRow = ThreadSummary
+
+/** A half-typed message of one thread (schema 2). */
+export interface DraftRow {
+  readonly thread: ThreadId
+  readonly text: string
+  /** When it was last changed (the client's clock). */
+  readonly at: number
 }
 
 /** A ticket row: the ticket without messages, and its place in the database sequence. */
@@ -59,6 +77,8 @@ export class ChatDatabase extends Dexie {
   declare readonly meta: Table<MetaRow, MetaRow['key']>
   declare readonly topics: Table<TopicRow, string>
   declare readonly applied: Table<AppliedRow, string>
+  declare readonly threads: Table<ThreadRow, ThreadId>
+  declare readonly drafts: Table<DraftRow, ThreadId>
 
   constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, { ...dependencies, autoOpen: true })
@@ -69,10 +89,36 @@ export class ChatDatabase extends Dexie {
       topics: 'word, count', // the most frequent topics by count
       applied: 'id, at', // pruned by age
     })
+    // Schema 2 (after 0.1.0): search words on messages, a summary row per thread, drafts.
+    this.version(2)
+      .stores({
+        messages: 'id, [thread+seq], *words', // search: a multi-entry index of each message's words
+        threads: 'id',
+        drafts: 'thread',
+      })
+      .upgrade((tx) => upgradeToVersion2(tx))
   }
 
   /** Every table, for transactions that touch them all. */
   get all(): Table[] {
-    return [this.messages, this.tickets, this.meta, this.topics, this.applied]
+    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts]
   }
+}
+
+/**
+ * From schema 1: every message gets its search words and every thread its summary row, in
+ * one pass over the messages in thread order, with everything counted as read. Runs once,
+ * when a 0.1.0 database first opens.
+ */
+async function upgradeToVersion2(tx: Transaction): Promise<void> {
+  const threads = new Map<ThreadId, ThreadRow>()
+  await tx
+    .table<MessageRow, string>('messages')
+    .orderBy('[thread+seq]')
+    .modify((row: { thread: ThreadId; seq: number; message: ChatMessage; words?: readonly string[] }) => {
+      row.words = searchWords(row.message)
+      threads.set(row.thread, addToThread(threads.get(row.thread) ?? emptyThread(row.thread), row.seq, row.message))
+    })
+  // Nothing was unread before read markers existed: what a 0.1.0 database holds counts as read.
+  await tx.table<ThreadRow, ThreadId>('threads').bulkPut([...threads.values()].map(markThreadRead))
 }

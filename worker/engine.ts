@@ -6,9 +6,10 @@
  */
 import { Dexie } from 'dexie'
 import { checkCommand } from '../src/core/check-command.js'
-import { ProtocolMismatchError, StorageUnavailableError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
+import { ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
 import {
+  MAIN_THREAD,
   PROTOCOL_VERSION,
   type Change,
   type ChatConfig,
@@ -21,15 +22,19 @@ import {
   type Patch,
   type PatchListener,
   type Result,
+  type SearchHit,
   type Snapshot,
   type StorageKind,
+  type ThreadId,
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
-import { readAnnounced, readMeta, readSnapshot } from './read-state.js'
+import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
+import { searchMessages, type SearchRequest } from './search.js'
+import { DEFAULT_SEARCH_LIMIT, checkSearch } from '../src/core/validate.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -81,7 +86,8 @@ class ChatEngine implements Engine {
   #storage: StorageKind = 'indexeddb'
   #opening: Promise<void> | undefined
   #version = 0
-  readonly #listeners = new Set<PatchListener>()
+  /** Every connection's listener, with the ticket threads whose messages it holds (its windows). */
+  readonly #listeners = new Map<PatchListener, Set<ThreadId>>()
   #group: CommandGroup | undefined
   /** Which connection's listener sent a queued command (its own messages travel short). */
   readonly #origin = new Map<Command, PatchListener>()
@@ -107,12 +113,28 @@ class ChatEngine implements Engine {
             )
           }
           await this.#open(hello)
-          const snapshot = await this.#serial(() => this.#readSnapshot())
+          const threads = checkThreads(hello.threads ?? [])
+          const snapshot = await this.#serial(() => this.#readSnapshot(threads))
           listener = onPatch
-          this.#listeners.add(onPatch)
+          this.#listeners.set(onPatch, new Set(snapshot.windows.map((window) => window.thread)))
           return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
         }),
       execute: (commands) => settle(() => this.#submit(commands, listener)),
+      loadThread: (thread, page) =>
+        settle(async () => {
+          const { before, count } = checkPage(thread, page)
+          return this.#serial(async () => {
+            const db = await this.#readable()
+            const read = await db.transaction('r', db.messages, () => readPage(db, thread, before, count))
+            // From the newest window on, the feed carries the thread's changes to this connection.
+            if (before === undefined && thread !== MAIN_THREAD && listener) this.#listeners.get(listener)?.add(thread)
+            return read
+          })
+        }),
+      unloadThread: (thread) =>
+        settle(async () => {
+          if (listener) this.#listeners.get(listener)?.delete(checkThreads([thread])[0]!)
+        }),
       runCleanup: (now) =>
         settle(async () => {
           const report = await this.#serial(() => this.#cleanup(now))
@@ -123,7 +145,18 @@ class ChatEngine implements Engine {
           await this.#serial(() => this.#clearAll())
           return this.#version
         }),
-      snapshot: () => settle(() => this.#serial(() => this.#readSnapshot())),
+      snapshot: (threads) =>
+        settle(async () => {
+          const wanted = checkThreads(threads ?? [...((listener && this.#listeners.get(listener)) ?? [])])
+          const snapshot = await this.#serial(() => this.#readSnapshot(wanted))
+          if (listener && this.#listeners.has(listener)) this.#listeners.set(listener, new Set(snapshot.windows.map((window) => window.thread)))
+          return snapshot
+        }),
+      search: (query, options) =>
+        settle(async () => {
+          const { threadId, limit = DEFAULT_SEARCH_LIMIT } = checkSearch(query, options) // also from clients of other builds
+          return this.#search({ query, threadId, limit })
+        }),
       ping: () => settle(async () => PROTOCOL_VERSION),
       disconnect: () =>
         settle(async () => {
@@ -258,9 +291,14 @@ class ChatEngine implements Engine {
       })
       this.#group = group = created
     }
+    const windows = from && this.#listeners.get(from)
     for (const command of commands) {
       group.commands.push(command)
-      if (from) this.#origin.set(command, from)
+      if (!from) continue
+      this.#origin.set(command, from)
+      // A client holds the messages of a ticket it writes to: the feed carries that thread to it from now on.
+      const thread = writtenThread(command)
+      if (thread !== undefined && thread !== MAIN_THREAD) windows?.add(thread)
     }
     return group.done
   }
@@ -313,10 +351,14 @@ class ChatEngine implements Engine {
     if (changes.length === 0 && done.length === 0 && refused.length === 0) return
     const patch: Patch = { version: ++this.#version, changes, done, refused }
     const own = sentBy.size > 0 ? splitSent(changes, sentBy) : undefined
-    for (const listener of this.#listeners) {
+    const windowed = changes.some(isTicketMessageChange)
+    for (const [listener, windows] of this.#listeners) {
       const mine = own?.get(listener)
+      let sent: Patch = mine ? { ...patch, changes: mine.changes, sent: mine.sent } : patch
+      // Message changes of ticket threads go only to the connections that hold the thread's window.
+      if (windowed) sent = { ...sent, changes: sent.changes.filter((change) => !isTicketMessageChange(change) || windows.has(messageThread(change)!)) }
       try {
-        listener(mine ? { ...patch, changes: mine.changes, sent: mine.sent } : patch)
+        listener(sent)
       } catch {
         // A listener that throws (or a port that closed) must not stop the others.
       }
@@ -343,9 +385,21 @@ class ChatEngine implements Engine {
     })
   }
 
-  async #readSnapshot(): Promise<Snapshot> {
+  /**
+   * A search runs on the chain, after everything queued before it, so it finds every command
+   * its client sent before it. Unlike the other jobs it leaves the open group open (`#chain`,
+   * not `#serial`): a read cannot change what later commands do, and searching while a reply
+   * streams in then does not split its writes into more transactions. It reads in a
+   * read-only transaction of its own (see search.ts).
+   */
+  #search(search: SearchRequest): Promise<SearchHit[]> {
+    if (this.#closed || !this.#hello) return Promise.reject(new StorageUnavailableError('Not connected: call connect() first'))
+    return this.#chain(async () => searchMessages(await this.#readable(), search))
+  }
+
+  async #readSnapshot(threads: readonly ThreadId[]): Promise<Snapshot> {
     const db = await this.#readable()
-    return db.transaction('r', db.all, () => readSnapshot(db, this.#version))
+    return db.transaction('r', db.all, () => readSnapshot(db, this.#version, threads, this.#config.ticketWindow))
   }
 
   async #resetTyping(): Promise<void> {
@@ -368,7 +422,8 @@ class ChatEngine implements Engine {
       const ids = planCleanup(ended, now, config)
       let removedMessages = 0
       for (const id of ids) removedMessages += await db.messages.where('[thread+seq]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete()
-      await db.tickets.bulkDelete(ids)
+      await Promise.all([db.tickets.bulkDelete(ids), db.threads.bulkDelete(ids), db.drafts.bulkDelete(ids)])
+      for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
       await db.applied.where('at').below(now - APPLIED_RETENTION).delete()
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
       const { view } = await readMeta(db)
@@ -400,3 +455,49 @@ async function settle<T>(fn: () => Promise<T>): Promise<Result<T>> {
   }
 }
 
+
+/** The thread of a message change; undefined for other changes. */
+const messageThread = (change: Change): ThreadId | undefined =>
+  change.type === 'message' ? change.record.thread : change.type === 'messageDeleted' ? change.thread : undefined
+
+/** Whether a change is a message change of a ticket thread (the feed sends those only to the thread's holders). */
+const isTicketMessageChange = (change: Change): boolean => {
+  const thread = messageThread(change)
+  return thread !== undefined && thread !== MAIN_THREAD
+}
+
+/** The ticket thread a command writes messages into, if any. */
+function writtenThread(command: Command): ThreadId | undefined {
+  switch (command?.kind) {
+    case 'sendMessage':
+    case 'sendMessages':
+      return typeof command.thread === 'string' ? command.thread : undefined
+    case 'createTicket':
+    case 'createTicketFromChatMessage':
+      return typeof command.ticketId === 'string' ? command.ticketId : undefined
+    default:
+      return undefined
+  }
+}
+
+/** Most messages one `loadThread` call reads. */
+const MAX_PAGE = 1_000
+
+function checkThreads(threads: unknown): ThreadId[] {
+  if (!Array.isArray(threads) || !threads.every((thread) => typeof thread === 'string' && thread.length > 0)) {
+    throw new ValidationError('threads: must be an array of thread ids', { path: 'threads' })
+  }
+  return threads as ThreadId[]
+}
+
+function checkPage(thread: unknown, page: unknown): { before: number | undefined; count: number } {
+  checkThreads([thread])
+  const { before, count } = (page ?? {}) as { before?: unknown; count?: unknown }
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
+    throw new ValidationError(`count: must be a whole number from 1 to ${MAX_PAGE}`, { path: 'count', limit: MAX_PAGE })
+  }
+  if (before !== undefined && (typeof before !== 'number' || !Number.isInteger(before) || before < 0)) {
+    throw new ValidationError('before: must be a message sequence number', { path: 'before' })
+  }
+  return { before, count }
+}

@@ -33,7 +33,10 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     execute: (commands) => connected().execute(commands),
     runCleanup: (now) => connected().runCleanup(now),
     clearAllData: () => connected().clearAllData(),
-    snapshot: () => connected().snapshot(),
+    snapshot: (threads) => connected().snapshot(threads),
+    loadThread: (thread, page) => connected().loadThread(thread, page),
+    unloadThread: (thread) => connected().unloadThread(thread),
+    search: (query, options) => connected().search(query, options),
     ping: () => connected().ping(),
     disconnect: async () => {
       const result = await connected().disconnect()
@@ -72,6 +75,9 @@ const NOT_CONNECTED: EngineApi = {
   runCleanup: refuse,
   clearAllData: refuse,
   snapshot: refuse,
+  loadThread: refuse,
+  unloadThread: refuse,
+  search: refuse,
   ping: refuse,
   disconnect: async () => ({ ok: true, value: undefined }),
 }

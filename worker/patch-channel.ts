@@ -21,6 +21,8 @@ export type Announcement =
       readonly messages: ReadonlyArray<readonly [id: string, thread: ThreadId]>
       /** Tickets written or deleted. */
       readonly tickets: readonly string[]
+      /** Threads whose header changed without a message (a read marker). */
+      readonly threads: readonly ThreadId[]
       /** Whether the single rows (user context, view, counters) changed. */
       readonly meta: boolean
     }
@@ -36,6 +38,7 @@ const NOOP: PatchChannel = { post() {}, close() {} }
 export function announce(changes: readonly Change[]): Announcement {
   const messages: Array<readonly [string, ThreadId]> = []
   const tickets: string[] = []
+  const threads: ThreadId[] = []
   let meta = false
   for (const change of changes) {
     switch (change.type) {
@@ -53,11 +56,14 @@ export function announce(changes: readonly Change[]): Announcement {
       case 'ticketDeleted':
         tickets.push(change.id)
         break
+      case 'thread':
+        threads.push(change.summary.id)
+        break
       default:
         meta = true
     }
   }
-  return { messages, tickets, meta }
+  return { messages, tickets, threads, meta }
 }
 
 export function createPatchChannel(databaseName: string, receive: (announcement: Announcement) => void): PatchChannel {

@@ -9,13 +9,16 @@ import {
   MAIN_THREAD,
   type Change,
   type ChatAnalytics,
+  type MessageRecord,
   type Snapshot,
+  type ThreadId,
+  type ThreadPage,
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
 import { TOPIC_COUNT, isStopWord, topTopics } from '../src/core/topics.js'
 import { Dexie, type Table } from 'dexie'
-import type { ChatDatabase, Counters, TopicRow } from './database.js'
+import type { ChatDatabase, Counters, MessageRow, TopicRow } from './database.js'
 
 export interface Meta {
   readonly userContext: UserChatContext
@@ -70,22 +73,51 @@ export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
   return topTopics(new Map([...leaders, ...ties].map((row) => [row.word, row.count])))
 }
 
-/** Everything a client needs to build its mirror. `version` is the engine's current one. */
-export async function readSnapshot(db: ChatDatabase, version: number): Promise<Snapshot> {
-  const [messages, tickets, meta] = await Promise.all([
-    db.messages.orderBy('[thread+seq]').toArray(),
+/**
+ * Everything a client needs to build its mirror: the main chat, every ticket and thread
+ * header, and the newest `window` messages of each of `windows` (ticket threads).
+ * `version` is the engine's current one. Nothing here grows with the length of a thread.
+ */
+export async function readSnapshot(db: ChatDatabase, version: number, windows: readonly ThreadId[], window: number): Promise<Snapshot> {
+  const wanted = [...new Set(windows)].filter((thread) => thread !== MAIN_THREAD)
+  const [main, tickets, threads, meta, pages] = await Promise.all([
+    threadRange(db, MAIN_THREAD).toArray(),
     db.tickets.toArray(),
+    db.threads.toArray(),
     readMeta(db),
+    Promise.all(wanted.map((thread) => readPage(db, thread, undefined, window))),
   ])
   tickets.sort((a, b) => a.seq - b.seq)
+  const known = new Set(tickets.map((ticket) => ticket.id))
+  const held = pages.filter((page) => known.has(page.thread)) // a window of a ticket that is gone is not sent
   return {
     version,
-    messages: messages.map(({ thread, seq, message }) => ({ thread, seq, message })),
+    messages: [...main.map(toRecord), ...held.flatMap((page) => page.records)],
     tickets,
+    threads,
+    windows: held.map(({ thread, hasOlder }) => ({ thread, hasOlder })),
     userContext: meta.userContext,
     view: meta.view,
     analytics: await readAnalytics(db, meta.counters),
   }
+}
+
+/** A thread's messages in order, through the `[thread+seq]` index. */
+const threadRange = (db: ChatDatabase, thread: ThreadId, below = Dexie.maxKey as unknown as number) =>
+  db.messages.where('[thread+seq]').between([thread, Dexie.minKey], [thread, below], true, false)
+
+const toRecord = ({ thread, seq, message }: MessageRow): MessageRecord => ({ thread, seq, message })
+
+/**
+ * The `count` messages of `thread` before `seq` `before` (or its newest, without), oldest
+ * first, and whether older ones exist: one range read of `count + 1` rows, newest first.
+ */
+export async function readPage(db: ChatDatabase, thread: ThreadId, before: number | undefined, count: number): Promise<ThreadPage> {
+  const rows = await threadRange(db, thread, before).reverse().limit(count + 1).toArray()
+  const hasOlder = rows.length > count
+  if (hasOlder) rows.pop()
+  rows.reverse()
+  return { thread, records: rows.map(toRecord), hasOlder }
 }
 
 /**
@@ -96,9 +128,11 @@ export async function readSnapshot(db: ChatDatabase, version: number): Promise<S
 export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announcement, { reset: true }>): Promise<Change[]> {
   const ticketIds = [...new Set(announced.tickets)]
   const messageKeys = [...new Map(announced.messages.map(([id, thread]) => [id, thread])).entries()]
-  const [tickets, messages, meta] = await Promise.all([
+  const threadIds = [...new Set([...announced.threads, ...messageKeys.map(([, thread]) => thread)])]
+  const [tickets, messages, threads, meta] = await Promise.all([
     readMany(db.tickets, ticketIds),
     readMany(db.messages, messageKeys.map(([id]) => id)),
+    readMany(db.threads, threadIds),
     announced.meta ? readMeta(db) : undefined,
   ])
   const changes: Change[] = []
@@ -111,6 +145,7 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
     const row = messages[i]
     changes.push(row ? { type: 'message', record: { thread: row.thread, seq: row.seq, message: row.message } } : { type: 'messageDeleted', id, thread })
   })
+  for (const summary of threads) if (summary) changes.push({ type: 'thread', summary })
   if (meta) {
     changes.push(
       { type: 'userContext', context: meta.userContext },

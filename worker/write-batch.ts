@@ -24,6 +24,8 @@ import {
 import { countTopics, topTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
 import { completeCounters, readMany, readMeta } from './read-state.js'
+import { ThreadTally } from './thread-tally.js'
+import { searchWords } from '../src/core/search-words.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -58,17 +60,20 @@ export async function writeBatch(
   // ── Read everything the batch may touch, in parallel.
   const ticketIds = new Set<string>()
   const messageIds = new Set<string>()
+  const threadIds = new Set<ThreadId>()
   const sentIds = trustNewIds ? undefined : new Set<string>()
   const commandIds: string[] = []
-  for (const command of commands) collectKeys(command, ticketIds, messageIds, sentIds, commandIds)
+  for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds)
   const read = [...messageIds]
   if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
-  const [ticketRows, messageRows, meta, appliedRows] = await Promise.all([
+  const [ticketRows, messageRows, meta, appliedRows, threadRows] = await Promise.all([
     readMany(db.tickets, [...ticketIds]),
     readMany(db.messages, read),
     readMeta(db),
     readMany(db.applied, commandIds),
+    readMany(db.threads, [...threadIds]),
   ])
+  const threads = new ThreadTally(threadRows)
   const tickets = new Map<string, TicketRecord>()
   for (const row of ticketRows) if (row) tickets.set(row.id, row)
   const messages = new Map<string, MessageRecord>()
@@ -89,6 +94,7 @@ export async function writeBatch(
       return view
     },
     ticket: (id) => tickets.get(id),
+    thread: (id) => threads.get(id),
     message: (id) => messages.get(id),
   }
 
@@ -124,12 +130,16 @@ export async function writeBatch(
           // The row as stored doubles as the feed's record (a record with its id key).
           const { thread, message } = change.record
           const known = messages.get(message.id)
-          const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++seq, message }
+          const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++seq, message, words: searchWords(message) }
           messages.set(row.id, row)
           written.set(row.id, row)
           changes.push({ type: 'message', record: row })
           if (thread === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
-          if (known) break
+          if (known) {
+            threads.updated(row)
+            break
+          }
+          threads.added(row)
           newMessages++
           if (thread === MAIN_THREAD) {
             newMainIds.push(row.id)
@@ -168,6 +178,8 @@ export async function writeBatch(
           break
         case 'messageDeleted': {
           // A superseded suggestion. One written earlier in this batch is simply not written.
+          const gone = messages.get(change.id)
+          if (gone?.seq !== undefined) threads.removed({ thread: gone.thread, seq: gone.seq, message: gone.message })
           messages.delete(change.id)
           written.delete(change.id)
           if (stored.has(change.id)) removedRows.set(change.id, change.thread)
@@ -175,6 +187,9 @@ export async function writeBatch(
           changes.push(change)
           break
         }
+        case 'thread':
+          threads.set(change.summary) // a read marker; the header goes out with the others below
+          break
         default:
           changes.push(change) // the planner makes no other kinds
       }
@@ -208,8 +223,10 @@ export async function writeBatch(
     const excess = mainCount + newMainIds.length - config.maxMainChatMessages
     if (excess > 0) {
       const fromStore = Math.min(excess, mainCount)
-      const oldest = fromStore > 0 ? await mainRange.limit(fromStore).primaryKeys() : []
+      const oldestRows = fromStore > 0 ? await mainRange.limit(fromStore).toArray() : []
+      const oldest = oldestRows.map((row) => row.id)
       await db.messages.bulkDelete(oldest)
+      for (const row of oldestRows) if (!addedMain.has(row.id)) threads.removed(row)
       for (const id of oldest) {
         // A stored row taken for new (a retried send): the add that would have said so is
         // skipped for trimmed rows, so say it here and let the batch run again, checked.
@@ -217,7 +234,11 @@ export async function writeBatch(
         trimmed.add(id)
         changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
       }
-      for (const id of newMainIds.slice(0, excess - fromStore)) dropped.add(id)
+      for (const id of newMainIds.slice(0, excess - fromStore)) {
+        dropped.add(id)
+        const row = written.get(id)
+        if (row) threads.removed(row)
+      }
     }
     mainCount += newMainIds.length - dropped.size - trimmed.size
   }
@@ -244,6 +265,11 @@ export async function writeBatch(
       countersChanged = true
     }
   }
+  // ── Thread headers: where the newest message was deleted, the newest stored one takes its place.
+  const orphaned = threads.orphaned()
+  const newestStored =
+    orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => db.messages.where('[thread+seq]').between([thread, Dexie.minKey], [thread, Dexie.maxKey]).last()))
+  const headers = threads.final(orphaned, newestStored, written, dropped, trimmed)
   const metaPuts: MetaRow[] = []
   if (contextChanged) metaPuts.push({ key: 'userContext', value: userContext })
   if (viewChanged) metaPuts.push({ key: 'view', value: view })
@@ -255,10 +281,12 @@ export async function writeBatch(
     ticketPuts.size > 0 && db.tickets.bulkPut([...ticketPuts.values()]),
     metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
     newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
+    headers.length > 0 && db.threads.bulkPut(headers),
   ])
 
   // Messages written and trimmed in this same batch never reach the feed.
   const feed = dropped.size === 0 ? changes : changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
+  for (const summary of headers) feed.push({ type: 'thread', summary })
   if (countersChanged) {
     feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
   }
@@ -282,25 +310,41 @@ async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promi
  * The keys a command reads: tickets, messages, applied command ids, and the ids of the
  * messages it sends (`sent`, left out when the batch trusts them to be new).
  */
-function collectKeys(command: Command, tickets: Set<string>, messages: Set<string>, sent: Set<string> | undefined, commandIds: string[]): void {
+function collectKeys(
+  command: Command,
+  tickets: Set<string>,
+  messages: Set<string>,
+  threads: Set<ThreadId>,
+  sent: Set<string> | undefined,
+  commandIds: string[],
+): void {
   if (!KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
   switch (command.kind) {
     case 'sendMessage':
       sent?.add(command.message.id)
+      threads.add(command.thread)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'sendMessages':
       if (sent) for (const message of command.messages) sent.add(message.id)
+      threads.add(command.thread)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'createTicket':
       tickets.add(command.ticketId)
+      threads.add(command.ticketId)
       if (command.initialMessage) messages.add(command.initialMessage.id)
       return
     case 'createTicketFromChatMessage':
       tickets.add(command.ticketId)
+      threads.add(command.ticketId)
+      threads.add(MAIN_THREAD)
       messages.add(command.messageId)
       messages.add(command.copyId)
+      return
+    case 'markRead':
+      threads.add(command.thread)
+      if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'resolveTicket':
     case 'updateTicketStatus':
@@ -312,6 +356,7 @@ function collectKeys(command: Command, tickets: Set<string>, messages: Set<strin
       if (command.ticketId !== null) tickets.add(command.ticketId)
       return
     case 'reply':
+      threads.add(MAIN_THREAD)
       messages.add(command.message.id)
       for (const id of command.supersede ?? []) messages.add(id)
       return

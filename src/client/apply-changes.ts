@@ -14,21 +14,33 @@ import {
   type ChatMessage,
   type ChatSystemState,
   type ChatTicket,
+  type MessageRecord,
   type Snapshot,
+  type ThreadId,
   type TicketRecord,
 } from '../core/protocol.js'
+import { ticketsById } from './state-queries.js'
 
-/** Positions of confirmed rows in the database sequence. Owned by the confirmed state. */
+/** Positions of confirmed rows in the database sequence, and the loaded windows. Owned by the confirmed state. */
 export interface SeqIndex {
   readonly messages: Map<string, number>
   readonly tickets: Map<string, number>
+  /** Ticket threads read by pages (window or older), with whether older messages exist before the oldest loaded. */
+  readonly windows: Map<ThreadId, boolean>
 }
 
-export const createSeqIndex = (): SeqIndex => ({ messages: new Map(), tickets: new Map() })
+export const createSeqIndex = (): SeqIndex => ({ messages: new Map(), tickets: new Map(), windows: new Map() })
+
+/** A ticket's or the main chat's header fields, as the last `thread` change (or optimistic message) left them. */
+interface Header {
+  readonly messageCount: number
+  readonly lastMessage?: ChatMessage | undefined
+  readonly unreadCount: number
+}
 
 /** The state of an empty database. */
 export const EMPTY_STATE: ChatSystemState = Object.freeze({
-  mainChat: Object.freeze({ messages: Object.freeze([]) as readonly ChatMessage[], isTyping: false, lastActivity: 0 }),
+  mainChat: Object.freeze({ messages: Object.freeze([]) as readonly ChatMessage[], isTyping: false, lastActivity: 0, unreadCount: 0 }),
   tickets: Object.freeze([]) as readonly ChatTicket[],
   activeTicketId: null,
   ticketView: 'chat',
@@ -40,9 +52,19 @@ export const EMPTY_STATE: ChatSystemState = Object.freeze({
 export function stateFromSnapshot(snapshot: Snapshot, maxMainChatMessages: number, index: SeqIndex): ChatSystemState {
   index.messages.clear()
   index.tickets.clear()
+  index.windows.clear()
+  const windows = new Map(snapshot.windows.map(({ thread, hasOlder }) => [thread, { records: [] as MessageRecord[], hasOlder }]))
+  const main: Change[] = []
+  for (const record of snapshot.messages) {
+    const window = windows.get(record.thread)
+    if (window) window.records.push(record)
+    else main.push({ type: 'message', record })
+  }
   const changes: Change[] = [
     ...snapshot.tickets.map((record): Change => ({ type: 'ticket', record })),
-    ...snapshot.messages.map((record): Change => ({ type: 'message', record })),
+    ...snapshot.threads.map((summary): Change => ({ type: 'thread', summary })),
+    ...main,
+    ...[...windows].map(([thread, { records, hasOlder }]): Change => ({ type: 'page', thread, records, hasOlder, newest: true })),
     { type: 'userContext', context: snapshot.userContext },
     { type: 'view', view: snapshot.view },
     { type: 'analytics', analytics: snapshot.analytics },
@@ -61,6 +83,8 @@ export function applyChanges(
   let next = state
   const threads = new Map<string, WorkingThread>() // threads copied in this call, by id
   const records = new Map<string, TicketRecord | null>() // ticket changes; null = deleted
+  const headers = new Map<ThreadId, Header>() // header changes, by thread
+  const header = (id: ThreadId): Header => headers.get(id) ?? headerOf(next, id)
   const thread = (id: string): WorkingThread => {
     let working = threads.get(id)
     if (!working) {
@@ -77,8 +101,45 @@ export function applyChanges(
       case 'message': {
         const { thread: id, message, seq } = change.record
         if (id !== MAIN_THREAD && records.get(id) === null) break // its ticket is gone
-        putMessage(thread(id), message, seq, index)
+        const added = putMessage(thread(id), message, seq, index)
+        if (added && seq === undefined) {
+          // Optimistic: the header counts it at once; the engine's `thread` change corrects it on commit.
+          const before = header(id)
+          headers.set(id, {
+            messageCount: before.messageCount + 1,
+            lastMessage: message,
+            unreadCount: before.unreadCount + (message.sender === 'user' ? 0 : 1),
+          })
+        }
         if (id === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
+        break
+      }
+      case 'thread': {
+        const { id, count, last, unread } = change.summary
+        headers.set(id, { messageCount: count, lastMessage: last, unreadCount: unread })
+        break
+      }
+      case 'page': {
+        const { thread: id, records: page, hasOlder } = change
+        if (records.get(id) === null) break
+        const working = thread(id)
+        const oldestSeq = working.messages.length > 0 ? index?.messages.get(working.messages[0]!.id) : undefined
+        for (const record of page) putMessage(working, record.message, record.seq, index)
+        // The page reaches the bottom of what is loaded: it says whether anything lies below.
+        const bottom = page[0]?.seq
+        if (index && (oldestSeq === undefined || bottom === undefined || bottom <= oldestSeq || !index.windows.has(id))) index.windows.set(id, hasOlder)
+        break
+      }
+      case 'unload': {
+        const working = thread(change.thread)
+        const keep = Math.max(0, change.keep)
+        if (working.messages.length > keep) {
+          const gone = working.messages.splice(0, working.messages.length - keep)
+          working.ids = undefined
+          for (const message of gone) index?.messages.delete(message.id)
+          if (keep > 0) index?.windows.set(change.thread, true)
+        }
+        if (keep === 0) index?.windows.delete(change.thread)
         break
       }
       case 'messageDeleted':
@@ -92,8 +153,10 @@ export function applyChanges(
       case 'ticketDeleted':
         records.set(change.id, null)
         threads.delete(change.id)
+        headers.delete(change.id)
         if (index) {
           index.tickets.delete(change.id)
+          index.windows.delete(change.id)
           for (const message of ticketOf(state, records, change.id, true)?.messages ?? []) index.messages.delete(message.id)
         }
         break
@@ -113,8 +176,10 @@ export function applyChanges(
       case 'reset':
         threads.clear()
         records.clear()
+        headers.clear()
         index?.messages.clear()
         index?.tickets.clear()
+        index?.windows.clear()
         next = EMPTY_STATE
         lastActivity = 0
         break
@@ -132,7 +197,14 @@ export function applyChanges(
     const kept = main.length > maxMainChatMessages ? main.slice(main.length - maxMainChatMessages) : main
     next = { ...next, mainChat: { ...next.mainChat, messages: kept } }
   }
-  if (records.size > 0 || finished.size > 0) next = { ...next, tickets: rebuildTickets(next.tickets, records, finished, index) }
+  const mainHeader = headers.get(MAIN_THREAD)
+  if (mainHeader) {
+    headers.delete(MAIN_THREAD)
+    if (mainHeader.unreadCount !== next.mainChat.unreadCount) next = { ...next, mainChat: { ...next.mainChat, unreadCount: mainHeader.unreadCount } }
+  }
+  if (records.size > 0 || finished.size > 0 || headers.size > 0) {
+    next = { ...next, tickets: rebuildTickets(next.tickets, records, finished, headers, index) }
+  }
   return next
 }
 
@@ -148,7 +220,7 @@ interface WorkingThread {
  * Whether the id is there is answered by the seq index (confirmed) or an id set built once
  * per call (optimistic), so a burst of new messages is linear, not quadratic.
  */
-function putMessage(working: WorkingThread, message: ChatMessage, seq: number | undefined, index: SeqIndex | undefined): void {
+function putMessage(working: WorkingThread, message: ChatMessage, seq: number | undefined, index: SeqIndex | undefined): boolean {
   const { messages } = working
   if (working.deleted.delete(message.id)) {
     // Deleted earlier in these changes and written again: the old entry goes now, the new one takes its own place.
@@ -176,6 +248,7 @@ function putMessage(working: WorkingThread, message: ChatMessage, seq: number | 
   }
   working.ids?.add(message.id)
   if (index && seq !== undefined) index.messages.set(message.id, seq)
+  return at < 0
 }
 
 function findFromEnd(messages: readonly ChatMessage[], id: string): number {
@@ -191,13 +264,14 @@ function ticketOf(
   ignoreRecords = false,
 ): ChatTicket | undefined {
   if (!ignoreRecords && records.get(id) === null) return undefined
-  return state.tickets.find((ticket) => ticket.id === id)
+  return ticketsById(state).get(id)
 }
 
 function rebuildTickets(
   tickets: readonly ChatTicket[],
   records: ReadonlyMap<string, TicketRecord | null>,
   threads: ReadonlyMap<string, ChatMessage[]>,
+  headers: ReadonlyMap<ThreadId, Header>,
   index: SeqIndex | undefined,
 ): readonly ChatTicket[] {
   const out: ChatTicket[] = []
@@ -207,11 +281,12 @@ function rebuildTickets(
     const record = records.get(ticket.id)
     if (record === null) continue
     const messages = threads.get(ticket.id)
-    out.push(record || messages ? toTicket(record ?? ticket, messages ?? ticket.messages) : ticket)
+    const changed = headers.get(ticket.id)
+    out.push(record || messages || changed ? toTicket(record ?? ticket, messages ?? ticket.messages, changed ?? ticket, index, ticket) : ticket)
   }
   for (const [id, record] of records) {
     if (record === null || seen.has(id)) continue
-    const ticket = toTicket(record, threads.get(id) ?? [])
+    const ticket = toTicket(record, threads.get(id) ?? [], headers.get(id) ?? NO_MESSAGES, index, undefined)
     const seq = index?.tickets.get(id)
     let position = out.length
     if (seq !== undefined) while (position > 0 && (index!.tickets.get(out[position - 1]!.id) ?? Infinity) > seq) position--
@@ -220,8 +295,38 @@ function rebuildTickets(
   return out
 }
 
-/** A public ticket: the record without its sequence number, with its thread. */
-function toTicket(record: TicketRecord | ChatTicket, messages: readonly ChatMessage[]): ChatTicket {
-  const { seq: _seq, messages: _old, ...fields } = record as TicketRecord & { messages?: unknown }
-  return { ...fields, messages }
+const NO_MESSAGES: Header = Object.freeze({ messageCount: 0, unreadCount: 0 })
+
+/** The header fields of a thread in `state`. */
+function headerOf(state: ChatSystemState, id: ThreadId): Header {
+  if (id === MAIN_THREAD) return { messageCount: state.mainChat.messages.length, unreadCount: state.mainChat.unreadCount }
+  return ticketsById(state).get(id) ?? NO_MESSAGES
+}
+
+/**
+ * A public ticket: the record without its sequence number, with the messages this client
+ * holds and the thread's header. `hasOlder` comes from the pages read (confirmed state), or
+ * stays as it was (optimistic changes); a ticket without pages has older messages when the
+ * thread holds more than it shows.
+ */
+function toTicket(
+  record: TicketRecord | ChatTicket,
+  messages: readonly ChatMessage[],
+  header: Header,
+  index: SeqIndex | undefined,
+  before: ChatTicket | undefined,
+): ChatTicket {
+  const {
+    seq: _seq,
+    messages: _old,
+    messageCount: _count,
+    lastMessage: _last,
+    unreadCount: _unread,
+    hasOlder: _older,
+    ...fields
+  } = record as TicketRecord & Partial<ChatTicket>
+  const { messageCount, lastMessage, unreadCount } = header
+  const paged = index?.windows.get(record.id)
+  const hasOlder = paged ?? (index || !before ? messageCount > messages.length : before.hasOlder)
+  return { ...fields, messages, messageCount, ...(lastMessage ? { lastMessage } : {}), unreadCount, hasOlder }
 }

@@ -16,6 +16,8 @@ import {
   type CleanupReport,
   type Command,
   type Patch,
+  type SearchHit,
+  type SearchOptions,
   type SendMessageOptions,
   type Snapshot,
 } from '../core/protocol.js'
@@ -27,6 +29,8 @@ import { Mirror } from './mirror.js'
 import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import { startWatchdog } from './watchdog.js'
+import { Windows } from './windows.js'
+import { ticketsById } from './state-queries.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
 
 export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
@@ -50,6 +54,8 @@ export class Client {
   #closeRunning = false
 
   readonly #mirror: Mirror
+  /** Which ticket threads this client holds messages of (see windows.ts). */
+  readonly windows: Windows
   #outbox: Array<Command | { readonly clear: string }> = []
   #sendScheduled = false
   #early: Patch[] = [] // patches that arrived before the welcome
@@ -77,6 +83,27 @@ export class Client {
       { connection: 'connecting', storage: 'unknown', host: this.#hostKind, pendingWrites: 0 },
       () => this.#mirror.pending.size,
     )
+    this.windows = new Windows({
+      config: this.#config,
+      loadThread: async (thread, page) => {
+        const host = await this.#usable()
+        return unwrap(await this.#call(host.api.loadThread(thread, page)))
+      },
+      unloadThread: async (thread) => {
+        const host = await this.#usable()
+        unwrap(await this.#call(host.api.unloadThread(thread)))
+      },
+      apply: (changes) => {
+        this.#mirror.applyLocal(changes)
+        this.#changed()
+      },
+      oldestSeq: (thread) => this.#mirror.oldestSeq(thread),
+      hasOlder: (thread) => ticketsById(this.getState()).get(thread)?.hasOlder ?? false,
+      exists: (thread) => ticketsById(this.getState()).has(thread),
+      held: (thread) => this.#mirror.held(thread),
+    })
+    // The selected ticket is loaded, whichever tab selected it.
+    this.store.state$.subscribe((state) => this.windows.selected(state.activeTicketId))
     this.#gone.catch(() => {})
     this.ready = this.#connect()
     this.ready.catch(() => {}) // reported on status$ and by every call; awaiting is optional
@@ -90,6 +117,11 @@ export class Client {
 
   get config(): ChatConfig {
     return this.#config
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed || this.#closing !== undefined
   }
 
   // ── Commands ───────────────────────────────────────────────────────────────
@@ -131,6 +163,8 @@ export class Client {
       throw error
     }
     const entry = this.#mirror.add(command, options.quiet ?? false, this.#connected || this.#failure !== undefined)
+    if (command.kind === 'createTicket' || command.kind === 'createTicketFromChatMessage') this.windows.wrote(command.ticketId, true)
+    else if (command.kind === 'sendMessage' || command.kind === 'sendMessages') this.windows.wrote(command.thread)
     this.#outbox.push(command)
     this.#scheduleSend()
     this.#changed()
@@ -199,6 +233,7 @@ export class Client {
         databaseName: this.#options.databaseName ?? 'companion-chat',
         config: this.#config,
         requirePersistence: this.#options.requirePersistence ?? false,
+        threads: this.windows.threads(),
       }
       const timeout = this.#options.connectTimeout ?? 10_000
       const feed = new MessageChannel()
@@ -339,6 +374,11 @@ export class Client {
     // A patch went missing, or one named a message this client does not hold: start again from a snapshot.
     if (patch.version > this.#mirror.version + 1) void this.#resync()
     if (!this.#mirror.apply(patch)) void this.#resync()
+    for (const change of patch.changes) {
+      if (change.type === 'ticketDeleted') this.windows.forget(change.id)
+      else if (change.type === 'reset') this.windows.forget()
+    }
+    if (patch.sent || patch.changes.length > 0) this.windows.committed()
     for (const id of patch.done) this.#settle(id, undefined, false)
     for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
     this.#changed()
@@ -354,7 +394,7 @@ export class Client {
   #resync(): Promise<void> {
     this.#resyncing ??= (async () => {
       try {
-        const snapshot = unwrap(await this.#call(this.#host!.api.snapshot()))
+        const snapshot = unwrap(await this.#call(this.#host!.api.snapshot(this.windows.threads())))
         if (snapshot.version >= this.#mirror.version) this.#load(snapshot)
       } catch (error) {
         this.store.reportError(asChatError(error))
@@ -387,6 +427,13 @@ export class Client {
   #changed(): void {
     this.#keepAlive.update(this.#busy())
     this.store.changed()
+  }
+
+  /** Searches the engine's messages; commands issued before it are sent first, so it finds them. */
+  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
+    this.#sendNow()
+    const host = await this.#usable()
+    return unwrap(await this.#call(host.api.search(query, options)))
   }
 }
 

@@ -2,8 +2,8 @@
  * `createChatClient`: the entry point of the SDK.
  */
 import { MAIN_THREAD } from '../core/protocol.js'
-import { NotFoundError, ValidationError } from '../core/errors.js'
-import { checkId, checkItem, checkText, describe } from '../core/validate.js'
+import { ClientClosedError, NotFoundError, ValidationError } from '../core/errors.js'
+import { checkId, checkItem, checkSearch, checkText, describe } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import { Subject, of } from 'rxjs'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
@@ -13,6 +13,8 @@ import { withValue } from './state-store.js'
 import type { ActionRequest, BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
 
 const HOSTS: readonly HostKind[] = ['worker', 'shared-worker', 'in-process']
+/** Most messages one `loadOlder` call reads (the engine's own limit). */
+const MAX_PAGE = 1_000
 
 /**
  * Creates a chat client. Commands can be issued at once; they apply to the state
@@ -112,9 +114,29 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     switchChatView: (view) => client.run({ kind: 'switchChatView', view }),
     selectTicket: (ticketId) => client.run({ kind: 'selectTicket', ticketId }),
 
+    watchTicket(ticketId) {
+      if (client.closed) throw new ClientClosedError()
+      checkId(ticketId, 'ticketId')
+      return client.windows.watch(ticketId).release
+    },
+    loadOlder(ticketId, count = client.config.ticketWindow) {
+      if (client.closed) throw new ClientClosedError()
+      checkId(ticketId, 'ticketId')
+      if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
+        throw new ValidationError(`count: must be a whole number from 1 to ${MAX_PAGE}, got ${describe(count)}`, { path: 'count', limit: MAX_PAGE })
+      }
+      return client.windows.loadOlder(ticketId, count)
+    },
+    markRead: (threadId) => client.run({ kind: 'markRead', thread: threadId }),
+
     clearUserData: () => client.run({ kind: 'clearUserData' }),
     clearAllData: () => client.clearAllData(),
     runCleanup: () => client.runCleanup(),
+
+    searchMessages(query, searchOptions) {
+      const checked = checkSearch(query, searchOptions)
+      return query.trim() === '' ? Promise.resolve([]) : client.search(query, checked)
+    },
 
     stopAssistant: () => runner?.stop(),
     regenerate: (messageId) => needsRunner().regenerate(messageId),

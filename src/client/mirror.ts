@@ -5,7 +5,19 @@
  * out of the replay (rollback). Knows nothing of the connection: the client feeds it.
  */
 import { planCommand, type PlanContext } from '../core/plan.js'
-import type { Change, ChatConfig, ChatMessage, ChatSystemState, Command, MessageRecord, Patch, SentMessages, Snapshot, ThreadId } from '../core/protocol.js'
+import type {
+  Change,
+  ChatConfig,
+  ChatMessage,
+  ChatSystemState,
+  Command,
+  MessageRecord,
+  Patch,
+  SentMessages,
+  Snapshot,
+  ThreadId,
+  ThreadSummary,
+} from '../core/protocol.js'
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { LazyState } from './lazy-state.js'
 import { addPending, type Pending } from './pending.js'
@@ -26,6 +38,8 @@ export class Mirror {
   /** Messages of this client's pending sends, with the command that sends each: the engine confirms them by id and place only. */
   readonly #sent = new Map<string, { readonly record: MessageRecord; readonly commandId: string }>()
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
+  /** The confirmed thread headers, for the planner (read markers). */
+  readonly #threads = new Map<ThreadId, ThreadSummary>()
 
   constructor(config: ChatConfig) {
     this.#config = config
@@ -97,6 +111,8 @@ export class Mirror {
 
   /** Starts again from a snapshot. */
   load(snapshot: Snapshot): void {
+    this.#threads.clear()
+    for (const summary of snapshot.threads) this.#threads.set(summary.id, summary)
     this.#confirmed = stateFromSnapshot(snapshot, this.#config.maxMainChatMessages, this.#index)
     this.#version = snapshot.version
     this.#visible = undefined
@@ -115,10 +131,38 @@ export class Mirror {
       complete = own.length === patch.sent.ids.length
       changes = [...changes, ...own]
     }
-    this.#confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
+    this.#confirm(changes)
     this.#version = patch.version
-    this.#visible = undefined
     return complete
+  }
+
+  /**
+   * Takes confirmed changes that are not in the feed into the confirmed state: pages the
+   * engine read on request, and windows let go.
+   */
+  applyLocal(changes: readonly Change[]): void {
+    this.#confirm(changes)
+  }
+
+  /** How many confirmed messages of ticket `thread` the state holds. */
+  held(thread: ThreadId): number {
+    return ticketsById(this.#confirmed).get(thread)?.messages.length ?? 0
+  }
+
+  /** The `seq` of the oldest confirmed message held of ticket `thread`. */
+  oldestSeq(thread: ThreadId): number | undefined {
+    const first = ticketsById(this.#confirmed).get(thread)?.messages[0]
+    return first && this.#index.messages.get(first.id)
+  }
+
+  #confirm(changes: readonly Change[]): void {
+    for (const change of changes) {
+      if (change.type === 'thread') this.#threads.set(change.summary.id, change.summary)
+      else if (change.type === 'ticketDeleted') this.#threads.delete(change.id)
+      else if (change.type === 'reset') this.#threads.clear()
+    }
+    this.#confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
+    this.#visible = undefined
   }
 
   /** Removes a pending entry (it no longer replays) and returns it, or nothing if it is not pending. */
@@ -209,7 +253,8 @@ export class Mirror {
           lastActivity: state.mainChat.lastActivity,
         }
       },
-      ticket: (id) => ticketsById(visible.get()).get(id),
+      ticket: (id) => visible.ticket(id),
+      thread: (id) => this.#threads.get(id),
       message: (id, thread) => (this.#fresh.has(id) ? undefined : findMessage(visible.get(), id, thread)),
     }
   }

@@ -10,7 +10,10 @@ export function reconcile(prev: ChatSystemState, next: ChatSystemState): ChatSys
   if (prev === next) return next
   const messages = reuseList(prev.mainChat.messages, next.mainChat.messages, reuseMessage)
   const mainChat =
-    messages === prev.mainChat.messages && next.mainChat.isTyping === prev.mainChat.isTyping && next.mainChat.lastActivity === prev.mainChat.lastActivity
+    messages === prev.mainChat.messages &&
+    next.mainChat.isTyping === prev.mainChat.isTyping &&
+    next.mainChat.lastActivity === prev.mainChat.lastActivity &&
+    next.mainChat.unreadCount === prev.mainChat.unreadCount
       ? prev.mainChat
       : next.mainChat.messages === messages
         ? next.mainChat

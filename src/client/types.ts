@@ -4,6 +4,7 @@
 import type { Observable } from 'rxjs'
 import type { ChatError } from '../core/errors.js'
 import type { AssistantActivity, Connectivity } from './assistant-runner.js'
+import type { OlderPage } from './windows.js'
 import type {
   Assistant,
   ChatAnalytics,
@@ -15,6 +16,8 @@ import type {
   CleanupReport,
   JsonValue,
   MessageAction,
+  SearchHit,
+  SearchOptions,
   SendMessageOptions,
   StorageKind,
   TicketPriority,
@@ -244,8 +247,34 @@ export interface ChatClient {
 
   // ── Navigation ──
   switchChatView(view: ChatView): Promise<void>
-  /** Selects a ticket (it must exist) or deselects with `null`. */
+  /** Selects a ticket (it must exist) or deselects with `null`. The selected ticket is loaded (see `watchTicket`). */
   selectTicket(ticketId: string | null): Promise<void>
+
+  // ── History windows (the history stays in the worker) ──
+  /**
+   * Keeps a ticket loaded while a UI shows it: its newest `ticketWindow` messages are read
+   * at once into `ticket.messages`, and new ones are added as they commit, from any tab.
+   * Call the returned function when the UI no longer shows it: the ticket then keeps only
+   * its newest window, and may later go back to its header (see `maxLoadedTickets`).
+   * @example
+   * const release = chat.watchTicket(ticketId)
+   * // … on unmount:
+   * release()
+   */
+  watchTicket(ticketId: string): () => void
+  /**
+   * Reads the page of `count` messages (default `ticketWindow`) before the oldest one
+   * this client holds of the ticket, through the `[thread+seq]` index; a ticket that is not
+   * loaded yet gets its newest window instead. Resolves with how many messages were added
+   * and whether older ones remain (also on `ticket.hasOlder`).
+   */
+  loadOlder(ticketId: string, count?: number): Promise<OlderPage>
+  /**
+   * Marks every message of a thread (`'main'` or a ticket id) as read: its `unreadCount`
+   * goes to 0 in every tab. Unread counts count the messages the user did not send after
+   * the thread's read marker.
+   */
+  markRead(threadId: string): Promise<void>
 
   // ── Assistant ──
   /** Stops the running reply: the request is aborted, what arrived stays, marked stopped. */
@@ -298,6 +327,30 @@ export interface ChatClient {
   clearAllData(): Promise<void>
   /** Removes resolved and closed tickets older than `maxResolvedTicketAge` now. */
   runCleanup(): Promise<CleanupReport>
+
+  // ── Search ──
+  /**
+   * Searches every stored message, of the main chat and of every ticket, in the worker (the
+   * history need not be loaded). A message is found when it contains every word of `query`,
+   * ignoring case and accents ("cafe" finds "Café", "strasse" finds "Straße"); the last word
+   * also finds the words it begins, unless the query ends in a space (search as you type).
+   * Chinese, Japanese and Thai text is found as a substring. Hits come best first: messages
+   * with every word whole before those where the last word only begins one, then newest
+   * first. Sees every command issued before it.
+   *
+   * An empty or blank query answers `[]` without asking the worker.
+   * @param options - `threadId`: only this thread (`'main'` or a ticket id); `limit`: most
+   *   hits, 1 to 200, default 20
+   * @throws ValidationError at once when `query` is not a string (or longer than 1,000
+   *   characters), or an option is unknown or of the wrong type.
+   * @example
+   * const hits = await chat.searchMessages('refund ord', { limit: 10 })
+   * for (const { threadId, message, ranges } of hits) {
+   *   const [start, end] = ranges[0] ?? [0, 0]
+   *   console.log(threadId, message.content.slice(start, end))
+   * }
+   */
+  searchMessages(query: string, options?: SearchOptions): Promise<SearchHit[]>
 
   // ── Life cycle ──
   /** Resolves once every command issued so far has committed or failed. */

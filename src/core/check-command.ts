@@ -126,6 +126,9 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       if (info.leaseUntil !== undefined) checkTime(info.leaseUntil, 'message.metadata.reply.leaseUntil')
       break
     }
+    case 'markRead':
+      if (command.thread !== 'main') checkId(command.thread, 'threadId')
+      break
     default:
       throw new ValidationError(`Unknown command '${String((command as { kind?: unknown }).kind)}'`)
   }

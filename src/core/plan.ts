@@ -17,11 +17,13 @@ import {
   type MessageRecord,
   type ReplyInfo,
   type ThreadId,
+  type ThreadSummary,
   type TicketRecord,
   type TicketType,
   type UserChatContext,
   type ViewState,
 } from './protocol.js'
+import { markThreadRead } from './thread-summary.js'
 import { assertMutable, transitionTicket } from './ticket-status.js'
 
 /** The rows a command may read. */
@@ -30,6 +32,8 @@ export interface PlanContext {
   readonly userContext: UserChatContext
   readonly view: ViewState
   ticket(id: string): TicketRecord | undefined
+  /** A thread's header; undefined for a thread with no messages and nothing read. */
+  thread(id: ThreadId): ThreadSummary | undefined
   /** A message by id; `thread` is where the caller expects it (a hint an index may use). */
   message(id: string, thread: ThreadId): MessageRecord | undefined
 }
@@ -100,6 +104,13 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
 
     case 'reply':
       return planReply(command, ctx)
+
+    case 'markRead': {
+      if (command.thread !== MAIN_THREAD) requireTicket(ctx, command.thread)
+      const summary = ctx.thread(command.thread)
+      const read = summary && markThreadRead(summary)
+      return read && read !== summary ? [{ type: 'thread', summary: read }] : []
+    }
 
     case 'inheritContextToTicket': {
       const ticket = requireTicket(ctx, command.ticketId)

@@ -6,8 +6,8 @@
  * (`worker/`) alike. Everything in it must survive the structured clone algorithm.
  */
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. */
-export const PROTOCOL_VERSION = 3
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. */
+export const PROTOCOL_VERSION = 4
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -76,15 +76,39 @@ export interface ChatMessage {
   readonly metadata?: MessageMetadata
 }
 
-/** A support ticket with its whole thread. */
-export interface ChatTicket {
+/**
+ * A support ticket with the window of its thread that this client holds (see
+ * {@link ThreadHeader}; the whole history stays in the worker).
+ */
+export interface ChatTicket extends TicketFields, ThreadHeader {
+  /**
+   * The messages of the ticket this client holds, oldest first: the newest
+   * `ticketWindow` messages once the ticket is loaded (selected, watched, or written by
+   * this client), and the older pages `loadOlder` asked for. Empty while the ticket is
+   * not loaded; `messageCount` and `lastMessage` describe the whole thread either way.
+   */
+  readonly messages: readonly ChatMessage[]
+}
+
+/** What a client knows of a thread without holding its messages. */
+export interface ThreadHeader {
+  /** How many messages the thread holds in the database. */
+  readonly messageCount: number
+  /** The newest message of the thread, for list previews. */
+  readonly lastMessage?: ChatMessage | undefined
+  /** Messages the user did not send that came after the thread's read marker (`markRead`). */
+  readonly unreadCount: number
+  /** Whether older messages exist than the oldest one in `messages` (`loadOlder` reads them). */
+  readonly hasOlder: boolean
+}
+
+/** The stored fields of a ticket (everything but its messages and thread header). */
+export interface TicketFields {
   readonly id: string
   readonly type: TicketType
   readonly title: string
   readonly status: TicketStatus
   readonly priority: TicketPriority
-  /** Every message of the ticket, oldest first. Tickets have no message limit. */
-  readonly messages: readonly ChatMessage[]
   /** Free-form context given at creation or inherited from the user context. */
   readonly context: { readonly [key: string]: JsonValue | undefined }
   readonly createdAt: number
@@ -145,6 +169,8 @@ export interface ChatSystemState {
     readonly isTyping: boolean
     /** Time of the last main-chat message or typing change; 0 before any. */
     readonly lastActivity: number
+    /** Messages the user did not send after the main chat's read marker (`markRead('main')`). */
+    readonly unreadCount: number
   }
   /** Every ticket, in the order they were created. */
   readonly tickets: readonly ChatTicket[]
@@ -170,6 +196,14 @@ export interface ChatConfig {
   readonly maxSummaryLength: number
   /** Largest context or metadata value, in bytes of its JSON form. */
   readonly maxContextBytes: number
+  /** How many of its newest messages a loaded ticket holds (`loadOlder` reads more). */
+  readonly ticketWindow: number
+  /**
+   * How many loaded tickets a client keeps that no UI watches and that are not selected:
+   * beyond it, the least recently used go back to their header (their messages are read
+   * again when needed). Keeps a long-lived tab from collecting every ticket it touched.
+   */
+  readonly maxLoadedTickets: number
 }
 
 /** The specification's defaults, plus the SDK's input limits. */
@@ -181,6 +215,8 @@ export const CHAT_CONFIG: ChatConfig = Object.freeze({
   maxTitleLength: 200,
   maxSummaryLength: 2_000,
   maxContextBytes: 64 * 1024,
+  ticketWindow: 30,
+  maxLoadedTickets: 20,
 })
 
 // ─── Stored records (what the engine keeps and the change feed carries) ─────────
@@ -200,7 +236,7 @@ export interface MessageRecord {
 }
 
 /** A ticket without its messages (they are message records of the ticket's thread). */
-export type TicketRecord = Omit<ChatTicket, 'messages'> & {
+export type TicketRecord = TicketFields & {
   /** Position in the database sequence (creation order); absent while optimistic. */
   readonly seq?: number
 }
@@ -275,6 +311,7 @@ export type Command =
     >
   | CommandBase<'inheritContextToTicket', { ticketId: string; contextKeys: readonly string[] }>
   | CommandBase<'reply', ReplyWrite>
+  | CommandBase<'markRead', { thread: ThreadId }>
 
 type CommandBase<K extends string, P> = { readonly kind: K; readonly commandId: string; readonly at: number } & {
   readonly [F in keyof P]: P[F]
@@ -337,6 +374,18 @@ export type Change =
   | { readonly type: 'userContext'; readonly context: UserChatContext }
   | { readonly type: 'view'; readonly view: ViewState }
   | { readonly type: 'analytics'; readonly analytics: ChatAnalytics }
+  /** A thread's header changed (counts, newest message, read marker). */
+  | { readonly type: 'thread'; readonly summary: ThreadSummary }
+  /**
+   * Messages of one thread read on request (never in the feed): the newest window
+   * (`newest`) or an older page. `hasOlder`: whether messages exist before the page.
+   */
+  | { readonly type: 'page'; readonly thread: ThreadId; readonly records: readonly MessageRecord[]; readonly hasOlder: boolean; readonly newest: boolean }
+  /**
+   * The client lets a thread's messages go but the newest `keep` (local, never in the
+   * feed); with `keep: 0` the thread is back to its header, and the engine stops sending it.
+   */
+  | { readonly type: 'unload'; readonly thread: ThreadId; readonly keep: number }
   /** Everything is gone (clearAllData): start again from the empty state. */
   | { readonly type: 'reset' }
 
@@ -372,11 +421,46 @@ export interface Patch {
   readonly sent?: SentMessages
 }
 
-/** Everything a client needs to build its mirror. */
+/**
+ * A thread's header as the engine keeps it, in the same transaction as its messages: one
+ * per thread that has messages or a read marker.
+ */
+export interface ThreadSummary {
+  /** The thread: `MAIN_THREAD` or a ticket id. */
+  readonly id: ThreadId
+  /** How many messages the thread holds. */
+  readonly count: number
+  /** The newest message. */
+  readonly last?: ChatMessage
+  /** The `seq` of the newest message; 0 when the thread has none. */
+  readonly lastSeq: number
+  /** The `seq` up to which the user has read the thread; 0: nothing read. */
+  readonly readSeq: number
+  /** Messages after `readSeq` that the user did not send. */
+  readonly unread: number
+}
+
+/** Messages of one thread read on request: a window, or a page before one. */
+export interface ThreadPage {
+  readonly thread: ThreadId
+  /** Oldest first. */
+  readonly records: readonly MessageRecord[]
+  /** Whether the thread holds messages before the first of `records`. */
+  readonly hasOlder: boolean
+}
+
+/**
+ * Everything a client needs to build its mirror: the main chat, every ticket and thread
+ * header, and the windows of the threads it asked for.
+ */
 export interface Snapshot {
   readonly version: number
+  /** The main chat, then the messages of each window in `windows`. */
   readonly messages: readonly MessageRecord[]
   readonly tickets: readonly TicketRecord[]
+  readonly threads: readonly ThreadSummary[]
+  /** The ticket threads whose newest messages are in `messages`, and whether older ones exist. */
+  readonly windows: readonly { readonly thread: ThreadId; readonly hasOlder: boolean }[]
   readonly userContext: UserChatContext
   readonly view: ViewState
   readonly analytics: ChatAnalytics
@@ -400,6 +484,33 @@ export interface CleanupReport {
   readonly removedMessages: number
 }
 
+/** Options of `searchMessages`. */
+export interface SearchOptions {
+  /** Only messages of this thread: `MAIN_THREAD` (`'main'`) or a ticket id. Default: every thread. */
+  readonly threadId?: ThreadId
+  /** Most hits answered, a whole number from 1 to 200. Default 20. */
+  readonly limit?: number
+}
+
+/** One message found by `searchMessages`. */
+export interface SearchHit {
+  /** The thread of the message: `MAIN_THREAD` or a ticket id. */
+  readonly threadId: ThreadId
+  readonly message: ChatMessage
+  /**
+   * Where the query's words occur in `message.content`, for highlighting: `[start, end)`
+   * UTF-16 offsets (as `String.prototype.slice` takes them), sorted and not overlapping.
+   * A word matched as a prefix is marked whole.
+   */
+  readonly ranges: readonly (readonly [start: number, end: number])[]
+  /**
+   * How well the message matches, from 0 to 1: 1 when every word of the query matched a
+   * whole word; a word matched only as a prefix (or Chinese, Japanese or Thai text found
+   * inside a longer word) counts half. Hits come best score first, then newest first.
+   */
+  readonly score: number
+}
+
 /** An error as plain data, so that it keeps its class and code across the worker boundary. */
 export interface SerializedError {
   readonly name: string
@@ -415,6 +526,8 @@ export interface Hello {
   readonly config: ChatConfig
   /** Fail instead of falling back to memory when IndexedDB cannot be used. */
   readonly requirePersistence: boolean
+  /** Ticket threads whose windows the welcome snapshot carries (a client that connects again keeps what it showed). */
+  readonly threads?: readonly ThreadId[]
 }
 
 /** Receives the change feed. Over Comlink this is a proxied function. */
@@ -443,8 +556,21 @@ export interface EngineApi {
   runCleanup(now: number): Promise<Result<{ readonly report: CleanupReport; readonly version: number }>>
   /** Deletes every row and the database itself; answers the version of the `reset` patch. */
   clearAllData(): Promise<Result<number>>
-  /** A fresh snapshot, for a client that missed a patch. */
-  snapshot(): Promise<Result<Snapshot>>
+  /** A fresh snapshot, for a client that missed a patch, with the windows of `threads`. */
+  snapshot(threads?: readonly ThreadId[]): Promise<Result<Snapshot>>
+  /**
+   * Reads a thread's messages. Without `before`: its newest `count` (its window), and from
+   * then on the feed carries the thread's message changes to this connection. With
+   * `before` (a `seq`): the `count` messages before it.
+   */
+  loadThread(thread: ThreadId, page: { readonly before?: number; readonly count: number }): Promise<Result<ThreadPage>>
+  /** The feed stops carrying the thread's message changes to this connection (its header changes still come). */
+  unloadThread(thread: ThreadId): Promise<Result<void>>
+  /**
+   * The stored messages that contain every word of `query` (the last one also as a prefix),
+   * best first. Sees every command queued before it.
+   */
+  search(query: string, options: SearchOptions): Promise<Result<SearchHit[]>>
   /** Answers at once (not queued behind writes): the client's sign that the worker is alive. */
   ping(): Promise<Result<number>>
   /** Unsubscribes this connection; the engine closes its database when no connection is left. */

@@ -50,6 +50,14 @@ export function wordsOf(text: string, locale?: string): string[] {
   return words
 }
 
+/**
+ * The words of `text` by the plain split alone, with their offsets (`match.index`): what
+ * `wordsOf` finds in text without scripts written without spaces. For search and highlighting.
+ */
+export function plainWords(text: string): IterableIterator<RegExpExecArray> {
+  return text.matchAll(JOINER.test(text) ? WORDS_ONLY : PLAIN_WORD)
+}
+
 function* fallback(text: string): Generator<Segment> {
   for (const [segment] of text.matchAll(FALLBACK)) yield { segment, isWordLike: /^[\p{L}\p{N}]/u.test(segment) }
 }

@@ -10,6 +10,7 @@ import type {
   MessageMetadata,
   MessageSender,
   MessageType,
+  SearchOptions,
   SendMessageOptions,
   TicketPriority,
   TicketStatus,
@@ -243,6 +244,30 @@ export function checkContextKeys(value: unknown, path: string): readonly string[
     if (FORBIDDEN_KEYS.has(key as string)) fail(`${path}[${index}]`, 'is a forbidden key (prototype pollution)')
   })
   return value as string[]
+}
+
+/** Most hits one search answers. */
+export const MAX_SEARCH_LIMIT = 200
+/** Hits a search answers unless told otherwise. */
+export const DEFAULT_SEARCH_LIMIT = 20
+/** Longest search query, in characters. */
+export const MAX_QUERY_LENGTH = 1_000
+
+/** The arguments of `searchMessages`: a string query, and known options of the right types. */
+export function checkSearch(query: unknown, options: unknown): SearchOptions {
+  if (typeof query !== 'string') fail('query', `must be a string, got ${describe(query)}`)
+  if ((query as string).length > MAX_QUERY_LENGTH) {
+    fail('query', `must be at most ${MAX_QUERY_LENGTH} characters, got ${(query as string).length}`, { limit: MAX_QUERY_LENGTH })
+  }
+  if (options === undefined) return {}
+  const checked = checkPlainObjectShallow(options, 'options')
+  for (const key of Object.keys(checked)) if (key !== 'threadId' && key !== 'limit') fail(`options.${key}`, 'is not a known option')
+  const { threadId, limit } = checked
+  if (threadId !== undefined) checkId(threadId, 'options.threadId')
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT)) {
+    fail('options.limit', `must be a whole number from 1 to ${MAX_SEARCH_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`)
+  }
+  return checked as SearchOptions
 }
 
 /** A partial `ChatConfig`: known keys only, each a non-negative finite number. */

@@ -62,6 +62,9 @@ function bindCommands(client: ChatClient): Pick<ChatClient, CompanionPanelComman
     inheritContextToTicket: (ticketId, keys) => client.inheritContextToTicket(ticketId, keys),
     switchChatView: (view) => client.switchChatView(view),
     selectTicket: (ticketId) => client.selectTicket(ticketId),
+    watchTicket: (ticketId) => client.watchTicket(ticketId),
+    loadOlder: (ticketId, count) => client.loadOlder(ticketId, count),
+    markRead: (threadId) => client.markRead(threadId),
     stopAssistant: () => client.stopAssistant(),
     regenerate: (messageId) => client.regenerate(messageId),
     retry: (messageId) => client.retry(messageId),
@@ -71,6 +74,7 @@ function bindCommands(client: ChatClient): Pick<ChatClient, CompanionPanelComman
     clearUserData: () => client.clearUserData(),
     clearAllData: () => client.clearAllData(),
     runCleanup: () => client.runCleanup(),
+    searchMessages: (query, options) => client.searchMessages(query, options),
     flush: () => client.flush(),
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ValidationError, type ChatClient } from 'companion-chat'
-import { createDevice } from '../helpers/client.js'
+import { createDevice, loadEveryTicket } from '../helpers/client.js'
 
 const cyclic: Record<string, unknown> = { a: 1 }
 cyclic['self'] = cyclic
@@ -69,7 +69,7 @@ describe('bad input', () => {
     await chat.flush()
     await chat.close()
     const reopened = device.open()
-    await reopened.ready
+    await loadEveryTicket(reopened)
     expect(reopened.getState().mainChat.messages).toEqual(before.mainChat.messages)
     expect(reopened.getState().tickets).toEqual(before.tickets)
     expect(reopened.getState().userContext).toEqual(before.userContext)

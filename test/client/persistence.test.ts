@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createDevice } from '../helpers/client.js'
+import { createDevice, loadEveryTicket } from '../helpers/client.js'
 
 describe('persistence across reopen', () => {
   test('finds everything in the state as it was after closing and opening again', async () => {
@@ -21,7 +21,7 @@ describe('persistence across reopen', () => {
     await first.close()
 
     const second = device.open()
-    await second.ready
+    await loadEveryTicket(second) // a new client holds headers; each ticket's messages load on demand
     const after = second.getState()
     expect(after.mainChat.messages).toEqual(before.mainChat.messages)
     expect(after.tickets).toEqual(before.tickets)
@@ -80,7 +80,10 @@ describe('persistence across reopen', () => {
     await chat.close()
     const again = device.open()
     await again.ready
+    expect(again.getState().tickets.find((t) => t.id === id)).toMatchObject({ messages: [], messageCount: 150, hasOlder: true })
+    await loadEveryTicket(again)
     const ticket = again.getState().tickets.find((t) => t.id === id)!
+    expect(ticket).toMatchObject({ messageCount: 150, hasOlder: false })
     expect(ticket.messages).toHaveLength(150)
     expect(ticket.messages.map((m) => m.content)).toEqual(Array.from({ length: 150 }, (_, i) => `reply ${i}`))
   })

@@ -40,6 +40,11 @@ function confirmed() {
       { thread: 'A', seq: 4, message: a1 },
       { thread: MAIN_THREAD, seq: 2, message: m1 },
     ],
+    threads: [
+      { id: MAIN_THREAD, count: 2, last: m2, lastSeq: 5, readSeq: 0, unread: 0 },
+      { id: 'A', count: 1, last: a1, lastSeq: 4, readSeq: 0, unread: 0 },
+    ],
+    windows: [{ thread: 'A', hasOlder: false }],
     userContext: { currentPage: '/laptops' },
     view: { ticketView: 'tickets', activeTicketId: 'A', isTyping: false, lastActivity: T0 },
     analytics,
@@ -55,10 +60,10 @@ describe('stateFromSnapshot', () => {
     const { seq: _a, ...ticketA } = a
     const { seq: _b, ...ticketB } = b
     const expected: ChatSystemState = {
-      mainChat: { messages: [m1, m2], isTyping: false, lastActivity: T0 },
+      mainChat: { messages: [m1, m2], isTyping: false, lastActivity: T0, unreadCount: 0 },
       tickets: [
-        { ...ticketA, messages: [a1] },
-        { ...ticketB, messages: [] },
+        { ...ticketA, messages: [a1], messageCount: 1, lastMessage: a1, unreadCount: 0, hasOlder: false },
+        { ...ticketB, messages: [], messageCount: 0, unreadCount: 0, hasOlder: false },
       ],
       activeTicketId: 'A',
       ticketView: 'tickets',
@@ -83,6 +88,8 @@ describe('stateFromSnapshot', () => {
       version: 1,
       tickets: [ticket({ id: 'late', seq: 9 }), ticket({ id: 'early', seq: 2 }), ticket({ id: 'mid', seq: 5 })],
       messages: [],
+      threads: [],
+      windows: [],
       userContext: {},
       view: INITIAL_VIEW,
       analytics: EMPTY_ANALYTICS,
@@ -92,12 +99,12 @@ describe('stateFromSnapshot', () => {
 
   test('keeps only the newest maxMainChatMessages of the main chat', () => {
     const messages: MessageRecord[] = Array.from({ length: 5 }, (_, i) => ({ thread: MAIN_THREAD, seq: i + 1, message: message({ id: `m${i + 1}` }) }))
-    const snapshot: Snapshot = { version: 1, tickets: [], messages, userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
+    const snapshot: Snapshot = { version: 1, tickets: [], messages, threads: [], windows: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
     expect(ids(stateFromSnapshot(snapshot, 3, createSeqIndex()).mainChat.messages)).toEqual(['m3', 'm4', 'm5'])
   })
 
   test('an empty snapshot gives a state equal to EMPTY_STATE', () => {
-    const snapshot: Snapshot = { version: 0, tickets: [], messages: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
+    const snapshot: Snapshot = { version: 0, tickets: [], messages: [], threads: [], windows: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
     expect(stateFromSnapshot(snapshot, MAX, createSeqIndex())).toEqual(EMPTY_STATE)
   })
 })
@@ -164,7 +171,7 @@ describe('applyChanges: structural sharing', () => {
   test('a view change of typing keeps the messages array', () => {
     const { state } = confirmed()
     const next = applyChanges(state, [{ type: 'view', view: { ticketView: 'tickets', activeTicketId: 'A', isTyping: true, lastActivity: T0 + 5 } }], MAX)
-    expect(next.mainChat).toEqual({ messages: state.mainChat.messages, isTyping: true, lastActivity: T0 + 5 })
+    expect(next.mainChat).toEqual({ messages: state.mainChat.messages, isTyping: true, lastActivity: T0 + 5, unreadCount: 0 })
     expect(next.mainChat.messages).toBe(state.mainChat.messages)
   })
 
@@ -215,7 +222,7 @@ describe('applyChanges: order', () => {
     expect(next.tickets.map((t) => t.id)).toEqual(['A', 'C', 'B'])
     const optimistic = applyChanges(next, [putTicket(ticket({ id: 'D' }))], MAX)
     expect(optimistic.tickets.map((t) => t.id)).toEqual(['A', 'C', 'B', 'D'])
-    expect(optimistic.tickets[3]).toEqual({ ...ticket({ id: 'D' }), messages: [] })
+    expect(optimistic.tickets[3]).toEqual({ ...ticket({ id: 'D' }), messages: [], messageCount: 0, unreadCount: 0, hasOlder: false })
   })
 
   test('a new ticket and its first message in one patch arrive together', () => {

@@ -63,6 +63,8 @@ export function validCommands(): Command[] {
     command('sendMessage', { thread: 't-1', message: message({ sender: 'assistant', metadata: { ticketId: 't-1' } }) }),
     command('sendMessages', { thread: MAIN_THREAD, messages: [message(), message({ sender: 'assistant' })] }),
     command('setTyping', { isTyping: true }),
+    command('markRead', { thread: MAIN_THREAD }),
+    command('markRead', { thread: 't-1' }),
     command('updateUserContext', { patch: { currentPage: '/laptops', preferences: { budget: { max: 1500 } } } }),
     command('clearUserData', {}),
     command('createTicket', { ticketId: 't-2', ticketType: 'product-inquiry', title: 'Which laptop?' }),
@@ -113,6 +115,7 @@ export function planContext(
     userContext: rows.userContext ?? {},
     view: { ...INITIAL_VIEW, ...rows.view },
     ticket: (id) => tickets.get(id),
+    thread: () => undefined,
     message: (id, _thread: ThreadId) => messages.get(id),
   }
 }

@@ -34,6 +34,7 @@ describe('checkCommand', () => {
       createTicketFromChatMessage: true,
       inheritContextToTicket: true,
       reply: true,
+      markRead: true,
     }
     expect(new Set(validCommands().map((c) => c.kind))).toEqual(new Set(Object.keys(every)))
   })

@@ -24,6 +24,19 @@ export function createDevice() {
   }
 }
 
+/**
+ * Reads every ticket's whole thread into the client's state (its newest window, then every
+ * older page): what a test compares against a state that held everything.
+ */
+export async function loadEveryTicket(client: ChatClient): Promise<void> {
+  await client.ready
+  await Promise.all(
+    client.getState().tickets.map(async (ticket) => {
+      while ((await client.loadOlder(ticket.id)).hasOlder);
+    }),
+  )
+}
+
 afterEach(async () => {
   await Promise.all(open.splice(0).map((client) => client.close().catch(() => {})))
 })

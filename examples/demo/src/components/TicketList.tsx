@@ -30,8 +30,8 @@ export function TicketList({ activeTicketId }: { readonly activeTicketId: string
               <PriorityBadge priority={ticket.priority} />
             </span>
             <span className="ticket-item-meta">
-              {TICKET_TYPE_LABELS[ticket.type]} · {ticket.messages.length} message{ticket.messages.length === 1 ? '' : 's'} · updated{' '}
-              {formatTime(ticket.updatedAt)}
+              {TICKET_TYPE_LABELS[ticket.type]} · {ticket.messageCount} message{ticket.messageCount === 1 ? '' : 's'}
+              {ticket.unreadCount > 0 ? ` · ${ticket.unreadCount} unread` : ''} · updated {formatTime(ticket.updatedAt)}
             </span>
           </button>
         </li>
