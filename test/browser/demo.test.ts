@@ -220,13 +220,21 @@ describe('the demo', () => {
       const COUNT = 1_000
       const input = page.getByTestId('chat-input')
       const startedAt = Date.now()
-      // fill + Enter, as a user who pastes and presses Enter. The keyboard API goes straight to the
-      // focused textarea: Locator.fill/press re-check actionability each time (~100 ms per send).
+      // Each send as a user who pastes and presses Enter: the text, then Enter down and up, as real
+      // input events to the focused textarea, as page.keyboard.insertText and press('Enter') send
+      // them. The three go out together and are awaited once: one round trip to the renderer per
+      // send, not three (each waits for the page's main thread).
       await input.focus()
+      const cdp = await page.context().newCDPSession(page)
+      const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 }
       for (let i = 1; i <= COUNT; i++) {
-        await page.keyboard.insertText(`burst message ${i}`)
-        await page.keyboard.press('Enter')
+        await Promise.all([
+          cdp.send('Input.insertText', { text: `burst message ${i}` }),
+          cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r', unmodifiedText: '\r' }),
+          cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter }),
+        ])
       }
+      await cdp.detach()
       const typedMs = Date.now() - startedAt
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chat-input')
       const longTasksTyping = await page.evaluate(() => [...((window as unknown as DemoWindow).longTasks ?? [])])

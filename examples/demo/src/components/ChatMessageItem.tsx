@@ -4,11 +4,13 @@
  */
 import type { ChatMessage } from 'companion-chat'
 import { useChatClient, useTicket } from 'companion-chat/react'
+import { memo } from 'react'
 import { formatTime, replyNote, SENDER_LABELS, STATUS_LABELS } from '../format'
 import { MakeTicketButton } from './MakeTicketButton'
 import { SuggestionActions } from './SuggestionActions'
 
-export function ChatMessageItem({ message }: { readonly message: ChatMessage }) {
+/** Memoised: the client keeps the objects of messages that did not change, so a new message renders one item, not the list. */
+export const ChatMessageItem = memo(function ChatMessageItem({ message }: { readonly message: ChatMessage }) {
   const client = useChatClient()
   const linked = useTicket(message.metadata?.ticketId ?? null)
   const note = replyNote(message)
@@ -42,4 +44,4 @@ export function ChatMessageItem({ message }: { readonly message: ChatMessage }) 
       </div>
     </li>
   )
-}
+})

@@ -17,11 +17,17 @@ export function MessageList() {
   const last = messages.at(-1)
 
   // Scroll the list itself (not the page); the typing indicator below it shrinks it too.
-  // Sending a message always brings the reader back to the end.
+  // Sending a message always brings the reader back to the end. Once a frame, before it is
+  // painted: reading scrollHeight lays the list out, and a streamed reply changes it many
+  // times a frame.
   useLayoutEffect(() => {
-    const element = list.current
     if (last?.sender === 'user') stick.current = true
-    if (element && stick.current) element.scrollTop = element.scrollHeight
+    if (!stick.current) return
+    const frame = requestAnimationFrame(() => {
+      const element = list.current
+      if (element && stick.current) element.scrollTop = element.scrollHeight
+    })
+    return () => cancelAnimationFrame(frame)
   }, [messages, typing, last])
 
   const onScroll = () => {
