@@ -23,6 +23,8 @@ export type Announcement =
       readonly tickets: readonly string[]
       /** Threads whose header changed without a message (a read marker). */
       readonly threads: readonly ThreadId[]
+      /** Threads whose draft was written or deleted. */
+      readonly drafts: readonly ThreadId[]
       /** Whether the single rows (user context, view, counters) changed. */
       readonly meta: boolean
     }
@@ -39,6 +41,7 @@ export function announce(changes: readonly Change[]): Announcement {
   const messages: Array<readonly [string, ThreadId]> = []
   const tickets: string[] = []
   const threads: ThreadId[] = []
+  const drafts: ThreadId[] = []
   let meta = false
   for (const change of changes) {
     switch (change.type) {
@@ -59,11 +62,14 @@ export function announce(changes: readonly Change[]): Announcement {
       case 'thread':
         threads.push(change.summary.id)
         break
+      case 'draft':
+        drafts.push(change.record.thread)
+        break
       default:
         meta = true
     }
   }
-  return { messages, tickets, threads, meta }
+  return { messages, tickets, threads, drafts, meta }
 }
 
 export function createPatchChannel(databaseName: string, receive: (announcement: Announcement) => void): PatchChannel {

@@ -80,12 +80,13 @@ export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
  */
 export async function readSnapshot(db: ChatDatabase, version: number, windows: readonly ThreadId[], window: number): Promise<Snapshot> {
   const wanted = [...new Set(windows)].filter((thread) => thread !== MAIN_THREAD)
-  const [main, tickets, threads, meta, pages] = await Promise.all([
+  const [main, tickets, threads, meta, pages, drafts] = await Promise.all([
     threadRange(db, MAIN_THREAD).toArray(),
     db.tickets.toArray(),
     db.threads.toArray(),
     readMeta(db),
     Promise.all(wanted.map((thread) => readPage(db, thread, undefined, window))),
+    db.drafts.toArray(), // a few rows: one per thread the user left half-typed
   ])
   tickets.sort((a, b) => a.seq - b.seq)
   const known = new Set(tickets.map((ticket) => ticket.id))
@@ -96,6 +97,7 @@ export async function readSnapshot(db: ChatDatabase, version: number, windows: r
     tickets,
     threads,
     windows: held.map(({ thread, hasOlder }) => ({ thread, hasOlder })),
+    drafts: drafts.filter((draft) => draft.thread === MAIN_THREAD || known.has(draft.thread)),
     userContext: meta.userContext,
     view: meta.view,
     analytics: await readAnalytics(db, meta.counters),
@@ -129,11 +131,13 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
   const ticketIds = [...new Set(announced.tickets)]
   const messageKeys = [...new Map(announced.messages.map(([id, thread]) => [id, thread])).entries()]
   const threadIds = [...new Set([...announced.threads, ...messageKeys.map(([, thread]) => thread)])]
-  const [tickets, messages, threads, meta] = await Promise.all([
+  const draftIds = [...new Set(announced.drafts)]
+  const [tickets, messages, threads, meta, drafts] = await Promise.all([
     readMany(db.tickets, ticketIds),
     readMany(db.messages, messageKeys.map(([id]) => id)),
     readMany(db.threads, threadIds),
     announced.meta ? readMeta(db) : undefined,
+    readMany(db.drafts, draftIds),
   ])
   const changes: Change[] = []
   // Tickets first: a new ticket's messages need their ticket.
@@ -146,6 +150,7 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
     changes.push(row ? { type: 'message', record: { thread: row.thread, seq: row.seq, message: row.message } } : { type: 'messageDeleted', id, thread })
   })
   for (const summary of threads) if (summary) changes.push({ type: 'thread', summary })
+  draftIds.forEach((thread, i) => changes.push({ type: 'draft', record: drafts[i] ?? { thread, text: '', at: 0 } }))
   if (meta) {
     changes.push(
       { type: 'userContext', context: meta.userContext },

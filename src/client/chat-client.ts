@@ -20,8 +20,10 @@ import {
   type SearchOptions,
   type SendMessageOptions,
   type Snapshot,
+  type ThreadId,
 } from '../core/protocol.js'
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
+import { DRAFT_WRITE_INTERVAL, DraftWrites, onPageHidden, type DraftCommand } from './draft-writes.js'
 import { openHost, type Host } from './hosts.js'
 import { createIdSource } from './ids.js'
 import { createKeepAlive, unrefPort } from './keep-alive.js'
@@ -58,6 +60,16 @@ export class Client {
   readonly windows: Windows
   #outbox: Array<Command | { readonly clear: string }> = []
   #sendScheduled = false
+  /** Draft commands shown but not yet in the outbox: one write per thread per interval (see draft-writes.ts). */
+  readonly #drafts = new DraftWrites(DRAFT_WRITE_INTERVAL, (commands) => {
+    this.#outbox.push(...commands)
+    this.#scheduleSend()
+  })
+  /** A page about to be hidden or left writes its drafts now: it may not run again. */
+  readonly #stopPageWatch = onPageHidden(() => {
+    this.#drafts.writeAll()
+    this.#sendNow()
+  })
   #early: Patch[] = [] // patches that arrived before the welcome
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
   #resyncing: Promise<void> | undefined
@@ -163,12 +175,49 @@ export class Client {
       throw error
     }
     const entry = this.#mirror.add(command, options.quiet ?? false, this.#connected || this.#failure !== undefined)
+    this.#dropMootDrafts(command)
     if (command.kind === 'createTicket' || command.kind === 'createTicketFromChatMessage') this.windows.wrote(command.ticketId, true)
     else if (command.kind === 'sendMessage' || command.kind === 'sendMessages') this.windows.wrote(command.thread)
     this.#outbox.push(command)
     this.#scheduleSend()
     this.#changed()
     return entry.promise
+  }
+
+  /**
+   * Shows a thread's draft at once and holds its write back: the engine gets the newest
+   * text at most once per `DRAFT_WRITE_INTERVAL` per thread, and at once on `flush()`.
+   */
+  setDraft(thread: ThreadId, text: string): void {
+    const command: DraftCommand = { kind: 'setDraft', commandId: this.newId(), at: this.#now(), thread, text }
+    if (this.closed) throw new ClientClosedError() // close() has begun: its flush would not see this write
+    checkCommand(command, this.#config)
+    if (this.#failure) throw this.#failure
+    this.#mirror.add(command, false, this.#connected)
+    const replaced = this.#drafts.hold(command)
+    if (replaced) this.#mirror.settle(replaced.commandId)?.resolve() // never written: the newer text replaces it
+    this.#changed()
+  }
+
+  /**
+   * Held draft writes that `command` makes moot are taken back, so they can never be written
+   * after it: a user message sent into the thread (its draft goes with the send), or
+   * `clearUserData` (every draft goes).
+   */
+  #dropMootDrafts(command: Command): void {
+    if (command.kind === 'clearUserData') this.#forgetDrafts()
+    else if (
+      (command.kind === 'sendMessage' && command.message.sender === 'user') ||
+      (command.kind === 'sendMessages' && command.messages.some((message) => message.sender === 'user'))
+    ) {
+      this.#forgetDrafts(command.thread)
+    }
+  }
+
+  /** Takes back the held draft write of `thread` (or every one): it leaves the pending state unwritten. */
+  #forgetDrafts(thread?: ThreadId): void {
+    const dropped = thread === undefined ? this.#drafts.dropAll() : [this.#drafts.drop(thread)]
+    for (const command of dropped) if (command) this.#mirror.settle(command.commandId)?.resolve()
   }
 
   async runCleanup(): Promise<CleanupReport> {
@@ -182,6 +231,7 @@ export class Client {
   clearAllData(): Promise<void> {
     if (this.#closed) throw new ClientClosedError()
     if (this.#failure) throw this.#failure
+    this.#forgetDrafts() // a draft held back must not be written into the new, empty database
     // Shown at once: a local reset entry hides everything issued before it until the engine confirms.
     const { id, promise } = this.#mirror.addLocal(this.newId(), [{ type: 'reset' }])
     // Queued in the outbox like a command, so it reaches the engine after everything issued
@@ -193,6 +243,7 @@ export class Client {
   }
 
   async flush(): Promise<void> {
+    this.#drafts.writeAll()
     this.#sendNow()
     await Promise.allSettled([...this.#mirror.pending.values()].map((entry) => entry.promise))
   }
@@ -209,6 +260,7 @@ export class Client {
     await this.flush()
     this.#closed = true
     this.#stopWatchdog()
+    this.#stopPageWatch()
     const host = this.#host
     if (host && !this.#failure) {
       await Promise.race([host.api.disconnect(), host.gone, delay(2_000)]).catch(() => {})
@@ -284,6 +336,7 @@ export class Client {
     this.#failure = error
     this.#stopWatchdog()
     this.#goneNow?.(error)
+    this.#drafts.dropAll() // their pending entries fail with the others below
     this.#outbox = []
     for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
     this.#feed?.close()
@@ -375,8 +428,14 @@ export class Client {
     if (patch.version > this.#mirror.version + 1) void this.#resync()
     if (!this.#mirror.apply(patch)) void this.#resync()
     for (const change of patch.changes) {
-      if (change.type === 'ticketDeleted') this.windows.forget(change.id)
-      else if (change.type === 'reset') this.windows.forget()
+      if (change.type === 'ticketDeleted') {
+        this.windows.forget(change.id)
+        this.#forgetDrafts(change.id) // the engine would refuse it: its ticket is gone
+      } else if (change.type === 'reset') {
+        // Held drafts stay: they were typed after this client's own clearAllData (which dropped the
+        // ones before it), or while another tab cleared, and then they are newer than the clear.
+        this.windows.forget()
+      }
     }
     if (patch.sent || patch.changes.length > 0) this.windows.committed()
     for (const id of patch.done) this.#settle(id, undefined, false)

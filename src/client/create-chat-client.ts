@@ -56,6 +56,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     typing$: store.typing$,
     view$: store.view$,
     userContext$: store.userContext$,
+    drafts$: store.drafts$,
     status$: store.status$,
     errors$: store.errors$,
     assistant$: runner ? withValue(runner.activity$, () => runner.activity) : withValue(of(IDLE), () => IDLE),
@@ -128,6 +129,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       return client.windows.loadOlder(ticketId, count)
     },
     markRead: (threadId) => client.run({ kind: 'markRead', thread: threadId }),
+    setDraft: (threadId, text) => client.setDraft(threadId, text),
 
     clearUserData: () => client.run({ kind: 'clearUserData' }),
     clearAllData: () => client.clearAllData(),

@@ -3,7 +3,7 @@
  * first read applies everything pushed since, in one `applyChanges` call — so a burst of
  * commands in one tick costs one copy of each touched thread, not one per command.
  */
-import type { Change, ChatSystemState, ChatTicket, TicketRecord } from '../core/protocol.js'
+import { MAIN_THREAD, type Change, type ChatSystemState, type ChatTicket, type ThreadId, type TicketRecord } from '../core/protocol.js'
 import { applyChanges } from './apply-changes.js'
 import { ticketsById } from './state-queries.js'
 
@@ -12,6 +12,8 @@ export class LazyState {
   #unapplied: Change[] = []
   /** The ticket records of the unapplied changes (null: deleted), so a lookup applies nothing. */
   readonly #tickets = new Map<string, TicketRecord | null>()
+  /** The drafts the unapplied changes set, so that a send reads its thread's draft without applying them. */
+  readonly #drafts = new Map<ThreadId, string>()
   #reset = false
   readonly #maxMainChatMessages: number
 
@@ -26,6 +28,7 @@ export class LazyState {
       this.#state = applyChanges(this.#state, this.#unapplied, this.#maxMainChatMessages)
       this.#unapplied = []
       this.#tickets.clear()
+      this.#drafts.clear()
       this.#reset = false
     }
     return this.#state
@@ -42,6 +45,15 @@ export class LazyState {
     return ticketsById(this.#state).get(id)
   }
 
+  /** A thread's draft as the pushed changes leave it, without applying them (see `ticket`). */
+  draft(thread: ThreadId): string {
+    const pending = this.#drafts.get(thread)
+    if (pending !== undefined) return pending
+    if (this.#reset) return ''
+    if (thread === MAIN_THREAD) return this.#state.mainChat.draft
+    return this.#tickets.get(thread) === null ? '' : (ticketsById(this.#state).get(thread)?.draft ?? '')
+  }
+
   /** Replaces the state (after reconciling identities); only when nothing is pushed. */
   set(state: ChatSystemState): void {
     this.get()
@@ -52,9 +64,13 @@ export class LazyState {
     for (const change of changes) {
       this.#unapplied.push(change)
       if (change.type === 'ticket') this.#tickets.set(change.record.id, change.record)
-      else if (change.type === 'ticketDeleted') this.#tickets.set(change.id, null)
+      else if (change.type === 'ticketDeleted') {
+        this.#tickets.set(change.id, null)
+        this.#drafts.delete(change.id)
+      } else if (change.type === 'draft') this.#drafts.set(change.record.thread, change.record.text)
       else if (change.type === 'reset') {
         this.#tickets.clear()
+        this.#drafts.clear()
         this.#reset = true
       }
     }

@@ -22,7 +22,7 @@ import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './
 import { LazyState } from './lazy-state.js'
 import { addPending, type Pending } from './pending.js'
 import { reconcile } from './reconcile.js'
-import { findMessage, ticketsById } from './state-queries.js'
+import { draftsOf, findMessage, ticketsById } from './state-queries.js'
 
 export class Mirror {
   readonly #config: ChatConfig
@@ -256,6 +256,8 @@ export class Mirror {
       ticket: (id) => visible.ticket(id),
       thread: (id) => this.#threads.get(id),
       message: (id, thread) => (this.#fresh.has(id) ? undefined : findMessage(visible.get(), id, thread)),
+      draft: (thread) => visible.draft(thread),
+      draftThreads: () => Object.keys(draftsOf(visible.get())),
     }
   }
 }

@@ -13,7 +13,8 @@ export function reconcile(prev: ChatSystemState, next: ChatSystemState): ChatSys
     messages === prev.mainChat.messages &&
     next.mainChat.isTyping === prev.mainChat.isTyping &&
     next.mainChat.lastActivity === prev.mainChat.lastActivity &&
-    next.mainChat.unreadCount === prev.mainChat.unreadCount
+    next.mainChat.unreadCount === prev.mainChat.unreadCount &&
+    next.mainChat.draft === prev.mainChat.draft
       ? prev.mainChat
       : next.mainChat.messages === messages
         ? next.mainChat

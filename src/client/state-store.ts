@@ -6,12 +6,23 @@
 import { BehaviorSubject, Subject, distinctUntilChanged, map, type Observable } from 'rxjs'
 import type { ChatError } from '../core/errors.js'
 import type { ChatSystemState, ChatTicket } from '../core/protocol.js'
+import { createDraftsSelector } from './state-queries.js'
 import type { ChatClient, ChatStatus, StateObservable } from './types.js'
 
 export interface StateStore
   extends Pick<
     ChatClient,
-    'state$' | 'messages$' | 'tickets$' | 'activeTicket$' | 'analytics$' | 'typing$' | 'view$' | 'userContext$' | 'status$' | 'errors$'
+    | 'state$'
+    | 'messages$'
+    | 'tickets$'
+    | 'activeTicket$'
+    | 'analytics$'
+    | 'typing$'
+    | 'view$'
+    | 'userContext$'
+    | 'drafts$'
+    | 'status$'
+    | 'errors$'
   > {
   /** The state may have changed: tell `onStateChange` listeners now, emit on the next microtask. */
   changed(): void
@@ -49,6 +60,7 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
     typing$: derive((s) => s.mainChat.isTyping),
     view$: derive((s) => s.ticketView),
     userContext$: derive((s) => s.userContext),
+    drafts$: derive(createDraftsSelector()),
     status$: withValue(status.pipe(distinctUntilChanged()), () => status.value),
     errors$: errors.asObservable(),
     onStateChange(listener) {

@@ -154,11 +154,17 @@ export interface ChatStatus {
    * (`worker` when a `shared-worker` was asked for where the browser has no SharedWorker).
    */
   readonly host: HostKind
-  /** Commands sent but not committed yet; updated once per tick, not per command. */
+  /** Commands sent (or held back, like a draft's write) but not committed yet; updated once per tick, not per command. */
   readonly pendingWrites: number
   /** Why the connection failed, once `connection` is `failed` (kept after a later `close()`). */
   readonly error?: ChatError
 }
+
+/**
+ * The drafts of every thread that has one, by thread id (`'main'` or a ticket id): text the
+ * user typed and has not sent. A thread without a draft has no key.
+ */
+export type ThreadDrafts = { readonly [threadId: string]: string }
 
 /** An observable that replays its latest value, emits only on change, and can be read at once. */
 export interface StateObservable<T> extends Observable<T> {
@@ -185,6 +191,12 @@ export interface ChatClient {
   readonly typing$: StateObservable<boolean>
   readonly view$: StateObservable<ChatView>
   readonly userContext$: StateObservable<UserChatContext>
+  /**
+   * Every draft, by thread (`{ main: 'I am looking for', [ticketId]: '…' }`); emits when a
+   * draft changes, not when messages arrive. Each thread's draft is also on
+   * `state.mainChat.draft` and `ticket.draft`.
+   */
+  readonly drafts$: StateObservable<ThreadDrafts>
   readonly status$: StateObservable<ChatStatus>
   /** Every command that failed after it was accepted (it was rolled back). Does not replay. */
   readonly errors$: Observable<ChatError>
@@ -275,6 +287,23 @@ export interface ChatClient {
    * the thread's read marker.
    */
   markRead(threadId: string): Promise<void>
+  /**
+   * Keeps what the user typed in a thread's composer (`'main'` or a ticket id) and has not
+   * sent. The state shows it at once (`mainChat.draft`, `ticket.draft`, `drafts$`); the
+   * database gets it at most every 500 ms per thread, with the newest text, and at once on
+   * `flush()`, `close()`, and when the page is hidden or left. (Leaving is best effort: a
+   * dedicated worker stops with its page, so text typed in the last half second before a
+   * reload or a closed tab may be lost; a SharedWorker that another tab keeps writes it.)
+   * It survives a reload and shows in every tab. An empty `text` deletes the draft; sending a
+   * user message into the thread deletes it too (in the same write), and so do
+   * `clearUserData`, `clearAllData`, and the cleanup that removes its ticket.
+   * @throws ValidationError at once when `text` is not a string or is longer than
+   *   `maxContentLength`, or `threadId` is not an id; NotFoundError for an unknown ticket.
+   * @example
+   * textarea.value = chat.getState().mainChat.draft
+   * textarea.addEventListener('input', () => chat.setDraft('main', textarea.value))
+   */
+  setDraft(threadId: string, text: string): void
 
   // ── Assistant ──
   /** Stops the running reply: the request is aborted, what arrived stays, marked stopped. */
@@ -321,9 +350,9 @@ export interface ChatClient {
   waitForReply(messageId: string, options?: WaitForReplyOptions): Promise<ChatMessage>
 
   // ── Privacy and upkeep ──
-  /** Empties preferences, history and personal info in the user context. */
+  /** Empties preferences, history and personal info in the user context, and deletes every draft. */
   clearUserData(): Promise<void>
-  /** Deletes every message, ticket, context and counter, and the database itself. */
+  /** Deletes every message, ticket, draft, context and counter, and the database itself. */
   clearAllData(): Promise<void>
   /** Removes resolved and closed tickets older than `maxResolvedTicketAge` now. */
   runCleanup(): Promise<CleanupReport>
@@ -353,8 +382,8 @@ export interface ChatClient {
   searchMessages(query: string, options?: SearchOptions): Promise<SearchHit[]>
 
   // ── Life cycle ──
-  /** Resolves once every command issued so far has committed or failed. */
+  /** Writes held-back drafts now, and resolves once every command issued so far has committed or failed. */
   flush(): Promise<void>
-  /** Waits for pending writes, then disconnects. Later calls throw `ClientClosedError`. */
+  /** Waits for pending writes (held-back drafts are written first), then disconnects. Later calls throw `ClientClosedError`. */
   close(): Promise<void>
 }

@@ -129,6 +129,17 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
     case 'markRead':
       if (command.thread !== 'main') checkId(command.thread, 'threadId')
       break
+    case 'setDraft':
+      if (command.thread !== 'main') checkId(command.thread, 'threadId')
+      // Any string up to the message limit: empty deletes the draft, and white space is text being typed.
+      if (typeof command.text !== 'string') throw new ValidationError(`text: must be a string, got ${describe(command.text)}`, { path: 'text' })
+      if (command.text.length > config.maxContentLength) {
+        throw new ValidationError(`text: must be at most ${config.maxContentLength} characters, got ${command.text.length}`, {
+          path: 'text',
+          limit: config.maxContentLength,
+        })
+      }
+      break
     default:
       throw new ValidationError(`Unknown command '${String((command as { kind?: unknown }).kind)}'`)
   }

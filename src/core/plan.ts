@@ -36,6 +36,14 @@ export interface PlanContext {
   thread(id: ThreadId): ThreadSummary | undefined
   /** A message by id; `thread` is where the caller expects it (a hint an index may use). */
   message(id: string, thread: ThreadId): MessageRecord | undefined
+  /**
+   * A thread's draft; `''` when it has none. Asked for the threads of `setDraft` and of sends.
+   * The client and the engine give both draft reads; a context without them (a benchmark's
+   * stand-in for the send path) counts every thread as having no draft.
+   */
+  draft?(thread: ThreadId): string
+  /** Every thread that has a draft. Asked only by `clearUserData`. */
+  draftThreads?(): readonly ThreadId[]
 }
 
 /**
@@ -48,7 +56,8 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
     case 'sendMessage':
       // The usual send, a new message into the main chat, without the general path's allocations.
       if (command.thread === MAIN_THREAD && !ctx.message(command.message.id, MAIN_THREAD)) {
-        return [{ type: 'message', record: { thread: MAIN_THREAD, message: command.message } }]
+        const sent: Change = { type: 'message', record: { thread: MAIN_THREAD, message: command.message } }
+        return command.message.sender === 'user' && hasDraft(ctx, MAIN_THREAD) ? [sent, noDraft(MAIN_THREAD, at)] : [sent]
       }
       return planSends(command.thread, [command.message], at, ctx)
 
@@ -63,7 +72,11 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
       return [{ type: 'userContext', context: mergeContext(ctx.userContext, command.patch) }]
 
     case 'clearUserData':
-      return [{ type: 'userContext', context: mergeContext(ctx.userContext, { preferences: {}, history: [], personalInfo: {} }) }]
+      // Drafts are text the user typed: personal data too.
+      return [
+        { type: 'userContext', context: mergeContext(ctx.userContext, { preferences: {}, history: [], personalInfo: {} }) },
+        ...(ctx.draftThreads?.() ?? []).map((thread) => noDraft(thread, at)),
+      ]
 
     case 'createTicket': {
       if (isRetry(ctx.ticket(command.ticketId), command.ticketType, command.title, at)) return []
@@ -112,6 +125,11 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
       return read && read !== summary ? [{ type: 'thread', summary: read }] : []
     }
 
+    case 'setDraft':
+      if (command.thread !== MAIN_THREAD) requireTicket(ctx, command.thread)
+      if ((ctx.draft?.(command.thread) ?? '') === command.text) return []
+      return [{ type: 'draft', record: { thread: command.thread, text: command.text, at } }]
+
     case 'inheritContextToTicket': {
       const ticket = requireTicket(ctx, command.ticketId)
       assertMutable(ticket, 'inherit context')
@@ -128,12 +146,14 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
 /**
  * Messages into one thread. Their ids are distinct (`checkCommand` refuses a batch that
  * repeats one), so each needs only the rows as they were. A ticket thread's ticket changes
- * once, after all of them (a reopen happens once).
+ * once, after all of them (a reopen happens once). A new user message clears the thread's
+ * draft: what was typed has been sent.
  */
 function planSends(thread: ThreadId, messages: readonly ChatMessage[], at: number, ctx: PlanContext): Change[] {
   const before = thread === MAIN_THREAD ? undefined : requireTicket(ctx, thread)
   let ticket = before
   const changes: Change[] = []
+  let userSent = false
   for (const message of messages) {
     const existing = ctx.message(message.id, thread)
     if (existing) {
@@ -143,14 +163,21 @@ function planSends(thread: ThreadId, messages: readonly ChatMessage[], at: numbe
     }
     // A main-chat message also moves `lastActivity`: the mirror and the engine derive that from it.
     changes.push({ type: 'message', record: { thread, message } })
+    if (message.sender === 'user') userSent = true
     if (!ticket) continue
     assertMutable(ticket, 'add a message')
     // A new user message on a resolved ticket reopens it; other senders only touch it.
     ticket = ticket.status === 'resolved' && message.sender === 'user' ? transitionTicket(ticket, 'open', at) : { ...ticket, updatedAt: at }
   }
   if (ticket && ticket !== before) changes.push({ type: 'ticket', record: ticket })
+  if (userSent && hasDraft(ctx, thread)) changes.push(noDraft(thread, at))
   return changes
 }
+
+const hasDraft = (ctx: PlanContext, thread: ThreadId): boolean => (ctx.draft?.(thread) ?? '') !== ''
+
+/** The change that deletes a thread's draft. */
+const noDraft = (thread: ThreadId, at: number): Change => ({ type: 'draft', record: { thread, text: '', at } })
 
 /** The `metadata.reply` of a message, when it is a reply slot. */
 export function replyInfo(message: ChatMessage | undefined): ReplyInfo | undefined {

@@ -6,8 +6,8 @@
  * (`worker/`) alike. Everything in it must survive the structured clone algorithm.
  */
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. */
-export const PROTOCOL_VERSION = 4
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. */
+export const PROTOCOL_VERSION = 5
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -88,6 +88,11 @@ export interface ChatTicket extends TicketFields, ThreadHeader {
    * not loaded; `messageCount` and `lastMessage` describe the whole thread either way.
    */
   readonly messages: readonly ChatMessage[]
+  /**
+   * What the user has typed in this ticket's composer and not sent (`setDraft`); `''` when
+   * nothing. Kept in the database, the same in every tab; sending a user message clears it.
+   */
+  readonly draft: string
 }
 
 /** What a client knows of a thread without holding its messages. */
@@ -171,6 +176,8 @@ export interface ChatSystemState {
     readonly lastActivity: number
     /** Messages the user did not send after the main chat's read marker (`markRead('main')`). */
     readonly unreadCount: number
+    /** What the user has typed in the main chat's composer and not sent (`setDraft('main', …)`); `''` when nothing. */
+    readonly draft: string
   }
   /** Every ticket, in the order they were created. */
   readonly tickets: readonly ChatTicket[]
@@ -239,6 +246,17 @@ export interface MessageRecord {
 export type TicketRecord = TicketFields & {
   /** Position in the database sequence (creation order); absent while optimistic. */
   readonly seq?: number
+}
+
+/**
+ * A thread's draft: text the user typed and has not sent. An empty `text` means the thread
+ * has none (the row is deleted).
+ */
+export interface DraftRecord {
+  readonly thread: ThreadId
+  readonly text: string
+  /** When it was last changed (the client's clock). */
+  readonly at: number
 }
 
 /** The persisted part of the panel's navigation and typing state. */
@@ -312,6 +330,8 @@ export type Command =
   | CommandBase<'inheritContextToTicket', { ticketId: string; contextKeys: readonly string[] }>
   | CommandBase<'reply', ReplyWrite>
   | CommandBase<'markRead', { thread: ThreadId }>
+  /** Sets a thread's draft (`''` deletes it). The client coalesces keystrokes into few of these. */
+  | CommandBase<'setDraft', { thread: ThreadId; text: string }>
 
 type CommandBase<K extends string, P> = { readonly kind: K; readonly commandId: string; readonly at: number } & {
   readonly [F in keyof P]: P[F]
@@ -374,6 +394,8 @@ export type Change =
   | { readonly type: 'userContext'; readonly context: UserChatContext }
   | { readonly type: 'view'; readonly view: ViewState }
   | { readonly type: 'analytics'; readonly analytics: ChatAnalytics }
+  /** A thread's draft changed; an empty `text` means it has none any more. */
+  | { readonly type: 'draft'; readonly record: DraftRecord }
   /** A thread's header changed (counts, newest message, read marker). */
   | { readonly type: 'thread'; readonly summary: ThreadSummary }
   /**
@@ -461,6 +483,8 @@ export interface Snapshot {
   readonly threads: readonly ThreadSummary[]
   /** The ticket threads whose newest messages are in `messages`, and whether older ones exist. */
   readonly windows: readonly { readonly thread: ThreadId; readonly hasOlder: boolean }[]
+  /** Every draft (of the main chat and of tickets that exist); few, so all are sent. */
+  readonly drafts: readonly DraftRecord[]
   readonly userContext: UserChatContext
   readonly view: ViewState
   readonly analytics: ChatAnalytics

@@ -5,7 +5,8 @@
 import { useCallback, useSyncExternalStore } from 'react'
 import type { AssistantActivity } from '../client/assistant-runner.js'
 import type { ChatStatus, StateObservable } from '../client/types.js'
-import type { ChatAnalytics, ChatMessage, ChatSystemState, ChatTicket } from '../core/protocol.js'
+import { MAIN_THREAD, type ChatAnalytics, type ChatMessage, type ChatSystemState, type ChatTicket } from '../core/protocol.js'
+import { ticketsById } from '../client/state-queries.js'
 import { useChatClient } from './provider.js'
 
 /**
@@ -32,6 +33,29 @@ export function useMainChatMessages(): readonly ChatMessage[] {
 /** One ticket with its thread, or `null`; re-renders only when that ticket changes. */
 export function useTicket(ticketId: string | null): ChatTicket | null {
   return useChatSelector((state) => (ticketId === null ? null : (state.tickets.find((t) => t.id === ticketId) ?? null)))
+}
+
+/**
+ * A thread's draft and the function that sets it, for a controlled composer: what the user
+ * types shows at once, is written in the background, survives a reload and is the same in
+ * every tab; sending a user message into the thread clears it (see `ChatClient.setDraft`).
+ * The draft of a ticket that does not exist is `''`.
+ *
+ * `setDraft` throws like `chat.setDraft`: give the input `maxLength={config.maxContentLength}`
+ * so that it never gets text over the limit.
+ *
+ * @param threadId - `'main'` or a ticket id
+ * @example
+ * function Composer({ threadId }: { threadId: string }) {
+ *   const [draft, setDraft] = useDraft(threadId)
+ *   return <textarea value={draft} onChange={(event) => setDraft(event.target.value)} />
+ * }
+ */
+export function useDraft(threadId: string): readonly [draft: string, setDraft: (text: string) => void] {
+  const client = useChatClient()
+  const draft = useChatSelector((state) => (threadId === MAIN_THREAD ? state.mainChat.draft : (ticketsById(state).get(threadId)?.draft ?? '')))
+  const setDraft = useCallback((text: string) => client.setDraft(threadId, text), [client, threadId])
+  return [draft, setDraft]
 }
 
 /** The analytics. */

@@ -65,6 +65,7 @@ function bindCommands(client: ChatClient): Pick<ChatClient, CompanionPanelComman
     watchTicket: (ticketId) => client.watchTicket(ticketId),
     loadOlder: (ticketId, count) => client.loadOlder(ticketId, count),
     markRead: (threadId) => client.markRead(threadId),
+    setDraft: (threadId, text) => client.setDraft(threadId, text),
     stopAssistant: () => client.stopAssistant(),
     regenerate: (messageId) => client.regenerate(messageId),
     retry: (messageId) => client.retry(messageId),

@@ -45,6 +45,7 @@ function confirmed() {
       { id: 'A', count: 1, last: a1, lastSeq: 4, readSeq: 0, unread: 0 },
     ],
     windows: [{ thread: 'A', hasOlder: false }],
+    drafts: [{ thread: 'A', text: 'It still does not', at: T0 }],
     userContext: { currentPage: '/laptops' },
     view: { ticketView: 'tickets', activeTicketId: 'A', isTyping: false, lastActivity: T0 },
     analytics,
@@ -60,10 +61,10 @@ describe('stateFromSnapshot', () => {
     const { seq: _a, ...ticketA } = a
     const { seq: _b, ...ticketB } = b
     const expected: ChatSystemState = {
-      mainChat: { messages: [m1, m2], isTyping: false, lastActivity: T0, unreadCount: 0 },
+      mainChat: { messages: [m1, m2], isTyping: false, lastActivity: T0, unreadCount: 0, draft: '' },
       tickets: [
-        { ...ticketA, messages: [a1], messageCount: 1, lastMessage: a1, unreadCount: 0, hasOlder: false },
-        { ...ticketB, messages: [], messageCount: 0, unreadCount: 0, hasOlder: false },
+        { ...ticketA, messages: [a1], messageCount: 1, lastMessage: a1, unreadCount: 0, hasOlder: false, draft: 'It still does not' },
+        { ...ticketB, messages: [], messageCount: 0, unreadCount: 0, hasOlder: false, draft: '' },
       ],
       activeTicketId: 'A',
       ticketView: 'tickets',
@@ -90,6 +91,7 @@ describe('stateFromSnapshot', () => {
       messages: [],
       threads: [],
       windows: [],
+      drafts: [],
       userContext: {},
       view: INITIAL_VIEW,
       analytics: EMPTY_ANALYTICS,
@@ -99,12 +101,12 @@ describe('stateFromSnapshot', () => {
 
   test('keeps only the newest maxMainChatMessages of the main chat', () => {
     const messages: MessageRecord[] = Array.from({ length: 5 }, (_, i) => ({ thread: MAIN_THREAD, seq: i + 1, message: message({ id: `m${i + 1}` }) }))
-    const snapshot: Snapshot = { version: 1, tickets: [], messages, threads: [], windows: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
+    const snapshot: Snapshot = { version: 1, tickets: [], messages, threads: [], windows: [], drafts: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
     expect(ids(stateFromSnapshot(snapshot, 3, createSeqIndex()).mainChat.messages)).toEqual(['m3', 'm4', 'm5'])
   })
 
   test('an empty snapshot gives a state equal to EMPTY_STATE', () => {
-    const snapshot: Snapshot = { version: 0, tickets: [], messages: [], threads: [], windows: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
+    const snapshot: Snapshot = { version: 0, tickets: [], messages: [], threads: [], windows: [], drafts: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
     expect(stateFromSnapshot(snapshot, MAX, createSeqIndex())).toEqual(EMPTY_STATE)
   })
 })
@@ -171,7 +173,7 @@ describe('applyChanges: structural sharing', () => {
   test('a view change of typing keeps the messages array', () => {
     const { state } = confirmed()
     const next = applyChanges(state, [{ type: 'view', view: { ticketView: 'tickets', activeTicketId: 'A', isTyping: true, lastActivity: T0 + 5 } }], MAX)
-    expect(next.mainChat).toEqual({ messages: state.mainChat.messages, isTyping: true, lastActivity: T0 + 5, unreadCount: 0 })
+    expect(next.mainChat).toEqual({ messages: state.mainChat.messages, isTyping: true, lastActivity: T0 + 5, unreadCount: 0, draft: '' })
     expect(next.mainChat.messages).toBe(state.mainChat.messages)
   })
 
@@ -222,7 +224,7 @@ describe('applyChanges: order', () => {
     expect(next.tickets.map((t) => t.id)).toEqual(['A', 'C', 'B'])
     const optimistic = applyChanges(next, [putTicket(ticket({ id: 'D' }))], MAX)
     expect(optimistic.tickets.map((t) => t.id)).toEqual(['A', 'C', 'B', 'D'])
-    expect(optimistic.tickets[3]).toEqual({ ...ticket({ id: 'D' }), messages: [], messageCount: 0, unreadCount: 0, hasOlder: false })
+    expect(optimistic.tickets[3]).toEqual({ ...ticket({ id: 'D' }), messages: [], messageCount: 0, unreadCount: 0, hasOlder: false, draft: '' })
   })
 
   test('a new ticket and its first message in one patch arrive together', () => {
@@ -314,3 +316,52 @@ describe('lastActivity', () => {
   })
 })
 
+
+describe('drafts', () => {
+  const draft = (thread: string, text: string): Change => ({ type: 'draft', record: { thread, text, at: T0 } })
+
+  test("a main-chat draft changes only mainChat.draft; the messages and tickets keep their identity", () => {
+    const { state, index } = confirmed()
+    const next = applyChanges(state, [draft(MAIN_THREAD, 'I am looking for')], MAX, index)
+    expect(next.mainChat.draft).toBe('I am looking for')
+    expect(next.mainChat.messages).toBe(state.mainChat.messages)
+    expect(next.tickets).toBe(state.tickets)
+    expect(applyChanges(next, [draft(MAIN_THREAD, '')], MAX, index).mainChat.draft).toBe('')
+  })
+
+  test("a ticket's draft changes that ticket only, and its messages keep their identity", () => {
+    const { state, index } = confirmed()
+    const next = applyChanges(state, [draft('B', 'Order 42')], MAX, index)
+    expect(next.tickets[1]).toMatchObject({ id: 'B', draft: 'Order 42' })
+    expect(next.tickets[0]).toBe(state.tickets[0])
+    expect(next.tickets[1]!.messages).toBe(state.tickets[1]!.messages)
+    expect(next.mainChat).toBe(state.mainChat)
+  })
+
+  test('the same draft again changes nothing', () => {
+    const { state, index } = confirmed()
+    const next = applyChanges(state, [draft('A', 'It still does not'), draft(MAIN_THREAD, '')], MAX, index)
+    next.tickets.forEach((t, i) => expect(t).toBe(state.tickets[i]))
+    expect(next.mainChat).toBe(state.mainChat)
+  })
+
+  test("goes with its ticket, and a draft of an unknown or deleted ticket is dropped", () => {
+    const { state, index } = confirmed()
+    const next = applyChanges(state, [{ type: 'ticketDeleted', id: 'A' }, draft('A', 'late'), draft('nope', 'lost')], MAX, index)
+    expect(next.tickets.map((t) => [t.id, t.draft])).toEqual([['B', '']])
+  })
+
+  test('a new ticket takes a draft given in the same changes', () => {
+    const { state, index } = confirmed()
+    const next = applyChanges(state, [putTicket(ticket({ id: 'C', seq: 9 })), draft('C', 'typed')], MAX, index)
+    expect(next.tickets.at(-1)).toMatchObject({ id: 'C', draft: 'typed' })
+  })
+
+  test('a reset drops every draft', () => {
+    const { state, index } = confirmed()
+    const drafted = applyChanges(state, [draft(MAIN_THREAD, 'hello')], MAX, index)
+    const next = applyChanges(drafted, [{ type: 'reset' }, putTicket(ticket({ id: 'A', seq: 1 }))], MAX, index)
+    expect(next.mainChat.draft).toBe('')
+    expect(next.tickets[0]!.draft).toBe('')
+  })
+})

@@ -65,6 +65,8 @@ export function validCommands(): Command[] {
     command('setTyping', { isTyping: true }),
     command('markRead', { thread: MAIN_THREAD }),
     command('markRead', { thread: 't-1' }),
+    command('setDraft', { thread: MAIN_THREAD, text: 'I am looking for a laptop' }),
+    command('setDraft', { thread: 't-1', text: '' }),
     command('updateUserContext', { patch: { currentPage: '/laptops', preferences: { budget: { max: 1500 } } } }),
     command('clearUserData', {}),
     command('createTicket', { ticketId: 't-2', ticketType: 'product-inquiry', title: 'Which laptop?' }),
@@ -106,10 +108,13 @@ export function planContext(
     userContext?: UserChatContext
     view?: Partial<ViewState>
     config?: ChatConfig
+    /** Draft texts by thread. */
+    drafts?: { readonly [thread: ThreadId]: string }
   } = {},
 ): PlanContext {
   const tickets = new Map((rows.tickets ?? []).map((t) => [t.id, t]))
   const messages = new Map((rows.messages ?? []).map((m) => [m.message.id, m]))
+  const drafts = rows.drafts ?? {}
   return {
     config: rows.config ?? CHAT_CONFIG,
     userContext: rows.userContext ?? {},
@@ -117,6 +122,8 @@ export function planContext(
     ticket: (id) => tickets.get(id),
     thread: () => undefined,
     message: (id, _thread: ThreadId) => messages.get(id),
+    draft: (thread) => drafts[thread] ?? '',
+    draftThreads: () => Object.keys(drafts).filter((thread) => drafts[thread] !== ''),
   }
 }
 

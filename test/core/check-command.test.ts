@@ -35,6 +35,7 @@ describe('checkCommand', () => {
       inheritContextToTicket: true,
       reply: true,
       markRead: true,
+      setDraft: true,
     }
     expect(new Set(validCommands().map((c) => c.kind))).toEqual(new Set(Object.keys(every)))
   })
@@ -159,8 +160,18 @@ describe('checkCommand', () => {
       ['inheritContextToTicket', { ticketId: null }, 'ticketId'],
       ['inheritContextToTicket', { contextKeys: 'preferences' }, 'contextKeys'],
       ['inheritContextToTicket', { contextKeys: ['ok', '__proto__'] }, 'contextKeys[1]'],
+      ['setDraft', { thread: '' }, 'threadId'],
+      ['setDraft', { thread: ' main' }, 'threadId'],
+      ['setDraft', { thread: undefined }, 'threadId'],
+      ['setDraft', { text: undefined }, 'text'],
+      ['setDraft', { text: 42 }, 'text'],
+      ['setDraft', { text: 'x'.repeat(CHAT_CONFIG.maxContentLength + 1) }, 'text'],
     ])('refuses %s with %j', (kind, fields, path) => {
       expectRefused(() => check(broken(kind, fields)), path)
+    })
+
+    test('accepts any draft text up to maxContentLength: empty (it deletes the draft) and white space included', () => {
+      for (const text of ['', '  \n', 'x'.repeat(CHAT_CONFIG.maxContentLength)]) expect(() => check(broken('setDraft', { text }))).not.toThrow()
     })
 
     test('accepts a ticket title exactly at maxTitleLength', () => {

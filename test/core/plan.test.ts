@@ -371,6 +371,45 @@ describe('planCommand: user context', () => {
   })
 })
 
+describe('planCommand: drafts', () => {
+  const draft = (thread: string, text: string): Change => ({ type: 'draft', record: { thread, text, at: AT } })
+
+  test('setDraft writes the text of the main chat or of a known ticket', () => {
+    const t = ticket({ id: 't-1', status: 'closed' }) // a draft is the user's text: kept whatever the ticket's status
+    expect(planCommand(command('setDraft', { thread: MAIN_THREAD, text: 'I am' }), planContext())).toEqual([draft(MAIN_THREAD, 'I am')])
+    expect(planCommand(command('setDraft', { thread: 't-1', text: 'Still' }), planContext({ tickets: [t] }))).toEqual([draft('t-1', 'Still')])
+  })
+
+  test('setDraft of the text the thread has already changes nothing; empty text deletes it', () => {
+    const ctx = planContext({ drafts: { [MAIN_THREAD]: 'I am' } })
+    expect(planCommand(command('setDraft', { thread: MAIN_THREAD, text: 'I am' }), ctx)).toEqual([])
+    expect(planCommand(command('setDraft', { thread: MAIN_THREAD, text: '' }), ctx)).toEqual([draft(MAIN_THREAD, '')])
+    expect(planCommand(command('setDraft', { thread: MAIN_THREAD, text: '' }), planContext())).toEqual([])
+  })
+
+  test('setDraft of an unknown ticket throws NotFoundError', () => {
+    thrown(() => planCommand(command('setDraft', { thread: 'nope', text: 'x' }), planContext()), NotFoundError)
+  })
+
+  test("a user message clears its thread's draft in the same changes; other senders and threads keep theirs", () => {
+    const t = ticket({ id: 't-1' })
+    const ctx = planContext({ tickets: [t], drafts: { [MAIN_THREAD]: 'half', 't-1': 'typed' } })
+    const user = message()
+    expect(planCommand(command('sendMessage', { thread: MAIN_THREAD, message: user }), ctx)).toEqual([
+      { type: 'message', record: { thread: MAIN_THREAD, message: user } },
+      draft(MAIN_THREAD, ''),
+    ])
+    expect(planCommand(command('sendMessage', { thread: MAIN_THREAD, message: message({ sender: 'assistant' }) }), ctx)).toHaveLength(1)
+    expect(planCommand(command('sendMessages', { thread: 't-1', messages: [message({ sender: 'assistant' }), message()] }), ctx).at(-1)).toEqual(draft('t-1', ''))
+    expect(planCommand(command('sendMessage', { thread: 't-1', message: message() }), planContext({ tickets: [t] })).some((c) => c.type === 'draft')).toBe(false)
+  })
+
+  test('clearUserData deletes every draft', () => {
+    const changes = planCommand(command('clearUserData', {}), planContext({ drafts: { [MAIN_THREAD]: 'my address is', 't-1': 'card ending' } }))
+    expect(changes.filter((c) => c.type === 'draft')).toEqual([draft(MAIN_THREAD, ''), draft('t-1', '')])
+  })
+})
+
 describe('mergeContext', () => {
   test('leaves the current context untouched', () => {
     const current = Object.freeze({ currentPage: '/a', shoppingIntent: 'x' })

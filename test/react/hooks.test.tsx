@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { act, render, renderHook, waitFor } from '@testing-library/react'
+import { act, fireEvent, render, renderHook, waitFor } from '@testing-library/react'
 import { createElement, type ReactNode } from 'react'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createChatClient, type Assistant, type ChatClient, type ChatClientOptions } from 'companion-chat'
@@ -9,6 +9,7 @@ import {
   useAssistant,
   useChatSelector,
   useCompanionPanel,
+  useDraft,
   useStatus,
   useTicket,
   type CompanionPanel,
@@ -117,6 +118,42 @@ describe('selector hooks', () => {
     })
     expect(view.container.textContent).toContain('typing')
     expect(renders.b).toBe(initial.b)
+  })
+})
+
+describe('useDraft', () => {
+  test('a controlled composer: shows each keystroke, keeps it per thread, and a send clears it', async () => {
+    const { client, wrapper } = freshWrapper()
+    const ticketId = client.createTicket('support', 'Broken zipper')
+    function Composer({ threadId }: { threadId: string }) {
+      const [draft, setDraft] = useDraft(threadId)
+      return createElement('textarea', { 'aria-label': threadId, value: draft, onChange: (event: { target: { value: string } }) => setDraft(event.target.value) })
+    }
+    const view = render(createElement('div', null, createElement(Composer, { threadId: 'main' }), createElement(Composer, { threadId: ticketId })), {
+      wrapper,
+    })
+    const main = view.getByLabelText('main') as HTMLTextAreaElement
+    const ticket = view.getByLabelText(ticketId) as HTMLTextAreaElement
+    fireEvent.change(main, { target: { value: 'Do you have' } })
+    expect(main.value).toBe('Do you have')
+    expect(client.getState().mainChat.draft).toBe('Do you have')
+    expect(ticket.value).toBe('')
+    act(() => client.setDraft(ticketId, 'It broke'))
+    expect(ticket.value).toBe('It broke')
+    await act(async () => {
+      await client.sendMainChatMessage('Do you have gaming laptops?')
+    })
+    expect(main.value).toBe('')
+    expect(ticket.value).toBe('It broke')
+  })
+
+  test('keeps its setter while the thread stays the same; a ticket that does not exist has no draft', () => {
+    const { wrapper } = freshWrapper()
+    const { result, rerender } = renderHook(() => useDraft('no-such-ticket'), { wrapper })
+    const [draft, setDraft] = result.current
+    expect(draft).toBe('')
+    rerender()
+    expect(result.current[1]).toBe(setDraft)
   })
 })
 
