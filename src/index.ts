@@ -17,9 +17,11 @@ export type {
   HostKind,
   NodeWorkerLike,
   StateObservable,
+  ThreadDrafts,
   WaitForReplyOptions,
 } from './client/types.js'
 export type { AssistantActivity, Connectivity } from './client/assistant-runner.js'
+export type { OlderPage } from './client/windows.js'
 export { DEFAULT_CONTEXT_KEYS } from './client/create-chat-client.js'
 export { findActionTicket } from './client/action-ticket.js'
 export * from './core/protocol.js'

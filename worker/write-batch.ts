@@ -22,7 +22,7 @@ import {
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
-import type { ChatDatabase, Counters, MessageRow, MetaRow, TicketRow } from './database.js'
+import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, TicketRow } from './database.js'
 import { completeCounters, readMany, readMeta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
@@ -66,12 +66,13 @@ export async function writeBatch(
   for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds)
   const read = [...messageIds]
   if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
-  const [ticketRows, messageRows, meta, appliedRows, threadRows] = await Promise.all([
+  const [ticketRows, messageRows, meta, appliedRows, threadRows, draftRows] = await Promise.all([
     readMany(db.tickets, [...ticketIds]),
     readMany(db.messages, read),
     readMeta(db),
     readMany(db.applied, commandIds),
     readMany(db.threads, [...threadIds]),
+    readDrafts(db, commands),
   ])
   const threads = new ThreadTally(threadRows)
   const tickets = new Map<string, TicketRecord>()
@@ -80,6 +81,8 @@ export async function writeBatch(
   for (const row of messageRows) if (row) messages.set(row.id, row)
   const stored = new Set(messages.keys()) // rows that exist: put; every other row is added
   const applied = new Set(appliedRows.flatMap((row) => (row ? [row.id] : [])))
+  const drafts = new Map(draftRows.map((row) => [row.thread, row.text]))
+  const draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
 
   let userContext: UserChatContext = meta.userContext
   let view: ViewState = meta.view
@@ -96,10 +99,13 @@ export async function writeBatch(
     ticket: (id) => tickets.get(id),
     thread: (id) => threads.get(id),
     message: (id) => messages.get(id),
+    draft: (thread) => drafts.get(thread) ?? '',
+    draftThreads: () => [...drafts].flatMap(([thread, text]) => (text === '' ? [] : [thread])),
   }
 
   // ── Plan every command against the rows as the earlier commands of the batch left them.
   const changes: Change[] = []
+  const ticketChangeAt = new Map<string, number>() // where each ticket's change is in `changes`
   const done: string[] = []
   const refused: CommandOutcome[] = []
   const newMainIds: string[] = []
@@ -152,7 +158,15 @@ export async function writeBatch(
           const before = tickets.get(change.record.id)
           const record: TicketRecord = { ...change.record, seq: before?.seq ?? ++seq }
           tickets.set(record.id, record)
-          changes.push({ type: 'ticket', record })
+          // One feed entry per ticket, at its first place, holding its last version: a burst
+          // of messages into a ticket touches it once per message, and records are whole.
+          const at = ticketChangeAt.get(record.id)
+          if (at === undefined) {
+            ticketChangeAt.set(record.id, changes.length)
+            changes.push({ type: 'ticket', record })
+          } else {
+            changes[at] = { type: 'ticket', record }
+          }
           const delta = resolutionDelta(before, record)
           const active = (isActive(record.status) ? 1 : 0) - (before && isActive(before.status) ? 1 : 0)
           if (delta.count !== 0 || delta.time !== 0 || active !== 0) {
@@ -189,6 +203,11 @@ export async function writeBatch(
         }
         case 'thread':
           threads.set(change.summary) // a read marker; the header goes out with the others below
+          break
+        case 'draft':
+          drafts.set(change.record.thread, change.record.text)
+          draftWrites.set(change.record.thread, change.record)
+          changes.push(change)
           break
         default:
           changes.push(change) // the planner makes no other kinds
@@ -282,6 +301,7 @@ export async function writeBatch(
     metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
     newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
     headers.length > 0 && db.threads.bulkPut(headers),
+    draftWrites.size > 0 && writeDrafts(db, [...draftWrites.values()]),
   ])
 
   // Messages written and trimmed in this same batch never reach the feed.
@@ -304,6 +324,27 @@ async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promi
     }
     throw error
   }
+}
+
+/**
+ * The draft rows the commands may read: those of the threads they send to or set a draft
+ * of, or every one when `clearUserData` is among them (drafts are few).
+ */
+async function readDrafts(db: ChatDatabase, commands: readonly Command[]): Promise<DraftRow[]> {
+  const threads = new Set<ThreadId>()
+  for (const command of commands) {
+    if (command.kind === 'clearUserData') return db.drafts.toArray()
+    if (command.kind === 'sendMessage' || command.kind === 'sendMessages' || command.kind === 'setDraft') threads.add(command.thread)
+  }
+  const rows = await readMany(db.drafts, [...threads])
+  return rows.filter((row) => row !== undefined)
+}
+
+/** Writes the drafts that have text and deletes the rows of those set to `''`. */
+async function writeDrafts(db: ChatDatabase, drafts: readonly DraftRow[]): Promise<void> {
+  const gone = drafts.filter((draft) => draft.text === '').map((draft) => draft.thread)
+  const kept = drafts.filter((draft) => draft.text !== '')
+  await Promise.all([gone.length > 0 && db.drafts.bulkDelete(gone), kept.length > 0 && db.drafts.bulkPut(kept)])
 }
 
 /**
@@ -344,6 +385,9 @@ function collectKeys(
       return
     case 'markRead':
       threads.add(command.thread)
+      if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
+      return
+    case 'setDraft': // its draft row is read by readDrafts
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'resolveTicket':

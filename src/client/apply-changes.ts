@@ -40,7 +40,7 @@ interface Header {
 
 /** The state of an empty database. */
 export const EMPTY_STATE: ChatSystemState = Object.freeze({
-  mainChat: Object.freeze({ messages: Object.freeze([]) as readonly ChatMessage[], isTyping: false, lastActivity: 0, unreadCount: 0 }),
+  mainChat: Object.freeze({ messages: Object.freeze([]) as readonly ChatMessage[], isTyping: false, lastActivity: 0, unreadCount: 0, draft: '' }),
   tickets: Object.freeze([]) as readonly ChatTicket[],
   activeTicketId: null,
   ticketView: 'chat',
@@ -63,6 +63,7 @@ export function stateFromSnapshot(snapshot: Snapshot, maxMainChatMessages: numbe
   const changes: Change[] = [
     ...snapshot.tickets.map((record): Change => ({ type: 'ticket', record })),
     ...snapshot.threads.map((summary): Change => ({ type: 'thread', summary })),
+    ...snapshot.drafts.map((record): Change => ({ type: 'draft', record })),
     ...main,
     ...[...windows].map(([thread, { records, hasOlder }]): Change => ({ type: 'page', thread, records, hasOlder, newest: true })),
     { type: 'userContext', context: snapshot.userContext },
@@ -84,6 +85,7 @@ export function applyChanges(
   const threads = new Map<string, WorkingThread>() // threads copied in this call, by id
   const records = new Map<string, TicketRecord | null>() // ticket changes; null = deleted
   const headers = new Map<ThreadId, Header>() // header changes, by thread
+  const drafts = new Map<ThreadId, string>() // draft changes of tickets, by thread
   const header = (id: ThreadId): Header => headers.get(id) ?? headerOf(next, id)
   const thread = (id: string): WorkingThread => {
     let working = threads.get(id)
@@ -114,6 +116,12 @@ export function applyChanges(
         if (id === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
         break
       }
+      case 'draft': {
+        const { thread: id, text } = change.record
+        if (id !== MAIN_THREAD) drafts.set(id, text)
+        else if (next.mainChat.draft !== text) next = { ...next, mainChat: { ...next.mainChat, draft: text } }
+        break
+      }
       case 'thread': {
         const { id, count, last, unread } = change.summary
         headers.set(id, { messageCount: count, lastMessage: last, unreadCount: unread })
@@ -124,7 +132,15 @@ export function applyChanges(
         if (records.get(id) === null) break
         const working = thread(id)
         const oldestSeq = working.messages.length > 0 ? index?.messages.get(working.messages[0]!.id) : undefined
-        for (const record of page) putMessage(working, record.message, record.seq, index)
+        const newestInPage = page.at(-1)?.seq
+        if (index && oldestSeq !== undefined && newestInPage !== undefined && newestInPage < oldestSeq && working.deleted.size === 0) {
+          // The usual older page: all before what is held, in order. One prepend, not a search per message.
+          for (const record of page) index.messages.set(record.message.id, record.seq!)
+          working.messages.unshift(...page.map((record) => record.message))
+          working.ids = undefined
+        } else {
+          for (const record of page) putMessage(working, record.message, record.seq, index)
+        }
         // The page reaches the bottom of what is loaded: it says whether anything lies below.
         const bottom = page[0]?.seq
         if (index && (oldestSeq === undefined || bottom === undefined || bottom <= oldestSeq || !index.windows.has(id))) index.windows.set(id, hasOlder)
@@ -154,6 +170,7 @@ export function applyChanges(
         records.set(change.id, null)
         threads.delete(change.id)
         headers.delete(change.id)
+        drafts.delete(change.id)
         if (index) {
           index.tickets.delete(change.id)
           index.windows.delete(change.id)
@@ -177,6 +194,7 @@ export function applyChanges(
         threads.clear()
         records.clear()
         headers.clear()
+        drafts.clear()
         index?.messages.clear()
         index?.tickets.clear()
         index?.windows.clear()
@@ -202,8 +220,8 @@ export function applyChanges(
     headers.delete(MAIN_THREAD)
     if (mainHeader.unreadCount !== next.mainChat.unreadCount) next = { ...next, mainChat: { ...next.mainChat, unreadCount: mainHeader.unreadCount } }
   }
-  if (records.size > 0 || finished.size > 0 || headers.size > 0) {
-    next = { ...next, tickets: rebuildTickets(next.tickets, records, finished, headers, index) }
+  if (records.size > 0 || finished.size > 0 || headers.size > 0 || drafts.size > 0) {
+    next = { ...next, tickets: rebuildTickets(next.tickets, records, finished, headers, drafts, index) }
   }
   return next
 }
@@ -272,6 +290,7 @@ function rebuildTickets(
   records: ReadonlyMap<string, TicketRecord | null>,
   threads: ReadonlyMap<string, ChatMessage[]>,
   headers: ReadonlyMap<ThreadId, Header>,
+  drafts: ReadonlyMap<ThreadId, string>,
   index: SeqIndex | undefined,
 ): readonly ChatTicket[] {
   const out: ChatTicket[] = []
@@ -282,11 +301,16 @@ function rebuildTickets(
     if (record === null) continue
     const messages = threads.get(ticket.id)
     const changed = headers.get(ticket.id)
-    out.push(record || messages || changed ? toTicket(record ?? ticket, messages ?? ticket.messages, changed ?? ticket, index, ticket) : ticket)
+    const draft = drafts.get(ticket.id)
+    out.push(
+      record || messages || changed || (draft !== undefined && draft !== ticket.draft)
+        ? toTicket(record ?? ticket, messages ?? ticket.messages, changed ?? ticket, draft ?? ticket.draft, index, ticket)
+        : ticket,
+    )
   }
   for (const [id, record] of records) {
     if (record === null || seen.has(id)) continue
-    const ticket = toTicket(record, threads.get(id) ?? [], headers.get(id) ?? NO_MESSAGES, index, undefined)
+    const ticket = toTicket(record, threads.get(id) ?? [], headers.get(id) ?? NO_MESSAGES, drafts.get(id) ?? '', index, undefined)
     const seq = index?.tickets.get(id)
     let position = out.length
     if (seq !== undefined) while (position > 0 && (index!.tickets.get(out[position - 1]!.id) ?? Infinity) > seq) position--
@@ -305,7 +329,7 @@ function headerOf(state: ChatSystemState, id: ThreadId): Header {
 
 /**
  * A public ticket: the record without its sequence number, with the messages this client
- * holds and the thread's header. `hasOlder` comes from the pages read (confirmed state), or
+ * holds, the thread's header and its draft. `hasOlder` comes from the pages read (confirmed state), or
  * stays as it was (optimistic changes); a ticket without pages has older messages when the
  * thread holds more than it shows.
  */
@@ -313,6 +337,7 @@ function toTicket(
   record: TicketRecord | ChatTicket,
   messages: readonly ChatMessage[],
   header: Header,
+  draft: string,
   index: SeqIndex | undefined,
   before: ChatTicket | undefined,
 ): ChatTicket {
@@ -323,10 +348,11 @@ function toTicket(
     lastMessage: _last,
     unreadCount: _unread,
     hasOlder: _older,
+    draft: _draft,
     ...fields
   } = record as TicketRecord & Partial<ChatTicket>
   const { messageCount, lastMessage, unreadCount } = header
   const paged = index?.windows.get(record.id)
   const hasOlder = paged ?? (index || !before ? messageCount > messages.length : before.hasOlder)
-  return { ...fields, messages, messageCount, ...(lastMessage ? { lastMessage } : {}), unreadCount, hasOlder }
+  return { ...fields, messages, messageCount, ...(lastMessage ? { lastMessage } : {}), unreadCount, hasOlder, draft }
 }

@@ -75,6 +75,12 @@ describe.each(['worker', 'shared-worker'] as const)('one tab with host %s', (hos
 
       await reload(page)
 
+      // A reloaded client holds headers; the unselected ticket's messages load on demand.
+      const header = await page.evaluate((id) => window.chat.getState().tickets.find((t) => t.id === id), ids.support)
+      expect(header).toMatchObject({ messages: [], messageCount: 3, hasOlder: true, unreadCount: 1, lastMessage: { content: 'Checking with the depot' } })
+      await page.evaluate(async () => {
+        for (const ticket of window.chat.getState().tickets) while ((await window.chat.loadOlder(ticket.id)).hasOlder);
+      })
       const after = await page.evaluate(() => window.chat.getState())
       expect(after).toEqual(before)
       expect(after.mainChat.messages.map((m) => m.content)).toEqual(["I'm looking for gaming laptops under $1500", 'Thanks!'])
