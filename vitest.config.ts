@@ -17,5 +17,9 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     include: ['test/**/*.test.{ts,tsx,js}'],
     testTimeout: 20_000,
+    // Vitest's default on 2 cores is one worker, which runs the files one after another. The
+    // browser and packaging files spend most of their time waiting for Chromium, npm and the
+    // bundlers, so three workers overlap that waiting (about 5.5 → 4.2 min on 2 cores).
+    maxWorkers: 3,
   },
 })
