@@ -1,5 +1,6 @@
 /** The selected ticket: its header and controls, context, thread, reply box and resolution. */
-import { useChatClient, useTicket } from 'companion-chat/react'
+import { useEffect } from 'react'
+import { useChatClient, useTicketWindow } from 'companion-chat/react'
 import { formatTime, TICKET_TYPE_LABELS } from '../format'
 import { InheritContextForm } from './InheritContextForm'
 import { ResolveForm } from './ResolveForm'
@@ -10,7 +11,12 @@ import { TicketThread } from './TicketThread'
 
 export function TicketDetail({ ticketId }: { readonly ticketId: string }) {
   const client = useChatClient()
-  const ticket = useTicket(ticketId)
+  // Watched while shown: its newest messages load and follow live; older ones on request.
+  const { ticket, loading, hasOlder, loadingOlder, loadOlder } = useTicketWindow(ticketId)
+  const unread = ticket?.unreadCount ?? 0
+  useEffect(() => {
+    if (unread > 0) void client.markRead(ticketId) // shown, so read
+  }, [client, ticketId, unread])
   if (!ticket) return null
   const closed = ticket.status === 'closed'
 
@@ -29,7 +35,12 @@ export function TicketDetail({ ticketId }: { readonly ticketId: string }) {
       </header>
       <TicketControls ticket={ticket} />
       <TicketContext context={ticket.context} />
-      <TicketThread messages={ticket.messages} />
+      {hasOlder && (
+        <button type="button" className="button button--secondary earlier-messages" disabled={loadingOlder} onClick={() => void loadOlder()}>
+          {loadingOlder ? 'Loading…' : `Earlier messages (${ticket.messageCount - ticket.messages.length} more)`}
+        </button>
+      )}
+      {loading ? <p className="empty">Loading messages…</p> : <TicketThread messages={ticket.messages} />}
       {closed ? (
         <p className="notice-inline">This ticket is closed and can no longer be changed.</p>
       ) : (
