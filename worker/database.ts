@@ -16,8 +16,10 @@ export interface MessageRow {
   readonly seq: number
   readonly message: ChatMessage
   /**
-   * The search words of the message (schema 2): normalized, unique, a multi-entry index.
-   * IndexedDB keeps the index in the same transaction as the row and forgets it with it.
+   * The search keys of the message (schema 2, `searchWords`): each distinct normalized word
+   * followed by the message's time, so that a word's messages can be read newest first, and
+   * the empty word that lists every message. A multi-entry index: IndexedDB keeps it in the
+   * same transaction as the row and forgets it with it.
    */
   readonly words?: readonly string[]
 }

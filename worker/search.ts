@@ -1,60 +1,67 @@
 /**
  * Full-text search of the stored messages through the `words` index (schema 2). Its keys are
  * `searchWords`'s: a normalized word, `KEY_SEPARATOR`, the message's time; so the entries of
- * one word lie oldest to newest, and a cursor walking backwards meets the newest first.
+ * one word lie oldest to newest, and reading a word backwards meets its newest messages first.
  *
  * How a query is answered, every step bounded:
  * 1. With a thread of at most `SMALL_THREAD` messages: the thread's rows are read and matched.
- * 2. A query of several lookups (or in a larger thread): the ids of each lookup are read,
- *    at most `PROBE`; when a lookup has no more, its messages (also under every other
- *    lookup read whole) are read, checked and ranked. Exact.
- * 3. Newest first: the whole-word lookups are joined by cursors that leapfrog one another
- *    over their (time, id) positions, so a join costs what its rarest word costs and stops
- *    at `limit` matches. The word being typed is joined as a whole word first (those rank
- *    first); then the other lookups run, and their messages are checked for it as a prefix.
- *    A prefix alone is walked word by word from the end of its range, leaving each word
- *    once it is older than the `limit`-th newest found. A query of several lookups gets
- *    `QUICK_MOVES` cursor moves here, then:
- * 4. Words common apart but rarer together: the ids of every lookup are read, at most
- *    `SET_SIZE` each, and intersected in memory. At most `PROBE` left: read and ranked,
- *    exact. More: the rarest whole word is read newest first, keeping the messages in the
- *    intersection (those with the typed word whole first). Exact, within the budget.
- * 5. Otherwise step 3 goes on. Every search stops at `MAX_MOVES` cursor moves or `MAX_ROWS`
- *    rows read: a query of only very common words that rarely meet, or a prefix that begins
- *    thousands of words, may then miss older matches.
+ * 2. A single word being typed: its newest whole-word matches, one request; often enough.
+ * 3. The ids of each lookup are read, at most `PROBE` each. When a lookup has no more, its
+ *    rows are read (one request) and checked against every other lookup: exact.
+ * 4. Newest first, for whole-word lookups (a scan): the newest entries of each lookup are
+ *    read (one request each where IndexedDB has `getAllRecords`, rows included), and those
+ *    of the lookup that reaches back furthest, the rarest word lately, are checked against
+ *    the others on their rows. Then windows of time further back: the ids of every lookup
+ *    in the window (`getAllKeys` on the keys of that time), intersected, and the rows of
+ *    those left. Each window is complete, so matches come newest first and the scan stops
+ *    at `limit`. The word being typed is taken as a whole word first (those rank first);
+ *    then the other lookups scan, and their messages are checked for it as a prefix.
+ *    A prefix alone: the newest messages of all are read (most prefixes of a few letters
+ *    are in many), then its words are walked from the end of its range, leaving each word
+ *    once it is older than the `limit`-th newest found.
+ * Every search stops at `MAX_WORK`: a query of only common words that rarely meet, or a
+ * prefix that begins thousands of words, may then miss older matches.
  *
  * The ranking itself (`matchTerms`) reads the text: every term present, whole-word matches
  * first, then newer first (the message's timestamp, then its place in the database).
  *
- * Uses the native cursors of Dexie's database (`backendDB()`) in one read-only transaction:
- * Dexie's collections cannot jump a cursor to a key.
+ * Uses the native IndexedDB of Dexie's database (`backendDB()`) in one read-only
+ * transaction: Dexie's collections neither read an index backwards in one request nor jump
+ * a cursor to a key.
  */
 import type { SearchHit, ThreadId } from '../src/core/protocol.js'
-import {
-  KEY_SEPARATOR,
-  keyWord,
-  lookupsOf,
-  matchTerms,
-  parseQuery,
-  type IndexLookup,
-  type SearchTerm,
-} from '../src/core/search-words.js'
+import { EVERY_MESSAGE, KEY_SEPARATOR, lookupsOf, matchTerms, parseQuery, type IndexLookup, type SearchTerm } from '../src/core/search-words.js'
 import type { ChatDatabase, MessageRow } from './database.js'
-import { KeyCursor, request, type KeyPosition } from './key-cursor.js'
+import { request } from './key-cursor.js'
+import type { Entry } from './newest-entries.js'
+import { walkPrefix } from './walk-prefix.js'
+import { WordIndex, time } from './word-index.js'
 
 /** A thread filter on a thread this small reads the thread instead of the index. */
 const SMALL_THREAD = 500
-/** Candidates this few are read and ranked outright. */
+/** A lookup with at most this many entries drives the search: its rows are read. */
 const PROBE = 300
-/** Cursor moves of step 3 before a query of several lookups tries step 4. */
-const QUICK_MOVES = 200
-/** Ids read per lookup for step 4. */
+/**
+ * The work after which a search answers what it has found, in units of about one id read
+ * in bulk (some 5 µs in Chromium): an entry read with its row counts `RECORD`, a row read
+ * alone or a cursor move `REQUEST`.
+ */
+const MAX_WORK = 40_000
+const RECORD = 5
+const REQUEST = 20
+/** The newest messages read first for a prefix alone. */
+const RECENT = 200
+/**
+ * A scan's windows read the ids of words at most this many times as frequent as the rarest
+ * (a quarter of it when a prefix's ids narrow them); more frequent ones are checked on rows.
+ */
+const DENSER = 16
+/** Candidates this few are checked on their rows at once. */
+const SMALL_SET = 150
+/** The ids of a prefix read whole to narrow a scan's windows, at most. */
 const SET_SIZE = 5_000
-/** Cursor moves and rows read after which a search answers what it has found. */
-const MAX_MOVES = 5_000
-const MAX_ROWS = 2_000
-/** Most rows read at once while collecting. */
-const MAX_BATCH = 64
+/** The largest first chunk of a scan (a `limit` of 200 reads 201). */
+const MAX_CHUNK = 256
 
 /** What to search for. */
 export interface SearchRequest {
@@ -73,44 +80,59 @@ export async function searchMessages(db: ChatDatabase, { query, threadId, limit 
   if (terms.length === 0) return []
   const store = db.backendDB().transaction('messages', 'readonly').objectStore('messages')
   const keyRange = db._options.IDBKeyRange as unknown as typeof IDBKeyRange
-  const search = new Search(store, keyRange, terms, threadId)
-  const rows = await search.find(limit)
-  ;(globalThis as { __searchStats?: unknown }).__searchStats = search.stats() // DEBUG
+  const rows = await new Search(store, keyRange, terms, threadId).find(limit)
   return rank(rows, terms, limit)
 }
 
-/** An index entry: the message's time as the key holds it, and the message's id. */
-interface Candidate {
-  readonly stamp: string
-  readonly id: string
+/**
+ * Step 4's read of whole-word lookups, newest first, resumable (the typed word's pass
+ * first runs alone): the first chunk of the rarest lookup, then windows of time further back.
+ */
+interface Scan {
+  readonly lookups: readonly IndexLookup[]
+  /** Matches taken so far. */
+  added: number
+  /** Set once started: the time (ms) the next window ends at (inclusive), and how far back it reaches. */
+  before: number | undefined
+  span: number
+  /** How far back (ms) each lookup's first entries reached: the rarest lately reaches furthest. */
+  reach: ReadonlyMap<IndexLookup, number>
+  /** The lookups whose ids the windows read: the rarest, and those not much more frequent lately. */
+  windowed: readonly IndexLookup[]
+  /** The ids under every prefix lookup of the query, when they are few enough to read whole. */
+  among: ReadonlySet<string> | undefined
+  /** The time before which nothing matches: no window reaches further. */
+  oldest: number | undefined
+  /** Matches the windows found, and the time they covered: the next window's estimate. */
+  matched: number
+  covered: number
+  /** Whether every match has been taken. */
+  done: boolean
 }
 
-const candidate = ({ key, id }: KeyPosition): Candidate => ({ stamp: key.slice(key.indexOf(KEY_SEPARATOR) + 1), id })
-
-/** Index order within one word: by time, then by id. */
-const compare = (a: Candidate, b: Candidate): number =>
-  a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+/** One pass of step 4: a scan, or a walk of a prefix (`skip`: a word left out). */
+type Pass = { readonly scan: Scan } | { readonly walk: IndexLookup; readonly skip: string | undefined; added: number }
 
 class Search {
   readonly #store: IDBObjectStore
-  readonly #words: IDBIndex
+  readonly #words: WordIndex
   readonly #keyRange: typeof IDBKeyRange
   readonly #terms: readonly SearchTerm[]
   readonly #lookups: readonly IndexLookup[]
   readonly #threadId: ThreadId | undefined
   /** The ids of a large filtered thread, to skip other threads' entries before reading rows. */
   #inThread: ReadonlySet<string> | undefined
-  /** While step 4 reads newest first: the ids of the intersection still wanted. */
-  #keep: ReadonlySet<string> | undefined
-  readonly #cursors: KeyCursor[] = []
   /** Rows read that match every lookup, by id. */
   readonly #found = new Map<string, MessageRow>()
-  /** Ids whose rows were read (matching or not). */
+  /** Ids whose rows were checked (matching or not). */
   readonly #checked = new Set<string>()
+  /** Index entries and rows read (the budget's measure). */
+  #work = 0
+  #passes: Pass[] | undefined
 
   constructor(store: IDBObjectStore, keyRange: typeof IDBKeyRange, terms: readonly SearchTerm[], threadId: ThreadId | undefined) {
     this.#store = store
-    this.#words = store.index('words')
+    this.#words = new WordIndex(store.index('words'), keyRange)
     this.#keyRange = keyRange
     this.#terms = terms
     this.#lookups = lookupsOf(terms)
@@ -131,205 +153,248 @@ class Search {
     }
     // Matches inside dense runs are confirmed on the text, and some fail: collect more.
     const want = this.#terms.some((term) => term.dense) ? 2 * limit : limit
-    if (this.#lookups.length === 1 && !this.#inThread) {
-      await this.#newest(want, MAX_MOVES)
+    const single = this.#lookups.length === 1 && !this.#inThread
+    // One word being typed: its newest whole-word matches first, one request where they suffice.
+    if (single && this.#terms[0]?.prefix && (await this.#newest(want, MAX_WORK, 1))) {
+      if (this.#found.size >= want) return found()
+    }
+    const probed = await this.#readIds(PROBE)
+    if (probed) {
+      await this.#readDriver(probed.driver, probed.keep)
       return found()
     }
-    const probed = await this.#readWhole(PROBE)
-    if (probed && probed.ids.length <= PROBE) {
-      await this.#check(probed.ids)
-      return found()
-    }
-    if (await this.#newest(want, QUICK_MOVES)) return found()
-    const sets = await this.#readWhole(SET_SIZE)
-    if (sets && sets.ids.length <= PROBE) {
-      await this.#check(sets.ids)
-      return found()
-    }
-    if (!sets || !(await this.#scanWithin(sets, want))) await this.#newest(want, MAX_MOVES)
+    await this.#newest(want, MAX_WORK)
     return found()
+  }
+
+  // ── Step 3 ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Reads the ids of every lookup, up to `size` each. When a lookup has no more: it as the
+   * driver, and the ids under every lookup read whole (and in the thread). `undefined` when
+   * every lookup has more.
+   */
+  async #readIds(size: number): Promise<{ driver: IndexLookup; keep: string[] } | undefined> {
+    const lists = await Promise.all(this.#lookups.map((lookup) => this.#words.ids(lookup, size)))
+    const whole = lists.map((ids, i) => ({ lookup: this.#lookups[i]!, ids: new Set(ids), size: ids.length })).filter((list) => list.size <= size)
+    for (const list of lists) this.#work += list.length
+    whole.sort((a, b) => a.ids.size - b.ids.size)
+    const [smallest, ...others] = whole
+    if (!smallest) return undefined
+    const keep = [...smallest.ids].filter((id) => others.every(({ ids }) => ids.has(id)) && this.#wanted(id))
+    return { driver: smallest.lookup, keep }
+  }
+
+  /** Step 2: reads the rows of a small lookup in one request and keeps those in `keep` that match. */
+  async #readDriver(driver: IndexLookup, keep: readonly string[]): Promise<void> {
+    const wanted = new Set(keep)
+    const rows = await this.#words.rows<MessageRow>(driver)
+    this.#work += RECORD * rows.length
+    for (const row of rows) {
+      if (!wanted.has(row.id) || this.#checked.has(row.id)) continue
+      this.#checked.add(row.id)
+      if (this.#matches(row)) this.#found.set(row.id, row)
+    }
   }
 
   // ── Steps 2 and 4 ────────────────────────────────────────────────────────────
 
   /**
-   * The ids under every lookup (and in the thread), when at least one lookup has at most
-   * `size` entries: those read whole are intersected, the others are checked on the rows.
-   * With the size of each lookup read whole. `undefined` when every lookup is larger.
+   * Step 4 (its first `passes`), until `want` rows match or `work` is spent; resumes where
+   * it stopped. Answers whether it finished within the budget.
    */
-  async #readWhole(size: number): Promise<{ ids: string[]; sizes: Map<IndexLookup, number> } | undefined> {
-    const lists = await Promise.all(this.#lookups.map((lookup) => this.#ids(lookup, size)))
-    const sizes = new Map<IndexLookup, number>()
-    const whole: Array<Set<string>> = []
-    lists.forEach((ids, i) => {
-      if (ids.length > size) return
-      sizes.set(this.#lookups[i]!, ids.length)
-      whole.push(new Set(ids))
-    })
-    whole.sort((a, b) => a.size - b.size)
-    const [smallest, ...others] = whole
-    if (!smallest) return undefined
-    return { ids: [...smallest].filter((id) => others.every((ids) => ids.has(id)) && this.#wanted(id)), sizes }
-  }
-
-  /** The ids under a lookup, at most `size + 1` (more than `size`: there are more). */
-  async #ids(lookup: IndexLookup, size: number): Promise<string[]> {
-    return (await request(this.#words.getAllKeys(this.#range(lookup), size + 1))) as string[]
-  }
-
-  /**
-   * Step 4 with many ids in the intersection: reads the rarest whole word read whole newest
-   * first, keeping the intersection's messages, those with the typed word whole first.
-   * `false` when no whole word was read whole.
-   */
-  async #scanWithin(sets: { ids: string[]; sizes: Map<IndexLookup, number> }, want: number): Promise<boolean> {
-    const driver = [...sets.sizes].filter(([lookup]) => !lookup.prefix).sort((a, b) => a[1] - b[1])[0]?.[0]
-    if (!driver) return false
-    let keep = new Set(sets.ids)
-    const typed = this.#typed()
-    const typedWhole = typed === undefined ? [] : await this.#ids({ text: typed, prefix: false }, SET_SIZE)
-    if (typed !== undefined && typedWhole.length <= SET_SIZE) {
-      const first = new Set(typedWhole.filter((id) => keep.has(id)))
-      for (const id of first) keep.delete(id)
-      this.#keep = first
-      want -= await this.#collect(this.#join([driver], MAX_MOVES), want)
+  async #newest(want: number, work: number, passes = 2): Promise<boolean> {
+    this.#passes ??= this.#plan()
+    let need = want
+    const added = (pass: Pass) => ('scan' in pass ? pass.scan.added : pass.added)
+    for (const pass of this.#passes.slice(0, passes)) {
+      if (need <= 0) break
+      if (added(pass) < need) {
+        if ('scan' in pass) await this.#runScan(pass.scan, need - added(pass), work)
+        else pass.added += await this.#walkAndCheck(pass.walk, need - added(pass), pass.skip, work)
+      }
+      need -= added(pass)
     }
-    this.#keep = keep
-    if (want > 0) await this.#collect(this.#join([driver], MAX_MOVES), want)
-    this.#keep = undefined
-    return true
-  }
-
-  // ── Step 3 ───────────────────────────────────────────────────────────────────
-
-  /** The last word of the query when it is matched as a prefix too. */
-  #typed(): string | undefined {
-    return this.#terms.find((term) => term.prefix)?.text
+    return this.#work < work
   }
 
   /**
-   * Step 3, until `want` rows match or `moves` cursor moves are spent. Answers whether it
-   * finished within them (then it found every match it could rank first).
+   * The passes of step 4. The word being typed, found whole, ranks above every match of it
+   * as a prefix: those first.
    */
-  async #newest(want: number, moves: number): Promise<boolean> {
-    const typed = this.#typed()
+  #plan(): Pass[] {
+    const typed = this.#terms.find((term) => term.prefix)?.text
     const whole = this.#lookups.filter((lookup) => !lookup.prefix)
-    // The word being typed, found whole, ranks above every match of it as a prefix: those first.
     const first = typed === undefined ? whole : [...whole, { text: typed, prefix: false }]
-    if (first.length > 0) want -= await this.#collect(this.#join(first, moves), want)
-    else want -= await this.#walkAndCheck(this.#lookups[0]!, want, undefined, moves)
-    if (typed !== undefined && want > 0) {
-      if (whole.length > 0) await this.#collect(this.#join(whole, moves), want)
-      else await this.#walkAndCheck({ text: typed, prefix: true }, want, typed, moves)
-    }
-    return this.#moves() < moves && this.#checked.size < MAX_ROWS
+    const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, oldest: undefined, matched: 0, covered: 0, done: false })
+    const passes: Pass[] = [first.length > 0 ? { scan: scan(first) } : { walk: this.#lookups[0]!, skip: undefined, added: 0 }]
+    if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
+    return passes
   }
 
   /**
-   * The entries found under every one of `lookups` (whole words), newest first. Each cursor
-   * jumps to the oldest position among them, so the join skips what cannot match.
+   * Takes a scan's matches newest first, until `need` more matched (and those as new as the
+   * last of them), every match is taken, or `work` is spent.
+   *
+   * It starts with the newest entries of every lookup (one request each where IndexedDB has
+   * `getAllRecords`, rows included) and checks those of the lookup that reach back furthest
+   * (the rarest word lately). Then it reads windows of time further back: the ids of every
+   * lookup in the window, intersected, and the rows of what is left. The first window is
+   * sized by how far back the rarest word's first entries reached and how many of them
+   * matched, each next one by what the windows before found (2 to 8 times as long); one
+   * that holds too many messages to read is halved.
    */
-  async *#join(lookups: readonly IndexLookup[], moves: number): AsyncGenerator<Candidate> {
-    const cursors = lookups.map((lookup) => this.#open(lookup))
-    let at = await Promise.all(cursors.map((cursor) => cursor.first()))
-    while (this.#moves() < moves) {
-      if (at.includes(null)) return
-      const positions = at.map((position) => candidate(position!))
-      const oldest = positions.reduce((a, b) => (compare(a, b) <= 0 ? a : b))
-      if (positions.every((position) => compare(position, oldest) === 0)) {
-        yield oldest
-        at = await Promise.all(cursors.map((cursor) => cursor.next()))
+  async #runScan(scan: Scan, need: number, work: number): Promise<void> {
+    const goal = scan.added + need
+    if (scan.before === undefined) await this.#startScan(scan, Math.min(need + 1, MAX_CHUNK))
+    while (!scan.done && this.#work < work) {
+      const wanted = goal - scan.added
+      const to = scan.before!
+      if (scan.oldest === undefined) {
+        ;[scan.oldest, scan.among] = await Promise.all([this.#oldest(scan.lookups), this.#among(scan)])
+        const left = scan.among && [...scan.among].filter((id) => this.#wanted(id))
+        if (left && left.length <= SMALL_SET) {
+          // Few messages have the prefix (and not the typed word whole): their rows tell all.
+          scan.added += await this.#check(left.map((id) => ({ stamp: '', id, row: undefined })))
+          scan.done = true
+          return
+        }
+        // Much more frequent words are checked on the rows instead: reading their ids costs
+        // more, the more so when the prefix's ids narrow the windows down already.
+        const rarest = Math.max(...scan.reach.values())
+        const denser = scan.among ? DENSER / 4 : DENSER
+        scan.windowed = scan.lookups.filter((lookup) => (scan.reach.get(lookup) ?? 0) * denser >= rarest)
+      }
+      const from = Math.max(scan.oldest, wanted > 0 ? to - scan.span : to)
+      const ids = await this.#window(scan, from, to)
+      if (wanted > 0 && ids.length > Math.max(4 * wanted, 64) && to > from) {
+        scan.span = Math.max(1, Math.floor((to - from) / 2)) // too many rows to read: the newer half first
         continue
       }
-      at = await Promise.all(
-        cursors.map((cursor, i) =>
-          compare(positions[i]!, oldest) > 0 ? cursor.jumpTo(lookups[i]!.text + KEY_SEPARATOR + oldest.stamp, oldest.id) : at[i]!,
-        ),
-      )
+      const matched = await this.#check(ids.map((id) => ({ stamp: '', id, row: undefined })))
+      scan.added += matched
+      scan.before = from - 1
+      if (from <= scan.oldest) scan.done = true
+      // Enough, with every message as new as the last of them (`from` was that time): stop.
+      if (wanted <= 0 || scan.added >= goal) return
+      // The next window: as far back as the matches so far say the rest lies, up to 8× as far
+      // (2× at least, unless this one had to be halved: then as far).
+      scan.matched += matched
+      scan.covered += to - from + 1
+      const least = to - from + 1 < scan.span ? scan.span : 2 * scan.span
+      const guess = scan.matched > 0 ? (1.25 * (goal - scan.added) * scan.covered) / scan.matched : least
+      scan.span = Math.min(8 * scan.span, Math.max(least, Math.ceil(guess)))
     }
+  }
+
+  /** Checks the newest entries of the rarest of a scan's lookups, and sizes its first window. */
+  async #startScan(scan: Scan, count: number): Promise<void> {
+    const starts = await Promise.all(
+      scan.lookups.map(async (lookup) => {
+        const reader = this.#words.newest(lookup)
+        return { lookup, reader, entries: await reader.next(count) }
+      }),
+    )
+    for (const { entries } of starts) this.#work += RECORD * entries.length
+    // How far back the first entries reach: the rarest word lately reaches furthest.
+    const reach = (start: (typeof starts)[number]) => {
+      const newest = time(start.entries[0]?.stamp)
+      return start.reader.done ? Number.POSITIVE_INFINITY : newest - time(start.entries[start.entries.length - 1]?.stamp)
+    }
+    const driver = starts.reduce((a, b) => (reach(b) > reach(a) ? b : a))
+    scan.reach = new Map(starts.map((start) => [start.lookup, reach(start)]))
+    const { reader, entries } = driver
+    const matched = await this.#check(entries.filter(({ id }) => this.#wanted(id)))
+    scan.added += matched
+    const newest = time(entries[0]?.stamp)
+    const last = time(entries[entries.length - 1]?.stamp)
+    scan.done = reader.done // the rarest lookup read whole: every match is checked
+    scan.before = last // again: messages of that same time may be left
+    const perEntry = Math.max(1, (newest - last) / Math.max(1, entries.length))
+    const rate = (matched + 0.5) / Math.max(1, entries.length)
+    // As far back as the first entries' rate of matches says, but no more than eight times their reach.
+    scan.span = Math.ceil(perEntry * Math.min(8 * count, Math.max(32, (1.5 * (count - matched)) / rate)))
+  }
+
+  /** The ids of a scan's windowed lookups from time `from` to `to`: in all of them, among the prefixes' ids, to check. */
+  async #window(scan: Scan, from: number, to: number): Promise<string[]> {
+    const lists = await Promise.all(scan.windowed.map(({ text }) => this.#words.idsBetween(text, from, to)))
+    for (const ids of lists) this.#work += ids.length
+    lists.sort((a, b) => a.length - b.length)
+    const [smallest = [], ...others] = lists
+    const sets = others.map((ids) => new Set(ids))
+    return smallest.filter((id) => sets.every((ids) => ids.has(id)) && (!scan.among || scan.among.has(id)) && this.#wanted(id))
   }
 
   /**
-   * Reads the rows of `candidates` (newest first) in batches and keeps those that match,
-   * until `want` more match and no unread candidate is as new as the last one read, the
-   * candidates end, or the budget is spent. Answers how many it added.
+   * The ids that can still match under the prefix lookups of the query that the scan does
+   * not cover with a whole word (the typed word, while the other words scan): under every
+   * such prefix, less those with the typed word whole (found before). `undefined` when a
+   * prefix has more than `SET_SIZE` messages.
    */
-  async #collect(candidates: AsyncGenerator<Candidate>, want: number): Promise<number> {
-    let added = 0
-    let batch: Candidate[] = []
-    let floor: string | undefined // once `want` matched: older candidates cannot rank higher
-    for (;;) {
-      const next = await candidates.next()
-      const end = next.done === true || (floor !== undefined && next.value.stamp < floor)
-      if (!end && this.#wanted(next.value.id)) batch.push(next.value)
-      if (batch.length > 0 && (end || batch.length >= Math.min(MAX_BATCH, Math.max(8, want - added)))) {
-        added += await this.#check(batch.map(({ id }) => id))
-        if (added >= want) floor = batch[batch.length - 1]!.stamp
-        batch = []
-      }
-      if (end || this.#checked.size >= MAX_ROWS) {
-        await candidates.return(undefined)
-        return added
-      }
-    }
+  async #among(scan: Scan): Promise<ReadonlySet<string> | undefined> {
+    const covered = new Set(scan.lookups.map(({ text }) => text))
+    const prefixes = this.#lookups.filter(({ text, prefix }) => prefix && !covered.has(text))
+    if (prefixes.length === 0) return undefined
+    const typed = this.#terms.find((term) => term.prefix)?.text
+    const typedWhole = typed !== undefined && prefixes.some(({ text }) => text === typed) ? this.#words.ids({ text: typed, prefix: false }, SET_SIZE) : undefined
+    const [lists, without = []] = await Promise.all([Promise.all(prefixes.map((lookup) => this.#words.ids(lookup, SET_SIZE))), typedWhole])
+    for (const ids of [...lists, without]) this.#work += ids.length
+    if (lists.some((ids) => ids.length > SET_SIZE)) return undefined
+    const sets = lists.map((ids) => new Set(ids))
+    const found = without.length <= SET_SIZE ? new Set(without) : new Set<string>()
+    return new Set([...sets[0]!].filter((id) => sets.every((ids) => ids.has(id)) && !found.has(id)))
   }
 
-  /** Walks a prefix for its newest candidates, then reads and checks them. Answers how many matched. */
-  async #walkAndCheck(lookup: IndexLookup, want: number, skip: string | undefined, moves: number): Promise<number> {
+  /** The time before which no message is under every one of `lookups`: the latest of their oldest times. */
+  async #oldest(lookups: readonly IndexLookup[]): Promise<number> {
+    const times = await Promise.all(lookups.map((lookup) => this.#words.oldest(lookup)))
+    return Math.max(...times.map((t) => t ?? 0))
+  }
+
+  /**
+   * Finds a prefix's newest matches. The newest messages of all are read first (one request
+   * where IndexedDB has `getAllRecords`): a prefix that begins many words is in many of
+   * them. When they hold too few, the prefix's words are walked for the rest. Answers how
+   * many matched.
+   */
+  async #walkAndCheck(lookup: IndexLookup, want: number, skip: string | undefined, work: number): Promise<number> {
+    if (want <= 0) return 0
+    const recent = await this.#words.newest({ text: EVERY_MESSAGE, prefix: false }).next(Math.max(RECENT, 4 * want))
+    this.#work += RECORD * recent.length
+    const matched = await this.#check(recent.filter(({ id }) => this.#wanted(id)))
+    if (matched >= want) return matched
     // Other lookups are checked on the rows afterwards, and some fail: walk for more.
     const more = this.#lookups.length > 1 ? 4 : 1
-    const top = await this.#walk(lookup, more * want, skip, moves)
-    return this.#check(top.map(({ id }) => id).slice(0, MAX_ROWS - this.#checked.size))
-  }
-
-  /**
-   * The newest `want` entries under a prefix (leaving out the word `skip`), and the ones as
-   * new as the last of them: word by word from the end of the range, leaving a word (a jump
-   * to the word before) as soon as its entries are older than the `want`-th newest found.
-   */
-  async #walk(lookup: IndexLookup, want: number, skip: string | undefined, moves: number): Promise<Candidate[]> {
-    const cursor = this.#open(lookup)
-    const top: Candidate[] = [] // newest first
-    const ids = new Set<string>()
-    const floor = () => (top.length >= want ? top[want - 1]!.stamp : undefined)
-    let at = await cursor.first()
-    while (at && this.#moves() < moves) {
-      const word = keyWord(at.key)
-      const here = candidate(at)
-      const oldest = floor()
-      if (word === skip || (oldest !== undefined && here.stamp < oldest)) {
-        at = await cursor.jump(word) // keys of `word` all sort after `word` itself
-        continue
-      }
-      if (!ids.has(here.id) && this.#wanted(here.id)) {
-        ids.add(here.id)
-        let i = top.length
-        while (i > 0 && compare(top[i - 1]!, here) < 0) i--
-        top.splice(i, 0, here)
-      }
-      at = await cursor.next()
-    }
-    const oldest = floor()
-    return oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest)
+    const moves = Math.max(1, Math.floor((work - this.#work) / REQUEST))
+    const walked = await walkPrefix(this.#words, lookup, more * (want - matched), skip, (id) => this.#wanted(id), moves)
+    this.#work += REQUEST * walked.moves
+    const found = await this.#check(walked.top)
+    // A walk cut short by the budget found matches, but maybe not the newest: they do not
+    // count, and the walk runs again with more (the newest not checked yet).
+    return walked.whole ? matched + found : 0
   }
 
   // ── Rows ─────────────────────────────────────────────────────────────────────
 
-  /**
-   * Whether a candidate is still to be read: not read yet, in the thread when one is asked
-   * for, and among the ids `#keep` allows (step 4).
-   */
+  /** Whether a candidate is still to be checked: not checked yet, and in the thread when one is asked for. */
   #wanted(id: string): boolean {
-    return !this.#checked.has(id) && (!this.#inThread || this.#inThread.has(id)) && (!this.#keep || this.#keep.has(id))
+    return !this.#checked.has(id) && (!this.#inThread || this.#inThread.has(id))
   }
 
-  /** Reads the rows of `ids` not read yet and keeps those that match. Answers how many matched. */
-  async #check(ids: readonly string[]): Promise<number> {
-    const fresh = [...new Set(ids)].filter((id) => !this.#checked.has(id))
-    for (const id of fresh) this.#checked.add(id)
-    const rows = await Promise.all(fresh.map((id) => request(this.#store.get(id)) as Promise<MessageRow | undefined>))
+  /** Checks entries not checked yet (reading the rows not read along) and keeps those that match. Answers how many matched. */
+  async #check(entries: readonly Entry[]): Promise<number> {
+    const fresh = entries.filter(({ id }) => {
+      if (this.#checked.has(id)) return false
+      this.#checked.add(id)
+      return true
+    })
+    const missing = fresh.filter(({ row }) => !row)
+    this.#work += REQUEST * missing.length
+    const read = await Promise.all(missing.map(({ id }) => request(this.#store.get(id)) as Promise<MessageRow | undefined>))
+    const rows = new Map(read.flatMap((row) => (row ? [[row.id, row] as const] : [])))
     let matched = 0
-    for (const row of rows) {
+    for (const { id, row = rows.get(id) } of fresh) {
       if (!row || !this.#matches(row)) continue
       this.#found.set(row.id, row)
       matched++
@@ -346,36 +411,6 @@ class Search {
       return words.some((key) => key.startsWith(start))
     })
   }
-
-  // ── Cursors ──────────────────────────────────────────────────────────────────
-
-  /** The index range of a lookup: the keys of one word, or of every word that begins with the text. */
-  #range(lookup: IndexLookup): IDBKeyRange {
-    const [lower, upper] = bounds(lookup)
-    return this.#keyRange.bound(lower, upper)
-  }
-
-  /** A cursor over a lookup's range, newest first within each word. */
-  #open(lookup: IndexLookup): KeyCursor {
-    const [lower, upper] = bounds(lookup)
-    const cursor = new KeyCursor(this.#words, this.#keyRange, lower, upper)
-    this.#cursors.push(cursor)
-    return cursor
-  }
-
-  stats() { return { moves: this.#moves(), rows: this.#checked.size, found: this.#found.size, cursors: this.#cursors.length } } // DEBUG
-
-  #moves(): number {
-    let moves = 0
-    for (const cursor of this.#cursors) moves += cursor.moves
-    return moves
-  }
-}
-
-/** The first and last possible key of a lookup: of one word, or of every word that begins with the text. */
-function bounds({ text, prefix }: IndexLookup): [string, string] {
-  const start = prefix ? text : text + KEY_SEPARATOR
-  return [start, start + '\uffff']
 }
 
 /** Hits for the rows that hold every term: best score first, then newest (timestamp, then database order). */

@@ -362,7 +362,8 @@ export interface ChatClient {
    * Searches every stored message, of the main chat and of every ticket, in the worker (the
    * history need not be loaded). A message is found when it contains every word of `query`,
    * ignoring case and accents ("cafe" finds "Café", "strasse" finds "Straße"); the last word
-   * also finds the words it begins, unless the query ends in a space (search as you type).
+   * also finds the words it begins, unless the query ends in a space or the word is a single
+   * letter (search as you type).
    * Chinese, Japanese and Thai text is found as a substring. Hits come best first: messages
    * with every word whole before those where the last word only begins one, then newest
    * first. Sees every command issued before it.

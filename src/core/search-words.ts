@@ -12,9 +12,9 @@
  *   and a query run is found as a substring. Intl.Segmenter's words only rank: a match on
  *   word boundaries counts as a whole-word match.
  * - Case and accents do not matter: NFKD, the diacritics of Latin, Greek and Cyrillic letters
- *   dropped, lower case, ß → ss (and æ, œ, ø, ł, đ, ð, þ, ı folded likewise), apostrophes
- *   dropped ("don't" is found by "dont"), then NFC. Marks that make other letters (Thai vowel
- *   signs, Japanese voicing marks) stay.
+ *   dropped, lower case, ß → ss (and æ, œ, ø, ł, đ, ð, þ, ı folded likewise), everything but
+ *   letters, marks and digits dropped ("don't" is found by "dont", "1,500" by "1500"), then
+ *   NFC. Marks that make other letters (Thai vowel signs, Japanese voicing marks) stay.
  *
  * Bounds: at most `MAX_INDEX_WORDS` distinct words per message are indexed (in the order
  * they appear; a longer message is found by its first ones), and words are cut to
@@ -23,7 +23,7 @@
 import type { ChatMessage } from './protocol.js'
 import { plainWords } from './segment-words.js'
 
-/** Most distinct words (or character pairs) indexed per message. */
+/** Most distinct words (or character pairs) indexed per message, the empty word included. */
 export const MAX_INDEX_WORDS = 500
 /** Longest word kept, in UTF-16 units; longer words are cut (in index and query alike). */
 export const MAX_WORD_LENGTH = 40
@@ -73,18 +73,24 @@ const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-
 /** Letters without a decomposition that a reader takes for others (final sigma: σ). */
 const FOLDS: { readonly [letter: string]: string } = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ς: 'σ' }
 const FOLDABLE = /[ßæœøłđðþıς]/g
-const APOSTROPHES = /['’ʼ]/g
+/** What joins a word's parts ("don't", "e.g", "1,500") or NFKD adds ("½" → "1⁄2"): dropped. */
+const NOT_WORD = /[^\p{L}\p{M}\p{N}_]/gu
+const NOT_ASCII_WORD = /[^a-z0-9_]/g
 const NOT_ASCII = /[^\u0000-\u007f]/
 
-/** Text as the index compares it: case, accents and apostrophes removed (see the module notes). */
+/**
+ * Text as the index compares it (see the module notes): case and accents folded, and only
+ * letters, marks, digits and `_` kept, so a normalized word is one word again when it is
+ * searched for ("don't" and "dont" are the same, so are "1,500" and "1500").
+ */
 export function normalizeText(text: string): string {
-  if (!NOT_ASCII.test(text)) return text.toLowerCase().replace(APOSTROPHES, '')
+  if (!NOT_ASCII.test(text)) return text.toLowerCase().replace(NOT_ASCII_WORD, '')
   return text
     .normalize('NFKD')
     .replace(DIACRITICS, '')
     .toLowerCase()
     .replace(FOLDABLE, (letter) => FOLDS[letter] ?? letter)
-    .replace(APOSTROPHES, '')
+    .replace(NOT_WORD, '')
     .normalize('NFC')
 }
 
@@ -174,18 +180,25 @@ export function timeStamp(timestamp: number): string {
 }
 
 /**
- * The search index keys of a message (its `words` row field): each distinct normalized word,
- * and each character pair of its dense runs, followed by `KEY_SEPARATOR` and the message's
- * time, so that a word's messages come newest last in the index and a search can read them
- * newest first. At most `MAX_INDEX_WORDS`, the first ones of the message.
+ * The word under which the index lists every message: the empty word, a prefix of every
+ * word. A search reads it newest first for a prefix that begins many words.
+ */
+export const EVERY_MESSAGE = ''
+
+/**
+ * The search index keys of a message (its `words` row field): the empty word
+ * (`EVERY_MESSAGE`), each distinct normalized word, and each character pair of its dense
+ * runs, followed by `KEY_SEPARATOR` and the message's time, so that a word's messages come
+ * newest last in the index and a search can read them newest first. At most
+ * `MAX_INDEX_WORDS` words, the first ones of the message.
  *
  * @example
  * searchWords({ id: 'm1', content: 'Café au lait?', sender: 'user', timestamp: 0, type: 'text' })
- * // ['cafe\u0001000000000', 'au\u0001000000000', 'lait\u0001000000000']
+ * // ['\u0001000000000', 'cafe\u0001000000000', 'au\u0001000000000', 'lait\u0001000000000']
  */
 export function searchWords(message: ChatMessage): string[] {
   const content = typeof message.content === 'string' ? message.content : ''
-  const seen = new Set<string>()
+  const seen = new Set<string>([EVERY_MESSAGE])
   add: for (const piece of pieces(content)) {
     if (!piece.dense) {
       const word = normalizeWord(piece.raw)

@@ -25,4 +25,5 @@ export {
 export { useAssistant, useChatAnalytics, useChatSelector, useDraft, useMainChatMessages, useStatus, useTicket } from './hooks.js'
 export { useCompanionPanel, type CompanionPanel, type CompanionPanelCommand } from './use-companion-panel.js'
 export { useChat, type UseChatResult } from './use-chat.js'
+export { useSearch, type UseSearchOptions, type UseSearchResult } from './use-search.js'
 export { useTicketWindow, type TicketWindow } from './use-ticket-window.js'

@@ -1,0 +1,201 @@
+/**
+ * The search benchmark's data and queries, shared by its Node run (fake-indexeddb) and its
+ * Chromium run (`search-browser.ts`, real IndexedDB): a Zipf-distributed shop-chat
+ * vocabulary with a long tail, messages written through the engine, and query kinds.
+ */
+import type { ChatMessage, Command, EngineApi, SearchHit } from '../src/core/protocol.js'
+import { createIdSource } from '../src/client/ids.js'
+import { createRandom } from './workload.js'
+
+/** The size of a run. */
+export interface SearchBenchOptions {
+  readonly messages: number
+  readonly tickets: number
+  /** Queries per kind. */
+  readonly queries: number
+  readonly limit: number
+  /** Runs of each query; the table shows the first and the fastest. */
+  readonly repeat: number
+}
+
+/** The timings of one query kind, in ms: the first run of each query, and its fastest run. */
+export interface KindTimes {
+  readonly name: string
+  readonly first: number[]
+  readonly best: number[]
+  readonly hits: number
+}
+
+/** What a run measured. */
+export interface SearchBenchResult {
+  readonly environment: string
+  readonly messages: number
+  readonly fillSeconds: number
+  readonly indexKeysPerMessage: number
+  readonly kinds: KindTimes[]
+}
+
+// ── Vocabulary ────────────────────────────────────────────────────────────────
+
+const HEAD = `i the my a to is it and for with you can order please my on of this not be have what do in need
+  laptop refund shipping delivery package return payment account password tracking warranty invoice discount
+  coupon price screen battery charger keyboard mouse monitor headphones camera phone tablet cable adapter dock
+  printer router broken damaged missing late replacement exchange address email support ticket help status
+  update cancel cancelled received arrived still waiting days week yesterday today tomorrow thanks hello`
+  .split(/\s+/)
+  .filter(Boolean)
+const SYLLABLES = 'ka lo mi ra ten vor pix zel tur bri gon sha del qua fen rio mox lun tra ve'.split(' ')
+const ACCENTED = ['Café', 'Größe', 'Straße', 'naïve', 'résumé', 'Açaí', 'Ångström', 'Zürich', 'São', 'Crème']
+
+/** A long tail after the head: made-up product names, models, order numbers, accented words. */
+function makeVocabulary(random: () => number): string[] {
+  const tail = new Set<string>()
+  while (tail.size < 6_000) {
+    const roll = random()
+    if (roll < 0.6) {
+      let word = ''
+      for (let n = 2 + Math.floor(random() * 3); n > 0; n--) word += SYLLABLES[Math.floor(random() * SYLLABLES.length)]
+      tail.add(word)
+    } else if (roll < 0.8) tail.add(`${SYLLABLES[Math.floor(random() * SYLLABLES.length)]}${100 + Math.floor(random() * 9900)}`)
+    else tail.add(`#${10_000 + Math.floor(random() * 90_000)}`)
+  }
+  return [...HEAD, ...ACCENTED, ...tail]
+}
+
+/** Picks word ranks with probability ∝ 1 / rank (Zipf, s = 1), by inverting the cumulative sum. */
+function zipf(size: number, random: () => number): () => number {
+  const cumulative = new Float64Array(size)
+  let sum = 0
+  for (let i = 0; i < size; i++) cumulative[i] = sum += 1 / (i + 1)
+  return () => {
+    const target = random() * sum
+    let low = 0
+    let high = size - 1
+    while (low < high) {
+      const mid = (low + high) >> 1
+      if (cumulative[mid]! < target) low = mid + 1
+      else high = mid
+    }
+    return low
+  }
+}
+
+// ── Database ──────────────────────────────────────────────────────────────────
+
+async function fill(api: EngineApi, vocabulary: readonly string[], random: () => number, ticketCount: number, perTicket: number): Promise<{ texts: string[]; tickets: string[] }> {
+  const rank = zipf(vocabulary.length, random)
+  const newId = createIdSource()
+  const tickets = Array.from({ length: ticketCount }, () => newId())
+  const start = Date.UTC(2024, 0, 1)
+  let commandId = 0
+  const stamp = () => ({ commandId: `c${++commandId}`, at: start })
+  await call(
+    api.execute(tickets.map((ticketId, i) => ({ kind: 'createTicket', ticketId, ticketType: 'support', title: `Ticket ${i}`, ...stamp() }) as const)),
+  )
+  const texts: string[] = []
+  for (let from = 0; from < ticketCount; from += 20) {
+    const batch: Command[] = []
+    for (let t = from; t < Math.min(from + 20, ticketCount); t++) {
+      const messages: ChatMessage[] = []
+      for (let m = 0; m < perTicket; m++) {
+        const words: string[] = []
+        for (let n = 5 + Math.floor(random() * 14); n > 0; n--) words.push(vocabulary[rank()]!)
+        const content = words.join(' ').replace(/^./, (c) => c.toUpperCase()) + (random() < 0.4 ? '?' : '.')
+        texts.push(content)
+        const id = newId()
+        // Tickets interleaved in time: message m of every ticket, then message m + 1.
+        const timestamp = start + (m * ticketCount + t) * 60_000
+        messages.push({ id, content, sender: m % 2 === 0 ? 'user' : 'assistant', timestamp, type: 'text' })
+      }
+      batch.push({ kind: 'sendMessages', thread: tickets[t]!, messages, ...stamp() })
+    }
+    await call(api.execute(batch))
+  }
+  return { texts, tickets }
+}
+
+// ── Queries ───────────────────────────────────────────────────────────────────
+
+interface Kind {
+  readonly name: string
+  readonly queries: readonly { readonly query: string; readonly threadId?: string }[]
+}
+
+function makeQueries(vocabulary: readonly string[], texts: readonly string[], tickets: readonly string[], random: () => number, queryCount: number): Kind[] {
+  const count = new Map<string, number>()
+  for (const text of texts) for (const word of new Set(text.toLowerCase().match(/[\p{L}\p{N}#]+/gu) ?? [])) count.set(word, (count.get(word) ?? 0) + 1)
+  const byCount = (min: number, max: number) => vocabulary.filter((w) => (count.get(w.toLowerCase()) ?? 0) >= min && (count.get(w.toLowerCase()) ?? 0) <= max)
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
+  const times = <T>(make: () => T): T[] => Array.from({ length: queryCount }, make)
+  const rare = byCount(1, 50)
+  const common = byCount(2_000, Number.POSITIVE_INFINITY).filter((w) => w.length > 2)
+  const middle = byCount(100, 2_000)
+  const someWords = () => {
+    const words = pick(texts).split(' ')
+    const at = Math.floor(random() * Math.max(1, words.length - 2))
+    return words.slice(at, at + 2 + Math.floor(random() * 2)).join(' ').replace(/[?.]$/, '')
+  }
+  return [
+    { name: 'rare word (≤ 50 messages)', queries: times(() => ({ query: pick(rare) })) },
+    { name: 'common word (≥ 2,000)', queries: times(() => ({ query: pick(common) })) },
+    { name: 'prefix of 2–4 letters', queries: times(() => ({ query: pick([...common, ...middle]).slice(0, 2 + Math.floor(random() * 3)) })) },
+    { name: 'accents and case (cafe, STRASSE)', queries: times(() => ({ query: pick(['cafe', 'STRASSE', 'grosse', 'naive', 'resume', 'zurich', 'sao', 'creme']) })) },
+    { name: 'two or three words of a message', queries: times(() => ({ query: someWords() })) },
+    { name: 'two common words', queries: times(() => ({ query: `${pick(common)} ${pick(common)}` })) },
+    { name: 'common word + rare word', queries: times(() => ({ query: `${pick(common)} ${pick(rare)}` })) },
+    { name: 'common word in one ticket', queries: times(() => ({ query: pick(common), threadId: pick(tickets) })) },
+  ]
+}
+
+/**
+ * Fills the engine's database and runs every query kind against it (after a warm-up), one
+ * query at a time through the engine connection.
+ */
+export async function runSearchBench(api: EngineApi, options: SearchBenchOptions, environment: string, now: () => number): Promise<SearchBenchResult> {
+  const random = createRandom(7)
+  const vocabulary = makeVocabulary(random)
+  const perTicket = Math.ceil(options.messages / options.tickets)
+  const began = now()
+  const { texts, tickets } = await fill(api, vocabulary, random, options.tickets, perTicket)
+  const fillSeconds = (now() - began) / 1000
+  const kinds = makeQueries(vocabulary, texts, tickets, random, options.queries)
+  const search = async (query: string, threadId: string | undefined): Promise<SearchHit[]> =>
+    call(api.search(query, threadId === undefined ? { limit: options.limit } : { limit: options.limit, threadId }))
+  for (const { query } of kinds[0]!.queries.slice(0, 50)) await search(query, undefined) // warm-up
+  const out: KindTimes[] = []
+  for (const kind of kinds) {
+    const first: number[] = []
+    const best: number[] = []
+    let hits = 0
+    for (const { query, threadId } of kind.queries) {
+      let fastest = Number.POSITIVE_INFINITY
+      for (let run = 0; run < options.repeat; run++) {
+        const start = now()
+        const found = await search(query, threadId)
+        const took = now() - start
+        if (run === 0) {
+          first.push(took)
+          hits += found.length
+        }
+        fastest = Math.min(fastest, took)
+      }
+      best.push(fastest)
+    }
+    out.push({ name: kind.name, first, best, hits: hits / kind.queries.length })
+  }
+  const keys = texts.reduce((sum, text) => sum + new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean)).size, 0)
+  return { environment, messages: texts.length, fillSeconds, indexKeysPerMessage: keys / texts.length, kinds: out }
+}
+
+/** p50, p95, p99 and the slowest, in ms. */
+export function percentiles(times: readonly number[]): [number, number, number, number] {
+  const sorted = [...times].sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+  return [at(0.5), at(0.95), at(0.99), sorted[sorted.length - 1]!]
+}
+
+async function call<T>(result: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
+  const answer = await result
+  if (!answer.ok) throw new Error(answer.error.message)
+  return answer.value
+}

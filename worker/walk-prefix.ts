@@ -1,0 +1,80 @@
+/**
+ * The newest entries under a prefix that begins many words. The index orders them by word,
+ * then by time, so the newest of all are found word by word: from the end of the range
+ * backwards, leaving each word as soon as its entries are older than the `want`-th newest
+ * found so far (a cursor jumps to the word before).
+ */
+import { keyWord, type IndexLookup } from '../src/core/search-words.js'
+import type { Entry } from './newest-entries.js'
+import { bounds, keyStamp, type WordIndex } from './word-index.js'
+
+/** Where a prefix's range is cut to walk its slices at once: digits, each Latin letter, then the rest. */
+const SLICES = ['0', ...'abcdefghijklmnopqrstuvwxyz', '{']
+
+/** What a walk found. */
+export interface Walked {
+  /** The newest `want` entries, and those as new as the last of them; newest first. */
+  readonly top: Entry[]
+  /** Cursor moves made. */
+  readonly moves: number
+  /** Whether the walk ended within `maxMoves` (else `top` may miss newer entries). */
+  readonly whole: boolean
+}
+
+/**
+ * Walks `lookup`'s prefix for its newest `want` entries that `accept` takes, leaving out
+ * the word `skip`, in at most `maxMoves` cursor moves.
+ */
+export async function walkPrefix(
+  index: WordIndex,
+  lookup: IndexLookup,
+  want: number,
+  skip: string | undefined,
+  accept: (id: string) => boolean,
+  maxMoves: number,
+): Promise<Walked> {
+  const top: Entry[] = [] // newest first
+  const ids = new Set<string>()
+  const floor = () => (top.length >= want ? top[want - 1]!.stamp : undefined)
+  let moves = 0
+  const walkSlice = async (from: string, to: string) => {
+    const cursor = index.cursor(from, to)
+    let at = await cursor.first()
+    moves++
+    let leaving: string | undefined // a word whose remaining entries are too old
+    let steps = 0 // taken through `leaving` before jumping over it
+    while (at && moves < maxMoves) {
+      const word = keyWord(at.key)
+      const here: Entry = { stamp: keyStamp(at.key), id: at.id, row: undefined }
+      const oldest = floor()
+      if (word === leaving || word === skip || (oldest !== undefined && here.stamp < oldest)) {
+        // A word has few entries as a rule: stepping over two costs less than opening a cursor.
+        if (word !== leaving) steps = 0
+        leaving = word
+        at = steps++ < 2 ? await cursor.next() : await cursor.jump(word) // keys of `word` all sort after `word`
+        moves++
+        continue
+      }
+      leaving = undefined
+      if (!ids.has(here.id) && accept(here.id)) {
+        ids.add(here.id)
+        let i = top.length
+        while (i > 0 && newer(here, top[i - 1]!)) i--
+        top.splice(i, 0, here)
+      }
+      at = await cursor.next()
+      moves++
+    }
+  }
+  // Each cursor's steps wait for a round trip: the range is walked in slices at once, by the
+  // character after the prefix (a slice's bounds are no keys: keys hold a separator).
+  const [lower, upper] = bounds(lookup)
+  const cuts = [lower, ...SLICES.map((char) => lookup.text + char), upper]
+  await Promise.all(cuts.slice(1).map((to, i) => walkSlice(cuts[i]!, to)))
+  const oldest = floor()
+  return { top: oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest), moves, whole: moves < maxMoves }
+}
+
+/** Index order within one word, newest first: by time, then by id. */
+const newer = (a: Entry, b: Entry): boolean => a.stamp > b.stamp || (a.stamp === b.stamp && a.id > b.id)
+
