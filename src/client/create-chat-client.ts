@@ -40,6 +40,10 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   const actions$ = new Subject<ActionRequest>()
   const runner = options.assistant ? createRunner(client, options, now, contextKeys) : undefined
   if (runner) void client.ready.then(() => runner.start(), () => {})
+  /** Commands of a closed client throw `ClientClosedError` before anything else is judged. */
+  const notClosed = (): void => {
+    if (client.closed) throw new ClientClosedError()
+  }
   const needsRunner = (): AssistantRunner => {
     if (!runner) throw new ValidationError('No assistant is configured: pass `assistant` to createChatClient', { path: 'assistant' })
     return runner
@@ -77,9 +81,12 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       return client.run({
         kind: 'sendMessages',
         thread: MAIN_THREAD,
-        messages: messages.map((item: string | BatchMessage, i) =>
+        // Array.from visits holes too: a sparse array is a ValidationError at its hole, not a TypeError later.
+        messages: Array.from(messages, (item: string | BatchMessage | undefined, i) =>
           checkItem('messages', i, (at) =>
-            typeof item === 'string' ? client.message(item, undefined, at) : client.message(item?.content, item?.options, `${at}.content`),
+            typeof item === 'string'
+              ? client.message(item, undefined, at)
+              : client.message(item?.content as string, item?.options, `${at}.content`), // a hole or a non-object fails the content check
           ),
         ),
       })
@@ -141,10 +148,20 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     },
 
     stopAssistant: () => runner?.stop(),
-    regenerate: (messageId) => needsRunner().regenerate(messageId),
-    retry: (messageId) => needsRunner().retry(checkId(messageId, 'messageId')),
-    continueReply: (messageId) => needsRunner().continueReply(checkId(messageId, 'messageId')),
-    runAction: (messageId, actionId) => runAction(chat, contextKeys, actions$, messageId, actionId),
+    regenerate(messageId) {
+      notClosed()
+      needsRunner().regenerate(messageId)
+    },
+    retry(messageId) {
+      notClosed()
+      needsRunner().retry(checkId(messageId, 'messageId'))
+    },
+    continueReply(messageId) {
+      notClosed()
+      needsRunner().continueReply(checkId(messageId, 'messageId'))
+    },
+    runAction: (messageId, actionId) =>
+      client.closed ? Promise.reject(new ClientClosedError()) : runAction(chat, contextKeys, actions$, messageId, actionId),
     waitForReply: (messageId, waitOptions) =>
       waitForReply(
         {
