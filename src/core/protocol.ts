@@ -193,7 +193,7 @@ export interface ChatConfig {
   readonly maxMainChatMessages: number
   /** Resolved and closed tickets older than this (ms) are removed by cleanup. */
   readonly maxResolvedTicketAge: number
-  /** How often (ms) cleanup runs on its own; 0 turns the schedule off. */
+  /** How often (ms) cleanup runs on its own, starting when the database opens; 0 turns automatic cleanup off (the run at open too). */
   readonly autoCleanupInterval: number
   /** Longest message content, in characters. */
   readonly maxContentLength: number

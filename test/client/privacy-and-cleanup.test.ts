@@ -148,6 +148,23 @@ describe('cleanup', () => {
     await second.ready
     await expect.poll(() => second.getState().tickets.length).toBe(0)
   })
+
+  test('autoCleanupInterval 0 turns automatic cleanup off, the run at open too; runCleanup still removes', async () => {
+    let t = 1_700_000_000_000
+    const device = createDevice()
+    const first = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    const id = first.createTicket('support', 'Resolved long ago')
+    await first.resolveTicket(id)
+    await first.close()
+    t += WEEK + 1
+    const second = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    await second.ready
+    await second.flush()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(second.getState().tickets.map((ticket) => ticket.id)).toEqual([id])
+    expect((await second.runCleanup()).removedTicketIds).toEqual([id])
+    expect(second.getState().tickets).toEqual([])
+  })
 })
 
 describe('two clients on one database', () => {
