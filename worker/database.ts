@@ -84,6 +84,12 @@ export class ChatDatabase extends Dexie {
 
   constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, { ...dependencies, autoOpen: true })
+    // Another tab deletes the database (`clearAllData`) or upgrades it: let go at once, and
+    // quietly (Dexie's default handler does the same but writes a console warning each time).
+    this.on('versionchange', () => {
+      this.close()
+      return false
+    })
     this.version(1).stores({
       messages: 'id, [thread+seq]', // a thread's messages in order, without reading the others
       tickets: 'id, status', // active count and cleanup candidates by status
