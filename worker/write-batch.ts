@@ -133,13 +133,13 @@ export async function writeBatch(
     for (const change of planned) {
       switch (change.type) {
         case 'message': {
-          // The row as stored doubles as the feed's record (a record with its id key).
           const { thread, message } = change.record
           const known = messages.get(message.id)
           const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++seq, message, words: searchWords(message) }
           messages.set(row.id, row)
           written.set(row.id, row)
-          changes.push({ type: 'message', record: row })
+          // The feed's record leaves the search keys out: clients never read them.
+          changes.push({ type: 'message', record: { thread, seq: row.seq, message } })
           if (thread === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
           if (known) {
             threads.updated(row)

@@ -40,6 +40,18 @@ async function connectWithLimit(limit: number) {
 const message = (id: string, content: string) => ({ id, content, sender: 'user' as const, timestamp: 1, type: 'text' as const })
 
 describe('engine', () => {
+  test('sends message records without their search keys', async () => {
+    const { engine, api, databaseName } = await connect()
+    // Another connection: the sender itself gets its own messages back as ids only.
+    const patches: Patch[] = []
+    const hello: Hello = { protocolVersion: PROTOCOL_VERSION, databaseName, config: { ...CHAT_CONFIG, autoCleanupInterval: 0 }, requirePersistence: true }
+    await engine.connection().connect(hello, (patch) => patches.push(patch))
+    await api.execute([{ kind: 'sendMessage', commandId: 'w1', at: 1, thread: 'main', message: message('m-words', 'where is my parcel') }])
+    const records = patches.flatMap((patch) => patch.changes).flatMap((change) => (change.type === 'message' ? [change.record] : []))
+    expect(records).toHaveLength(1)
+    expect(Object.keys(records[0]!).sort()).toEqual(['message', 'seq', 'thread'])
+  })
+
   test('answers a protocol mismatch with a typed error instead of hanging', async () => {
     const api = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange }).connection()
     const result = await api.connect(
