@@ -123,7 +123,9 @@ class ChatEngine implements Engine {
       loadThread: (thread, page) =>
         settle(async () => {
           const { before, count } = checkPage(thread, page)
-          return this.#serial(async () => {
+          // After everything queued before it, without closing the open group: paging while
+          // messages stream in does not split their write batches.
+          return this.#chain(async () => {
             const db = await this.#readable()
             const read = await db.transaction('r', db.messages, () => readPage(db, thread, before, count))
             // From the newest window on, the feed carries the thread's changes to this connection.
