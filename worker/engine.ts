@@ -207,7 +207,7 @@ class ChatEngine implements Engine {
     this.#opening ??= (async () => {
       this.#hello = hello
       await this.#readable()
-      this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#heard(announced))
+      this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#onAnnouncement(announced))
       // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
       await this.#serial(() => this.#resetTyping())
       this.#startSchedule(hello.config)
@@ -326,7 +326,7 @@ class ChatEngine implements Engine {
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {
       const db = await this.#database()
-      const write = (trustNewIds: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, trustNewIds))
+      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew))
       // Sent ids are taken for new; the rare batch where one exists (a retry) runs again, checked.
       const result = await write(true).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
@@ -374,7 +374,7 @@ class ChatEngine implements Engine {
    * Another engine committed: pass on what it changed, read again in turn with this engine's
    * own work (so the connections see every row only move forward).
    */
-  #heard(announced: Announcement): void {
+  #onAnnouncement(announced: Announcement): void {
     void this.#serial(async () => {
       if (announced.reset) return this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] })
       const db = await this.#readable()

@@ -37,7 +37,7 @@ export interface BatchResult {
 const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 /**
- * Thrown when a message the batch took for new exists already (only with `trustNewIds`):
+ * Thrown when a message the batch took for new exists already (only with `assumeSentIdsNew`):
  * the transaction rolls back and the caller runs the batch again, checking every id.
  */
 export class ExistingRowError extends Error {
@@ -45,7 +45,7 @@ export class ExistingRowError extends Error {
 }
 
 /**
- * `trustNewIds`: take the ids of sent messages for new without reading them first. Fresh
+ * `assumeSentIdsNew`: take the ids of sent messages for new without reading them first. Fresh
  * ids are the rule (the client makes them); the rows are then added, not put, so an id
  * that exists after all fails the add (or turns up among the rows trimmed from the main
  * chat) and the batch throws `ExistingRowError` instead of overwriting. Reading 10,000 ids
@@ -55,13 +55,13 @@ export async function writeBatch(
   db: ChatDatabase,
   commands: readonly Command[],
   config: ChatConfig,
-  trustNewIds = false,
+  assumeSentIdsNew = false,
 ): Promise<BatchResult> {
   // ── Read everything the batch may touch, in parallel.
   const ticketIds = new Set<string>()
   const messageIds = new Set<string>()
   const threadIds = new Set<ThreadId>()
-  const sentIds = trustNewIds ? undefined : new Set<string>()
+  const sentIds = assumeSentIdsNew ? undefined : new Set<string>()
   const commandIds: string[] = []
   for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds)
   const read = [...messageIds]

@@ -3,7 +3,8 @@
  * streaming (OpenAI, Azure OpenAI, OpenRouter, Ollama, vLLM, LM Studio, llama.cpp, …).
  */
 import { AssistantError, ValidationError } from '../core/errors.js'
-import type { Assistant, AssistantPart, AssistantRequest, ChatMessage } from '../core/protocol.js'
+import type { Assistant, AssistantPart, AssistantRequest } from '../core/assistant.js'
+import type { ChatMessage } from '../core/protocol.js'
 import { readCompletionStream } from './read-completion-stream.js'
 import { responseError } from './response-error.js'
 

@@ -2,7 +2,7 @@
  * The offline shop assistant: rule-based, deterministic, no network. It answers product
  * searches, comparisons, order questions and technical problems in English or German.
  */
-import type { Assistant, AssistantPart, AssistantRequest } from '../core/protocol.js'
+import type { Assistant, AssistantPart, AssistantRequest } from '../core/assistant.js'
 import { ValidationError } from '../core/errors.js'
 import { detectIntent } from './detect-intent.js'
 import { planShopReply } from './plan-shop-reply.js'

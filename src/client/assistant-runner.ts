@@ -11,7 +11,8 @@ import { nanoid } from 'nanoid'
 import { AssistantError, ChatError, InvalidTransitionError, NotFoundError } from '../core/errors.js'
 import { MAX_SUPERSEDED } from '../core/check-command.js'
 import { isLiveStream } from '../core/plan.js'
-import type { Assistant, ChatMessage, ChatSystemState, ReplyGuard, ReplyStatus, UserChatContext } from '../core/protocol.js'
+import type { Assistant } from '../core/assistant.js'
+import type { ChatMessage, ChatSystemState, ReplyGuard, ReplyStatus, UserChatContext } from '../core/protocol.js'
 import {
   INTERRUPTED_ACTIONS,
   RETRY_ACTIONS,

@@ -70,7 +70,7 @@ export class Client {
     this.#drafts.writeAll()
     this.#sendNow()
   })
-  #early: Patch[] = [] // patches that arrived before the welcome
+  #patchesBeforeWelcome: Patch[] = [] // patches that arrived before the welcome
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
   #resyncing: Promise<void> | undefined
   #stopWatchdog: () => void = () => {}
@@ -145,7 +145,7 @@ export class Client {
     let id = checked.id
     if (id === undefined) {
       id = this.newId()
-      this.#mirror.markFresh(id)
+      this.#mirror.markNewId(id)
     }
     return {
       id,
@@ -305,7 +305,7 @@ export class Client {
       }
       this.#load(welcome.snapshot)
       this.#connected = true
-      for (const patch of this.#early.splice(0)) this.#onPatch(patch)
+      for (const patch of this.#patchesBeforeWelcome.splice(0)) this.#onPatch(patch)
       this.store.setStatus({ connection: 'ready', storage: welcome.storage, host: host.kind })
       if (host.kind !== 'in-process') {
         const timeout = this.#options.workerTimeout ?? 5_000
@@ -420,7 +420,7 @@ export class Client {
 
   #onPatch(patch: Patch): void {
     if (!this.#connected) {
-      this.#early.push(patch)
+      this.#patchesBeforeWelcome.push(patch)
       return
     }
     if (patch.version <= this.#mirror.version) return // already in the snapshot

@@ -34,7 +34,7 @@ export class Mirror {
   #rebuilt = false
   readonly #contexts = new WeakMap<LazyState, PlanContext>()
   /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
-  readonly #fresh = new Set<string>()
+  readonly #uncommittedIds = new Set<string>()
   /** Messages of this client's pending sends, with the command that sends each: the engine confirms them by id and place only. */
   readonly #sent = new Map<string, { readonly record: MessageRecord; readonly commandId: string }>()
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
@@ -70,22 +70,22 @@ export class Mirror {
   }
 
   /** An id this client just made for a message: nothing can hold it yet. */
-  markFresh(id: string): void {
-    this.#fresh.add(id)
+  markNewId(id: string): void {
+    this.#uncommittedIds.add(id)
   }
 
   /**
    * Plans `command` on the visible state and shows its changes at once. Throws what the
-   * planner throws, unless `judge` is false (before the first snapshot the mirror is empty
+   * planner throws, unless `refuseInvalid` is false (before the first snapshot the mirror is empty
    * and cannot judge; the engine will).
    */
-  add(command: Command, quiet: boolean, judge: boolean): Pending {
+  add(command: Command, quiet: boolean, refuseInvalid: boolean): Pending {
     const visible = this.#lazyVisible()
     let changes: Change[] = []
     try {
       changes = planCommand(command, this.#planContext(visible))
     } catch (error) {
-      if (judge) {
+      if (refuseInvalid) {
         this.#forget(command)
         throw error
       }
@@ -220,7 +220,7 @@ export class Mirror {
   }
 
   #forgetMessage(id: string, commandId: string): void {
-    this.#fresh.delete(id)
+    this.#uncommittedIds.delete(id)
     // Only this command's entry: another pending send may use the same id (a retry, or a mistake).
     if (this.#sent.get(id)?.commandId === commandId) this.#sent.delete(id)
   }
@@ -255,7 +255,7 @@ export class Mirror {
       },
       ticket: (id) => visible.ticket(id),
       thread: (id) => this.#threads.get(id),
-      message: (id, thread) => (this.#fresh.has(id) ? undefined : findMessage(visible.get(), id, thread)),
+      message: (id, thread) => (this.#uncommittedIds.has(id) ? undefined : findMessage(visible.get(), id, thread)),
       draft: (thread) => visible.draft(thread),
       draftThreads: () => Object.keys(draftsOf(visible.get())),
     }

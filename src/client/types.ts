@@ -5,8 +5,8 @@ import type { Observable } from 'rxjs'
 import type { ChatError } from '../core/errors.js'
 import type { AssistantActivity, Connectivity } from './assistant-runner.js'
 import type { OlderPage } from './windows.js'
+import type { Assistant } from '../core/assistant.js'
 import type {
-  Assistant,
   ChatAnalytics,
   ChatConfig,
   ChatMessage,

@@ -82,7 +82,7 @@ export function waitForReply(deps: ReplyWatchDeps, messageId: string, options: W
 
     // The reply: judged now, then after every change of the state.
     let to: string | undefined // the user message the reply answers, once known
-    const judge = () => {
+    const check = () => {
       if (settled) return
       const state = deps.getState()
       const slot = findSlot(state, to ?? messageId)
@@ -107,8 +107,8 @@ export function waitForReply(deps: ReplyWatchDeps, messageId: string, options: W
     }
     const start = () => {
       if (settled) return
-      cleanups.push(deps.onStateChange(judge))
-      judge()
+      cleanups.push(deps.onStateChange(check))
+      check()
     }
     // Before the first snapshot the stored history is not in the state yet.
     if (deps.status$.value.connection === 'connecting') deps.ready.then(start, () => {}) // a failure arrives on status$
