@@ -34,7 +34,7 @@ import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { searchMessages, type SearchRequest } from './search.js'
-import { DEFAULT_SEARCH_LIMIT, checkSearch } from '../src/core/validate.js'
+import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -116,7 +116,7 @@ class ChatEngine implements Engine {
           const threads = checkThreads(hello.threads ?? [])
           const snapshot = await this.#serial(() => this.#readSnapshot(threads))
           listener = onPatch
-          this.#listeners.set(onPatch, new Set(snapshot.windows.map((window) => window.thread)))
+          this.#listeners.set(onPatch, heldThreads(snapshot))
           return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
         }),
       execute: (commands) => settle(() => this.#submit(commands, listener)),
@@ -151,7 +151,7 @@ class ChatEngine implements Engine {
         settle(async () => {
           const wanted = checkThreads(threads ?? [...((listener && this.#listeners.get(listener)) ?? [])])
           const snapshot = await this.#serial(() => this.#readSnapshot(wanted))
-          if (listener && this.#listeners.has(listener)) this.#listeners.set(listener, new Set(snapshot.windows.map((window) => window.thread)))
+          if (listener && this.#listeners.has(listener)) this.#listeners.set(listener, heldThreads(snapshot))
           return snapshot
         }),
       search: (query, options) =>
@@ -458,6 +458,9 @@ async function settle<T>(fn: () => Promise<T>): Promise<Result<T>> {
 }
 
 
+/** The ticket threads whose windows a snapshot carries: what its connection holds from then on. */
+const heldThreads = (snapshot: Snapshot): Set<ThreadId> => new Set(snapshot.windows.map((window) => window.thread))
+
 /** The thread of a message change; undefined for other changes. */
 const messageThread = (change: Change): ThreadId | undefined =>
   change.type === 'message' ? change.record.thread : change.type === 'messageDeleted' ? change.thread : undefined
@@ -482,9 +485,6 @@ function writtenThread(command: Command): ThreadId | undefined {
   }
 }
 
-/** Most messages one `loadThread` call reads. */
-const MAX_PAGE = 1_000
-
 function checkThreads(threads: unknown): ThreadId[] {
   if (!Array.isArray(threads) || !threads.every((thread) => typeof thread === 'string' && thread.length > 0)) {
     throw new ValidationError('threads: must be an array of thread ids', { path: 'threads' })
@@ -495,11 +495,9 @@ function checkThreads(threads: unknown): ThreadId[] {
 function checkPage(thread: unknown, page: unknown): { before: number | undefined; count: number } {
   checkThreads([thread])
   const { before, count } = (page ?? {}) as { before?: unknown; count?: unknown }
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
-    throw new ValidationError(`count: must be a whole number from 1 to ${MAX_PAGE}`, { path: 'count', limit: MAX_PAGE })
-  }
+  checkPageSize(count)
   if (before !== undefined && (typeof before !== 'number' || !Number.isInteger(before) || before < 0)) {
     throw new ValidationError('before: must be a message sequence number', { path: 'before' })
   }
-  return { before, count }
+  return { before, count: count as number }
 }

@@ -65,7 +65,7 @@ export function stateFromSnapshot(snapshot: Snapshot, maxMainChatMessages: numbe
     ...snapshot.threads.map((summary): Change => ({ type: 'thread', summary })),
     ...snapshot.drafts.map((record): Change => ({ type: 'draft', record })),
     ...main,
-    ...[...windows].map(([thread, { records, hasOlder }]): Change => ({ type: 'page', thread, records, hasOlder, newest: true })),
+    ...[...windows].map(([thread, { records, hasOlder }]): Change => ({ type: 'page', thread, records, hasOlder })),
     { type: 'userContext', context: snapshot.userContext },
     { type: 'view', view: snapshot.view },
     { type: 'analytics', analytics: snapshot.analytics },

@@ -3,7 +3,7 @@
  */
 import { MAIN_THREAD } from '../core/protocol.js'
 import { ClientClosedError, NotFoundError, ValidationError } from '../core/errors.js'
-import { checkId, checkItem, checkSearch, checkText, describe } from '../core/validate.js'
+import { checkId, checkItem, checkPageSize, checkSearch, checkText, describe } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import { Subject, of } from 'rxjs'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
@@ -13,8 +13,6 @@ import { withValue } from './state-store.js'
 import type { ActionRequest, BatchMessage, ChatClient, ChatClientOptions, HostKind } from './types.js'
 
 const HOSTS: readonly HostKind[] = ['worker', 'shared-worker', 'in-process']
-/** Most messages one `loadOlder` call reads (the engine's own limit). */
-const MAX_PAGE = 1_000
 
 /**
  * Creates a chat client. Commands can be issued at once; they apply to the state
@@ -130,10 +128,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     loadOlder(ticketId, count = client.config.ticketWindow) {
       if (client.closed) throw new ClientClosedError()
       checkId(ticketId, 'ticketId')
-      if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
-        throw new ValidationError(`count: must be a whole number from 1 to ${MAX_PAGE}, got ${describe(count)}`, { path: 'count', limit: MAX_PAGE })
-      }
-      return client.windows.loadOlder(ticketId, count)
+      return client.windows.loadOlder(ticketId, checkPageSize(count))
     },
     markRead: (threadId) => client.run({ kind: 'markRead', thread: threadId }),
     setDraft: (threadId, text) => client.setDraft(threadId, text),

@@ -145,7 +145,7 @@ export class Windows {
     const generation = entry.generation
     const page = await this.#deps.loadThread(thread, { before: this.#deps.oldestSeq(thread) ?? Number.MAX_SAFE_INTEGER, count })
     if (entry.generation !== generation || this.#entries.get(thread) !== entry) return { loaded: 0, hasOlder: this.#deps.hasOlder(thread) }
-    this.#deps.apply([{ type: 'page', thread, records: page.records, hasOlder: page.hasOlder, newest: false }])
+    this.#deps.apply([{ type: 'page', thread, records: page.records, hasOlder: page.hasOlder }])
     return { loaded: page.records.length, hasOlder: page.hasOlder }
   }
 
@@ -170,7 +170,7 @@ export class Windows {
       const generation = entry.generation
       const page = await this.#deps.loadThread(thread, { count: this.#deps.config.ticketWindow })
       if (entry.generation !== generation || this.#entries.get(thread) !== entry) return 0
-      this.#deps.apply([{ type: 'page', thread, records: page.records, hasOlder: page.hasOlder, newest: true }])
+      this.#deps.apply([{ type: 'page', thread, records: page.records, hasOlder: page.hasOlder }])
       return page.records.length
     })().catch((error: unknown) => {
       if (this.#entries.get(thread) === entry) entry.window = undefined // a later use tries again

@@ -399,10 +399,10 @@ export type Change =
   /** A thread's header changed (counts, newest message, read marker). */
   | { readonly type: 'thread'; readonly summary: ThreadSummary }
   /**
-   * Messages of one thread read on request (never in the feed): the newest window
-   * (`newest`) or an older page. `hasOlder`: whether messages exist before the page.
+   * Messages of one thread read on request (never in the feed): its newest window or an
+   * older page. `hasOlder`: whether messages exist before the page.
    */
-  | { readonly type: 'page'; readonly thread: ThreadId; readonly records: readonly MessageRecord[]; readonly hasOlder: boolean; readonly newest: boolean }
+  | { readonly type: 'page'; readonly thread: ThreadId; readonly records: readonly MessageRecord[]; readonly hasOlder: boolean }
   /**
    * The client lets a thread's messages go but the newest `keep` (local, never in the
    * feed); with `keep: 0` the thread is back to its header, and the engine stops sending it.

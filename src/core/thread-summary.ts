@@ -2,7 +2,7 @@
  * A thread's header (`ThreadSummary`) as messages come and go: the pure steps the engine
  * takes in each write and the schema upgrade takes once. The client only reads headers.
  */
-import { MAIN_THREAD, type ChatMessage, type ThreadId, type ThreadSummary } from './protocol.js'
+import type { ChatMessage, ThreadId, ThreadSummary } from './protocol.js'
 
 /** The header of a thread with no messages and nothing read. */
 export const emptyThread = (id: ThreadId): ThreadSummary => ({ id, count: 0, lastSeq: 0, readSeq: 0, unread: 0 })
@@ -43,6 +43,3 @@ export function removeFromThread(summary: ThreadSummary, seq: number, message: C
 export function markThreadRead(summary: ThreadSummary): ThreadSummary {
   return summary.readSeq === summary.lastSeq && summary.unread === 0 ? summary : { ...summary, readSeq: summary.lastSeq, unread: 0 }
 }
-
-/** The main chat's header, or a ticket's. */
-export const isMainThread = (id: ThreadId): boolean => id === MAIN_THREAD

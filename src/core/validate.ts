@@ -246,6 +246,20 @@ export function checkContextKeys(value: unknown, path: string): readonly string[
   return value as string[]
 }
 
+/** Most messages one page of a thread (`loadOlder`, the engine's `loadThread`) reads. */
+export const MAX_PAGE_SIZE = 1_000
+
+/** The size of a page of a thread: a whole number from 1 to `MAX_PAGE_SIZE`. */
+export function checkPageSize(count: unknown): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) {
+    throw new ValidationError(`count: must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${describe(count)}`, {
+      path: 'count',
+      limit: MAX_PAGE_SIZE,
+    })
+  }
+  return count
+}
+
 /** Most hits one search answers. */
 export const MAX_SEARCH_LIMIT = 200
 /** Hits a search answers unless told otherwise. */
