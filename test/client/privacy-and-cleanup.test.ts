@@ -136,7 +136,11 @@ describe('cleanup', () => {
     expect(a.getState().tickets).toEqual([])
   })
 
-  test('runs on its own when the database opens', async () => {
+  /**
+   * A database holding one ticket resolved just over `maxResolvedTicketAge` ago (written
+   * without automatic cleanup), and a second client opened on it with `config`.
+   */
+  async function expiredTicket(config: { autoCleanupInterval?: number } = {}) {
     let t = 1_700_000_000_000
     const device = createDevice()
     const first = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
@@ -144,20 +148,17 @@ describe('cleanup', () => {
     await first.resolveTicket(id)
     await first.close()
     t += WEEK + 1
-    const second = device.open({ now: () => t }) // default schedule: once at open, then hourly
+    return { id, second: device.open({ now: () => t, config }) }
+  }
+
+  test('runs on its own when the database opens', async () => {
+    const { second } = await expiredTicket() // default schedule: once at open, then hourly
     await second.ready
     await expect.poll(() => second.getState().tickets.length).toBe(0)
   })
 
   test('autoCleanupInterval 0 turns automatic cleanup off, the run at open too; runCleanup still removes', async () => {
-    let t = 1_700_000_000_000
-    const device = createDevice()
-    const first = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
-    const id = first.createTicket('support', 'Resolved long ago')
-    await first.resolveTicket(id)
-    await first.close()
-    t += WEEK + 1
-    const second = device.open({ now: () => t, config: { autoCleanupInterval: 0 } })
+    const { id, second } = await expiredTicket({ autoCleanupInterval: 0 })
     await second.ready
     await second.flush()
     await new Promise((resolve) => setTimeout(resolve, 50))

@@ -10,6 +10,7 @@ import { createEngine, type Engine } from 'companion-chat/worker'
 import { CHAT_CONFIG, PROTOCOL_VERSION, createChatClient, type ChatMessage, type Command, type EngineApi, type SearchHit } from 'companion-chat'
 import { matchTerms, parseQuery } from '../../src/core/search-words.js'
 import { uniqueName } from '../helpers/client.js'
+import { createRandom } from '../../bench/workload.js' // the benchmarks' seeded PRNG (mulberry32)
 
 interface Row {
   readonly id: string
@@ -32,17 +33,6 @@ function reference(rows: readonly Row[], query: string, threadId: string | undef
     .map(({ row }) => row.id)
 }
 
-/** A seeded PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Common words, a middle, and a tail of words that share beginnings.
 const VOCABULARY = [
@@ -66,7 +56,7 @@ describe('search against a reference', () => {
     const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: 100_000 }
     const welcome = await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName, config, requirePersistence: true }, () => {})
     if (!welcome.ok) throw new Error(welcome.error.message)
-    const next = random(11)
+    const next = createRandom(11)
     const word = () => VOCABULARY[Math.min(VOCABULARY.length - 1, Math.floor(VOCABULARY.length * next() ** 3))]!
     const commands: Command[] = []
     for (let t = 0; t < 3; t++) commands.push({ kind: 'createTicket', commandId: `t${t}`, at: 1, ticketId: `ticket-${t}`, ticketType: 'support', title: `T${t}` })
