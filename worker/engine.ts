@@ -127,7 +127,7 @@ class ChatEngine implements Engine {
           // messages stream in does not split their write batches.
           return this.#chain(async () => {
             const db = await this.#readable()
-            const read = await db.transaction('r', db.messages, () => readPage(db, thread, before, count))
+            const read = await readPage(db, thread, before, count) // one range read: its own transaction
             // From the newest window on, the feed carries the thread's changes to this connection.
             if (before === undefined && thread !== MAIN_THREAD && listener) this.#listeners.get(listener)?.add(thread)
             return read

@@ -38,6 +38,7 @@ export function reconcile(prev: ChatSystemState, next: ChatSystemState): ChatSys
 /** The list with each item replaced by its equal predecessor (same id); `prev` itself when nothing differs. */
 function reuseList<T extends { readonly id: string }>(prev: readonly T[], next: readonly T[], reuseItem: (a: T, b: T) => T): readonly T[] {
   if (prev === next) return next
+  if (holdsRun(next, prev)) return next.length === prev.length ? prev : next
   const byId = new Map<string, T>()
   for (const item of prev) byId.set(item.id, item)
   let same = prev.length === next.length
@@ -48,6 +49,20 @@ function reuseList<T extends { readonly id: string }>(prev: readonly T[], next: 
     return kept
   })
   return same ? prev : out
+}
+
+/**
+ * Whether `next` holds every item of `prev`, as the same objects, in one run: a page read
+ * before them, new messages after them. Its other items then have ids `prev` does not hold
+ * (ids are unique in a list), so there is nothing to reuse and no need to index `prev`;
+ * with no other items, `next` is `prev` item for item.
+ */
+function holdsRun<T>(next: readonly T[], prev: readonly T[]): boolean {
+  if (prev.length === 0) return true
+  const start = next.indexOf(prev[0]!)
+  if (start < 0 || start + prev.length > next.length) return false
+  for (let i = 1; i < prev.length; i++) if (next[start + i] !== prev[i]) return false
+  return true
 }
 
 const reuseMessage = (prev: ChatMessage, next: ChatMessage): ChatMessage => reuse(prev, next)
