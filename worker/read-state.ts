@@ -104,8 +104,8 @@ export async function readSnapshot(db: ChatDatabase, version: number, windows: r
   }
 }
 
-/** A thread's messages in order, through the `[thread+seq]` index. */
-const threadRange = (db: ChatDatabase, thread: ThreadId, below = Dexie.maxKey as unknown as number) =>
+/** A thread's messages in `seq` order through the `[thread+seq]` index: those below `below`, or all of them. */
+export const threadRange = (db: ChatDatabase, thread: ThreadId, below = Dexie.maxKey as unknown as number) =>
   db.messages.where('[thread+seq]').between([thread, Dexie.minKey], [thread, below], true, false)
 
 const toRecord = ({ thread, seq, message }: MessageRow): MessageRecord => ({ thread, seq, message })

@@ -17,13 +17,14 @@ import {
   type CommandOutcome,
   type MessageRecord,
   type ThreadId,
+  type ThreadSummary,
   type TicketRecord,
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, TicketRow } from './database.js'
-import { completeCounters, readMany, readMeta } from './read-state.js'
+import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
 
@@ -57,7 +58,41 @@ export async function writeBatch(
   config: ChatConfig,
   assumeSentIdsNew = false,
 ): Promise<BatchResult> {
-  // ── Read everything the batch may touch, in parallel.
+  const touched = await readTouched(db, commands, assumeSentIdsNew)
+  const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
+  for (const command of commands) batch.plan(command)
+  batch.countNewMessages()
+  // The reads and writes of the steps are awaited here, each only when there is something to
+  // do: an await that settles without Dexie (an async step with nothing to do, a native
+  // `.then`) leaves Dexie's transaction zone, and what follows would run outside the transaction.
+  const removed = batch.removedIds()
+  if (removed.length > 0) await db.messages.bulkDelete(removed)
+  const trim = batch.planTrim()
+  if (trim > 0) {
+    const oldest = await threadRange(db, MAIN_THREAD).limit(trim).toArray()
+    await db.messages.bulkDelete(oldest.map((row) => row.id))
+    batch.trimmedStored(oldest)
+  }
+  const deltas = batch.topicDeltas()
+  if (deltas.size > 0) batch.keepTopics(await addTopics(db, deltas, batch.commonTopics))
+  const orphaned = batch.orphanedThreads()
+  const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
+  await batch.write(commands, headers)
+  return batch.result(headers)
+}
+
+/** The stored rows a batch may touch, read before it plans. */
+interface Touched {
+  readonly tickets: ReadonlyArray<TicketRow | undefined>
+  readonly messages: ReadonlyArray<MessageRow | undefined>
+  readonly meta: Meta
+  readonly applied: ReadonlyArray<{ id: string } | undefined>
+  readonly threads: ReadonlyArray<ThreadSummary | undefined>
+  readonly drafts: readonly DraftRow[]
+}
+
+/** Reads everything the commands may touch, in parallel. */
+async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeSentIdsNew: boolean): Promise<Touched> {
   const ticketIds = new Set<string>()
   const messageIds = new Set<string>()
   const threadIds = new Set<ThreadId>()
@@ -66,7 +101,7 @@ export async function writeBatch(
   for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds)
   const read = [...messageIds]
   if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
-  const [ticketRows, messageRows, meta, appliedRows, threadRows, draftRows] = await Promise.all([
+  const [tickets, messages, meta, applied, threads, drafts] = await Promise.all([
     readMany(db.tickets, [...ticketIds]),
     readMany(db.messages, read),
     readMeta(db),
@@ -74,243 +109,304 @@ export async function writeBatch(
     readMany(db.threads, [...threadIds]),
     readDrafts(db, commands),
   ])
-  const threads = new ThreadTally(threadRows)
-  const tickets = new Map<string, TicketRecord>()
-  for (const row of ticketRows) if (row) tickets.set(row.id, row)
-  const messages = new Map<string, MessageRecord>()
-  for (const row of messageRows) if (row) messages.set(row.id, row)
-  const stored = new Set(messages.keys()) // rows that exist: put; every other row is added
-  const applied = new Set(appliedRows.flatMap((row) => (row ? [row.id] : [])))
-  const drafts = new Map(draftRows.map((row) => [row.thread, row.text]))
-  const draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
+  return { tickets, messages, meta, applied, threads, drafts }
+}
 
-  let userContext: UserChatContext = meta.userContext
-  let view: ViewState = meta.view
-  let counters: Required<Counters> = await completeCounters(db, meta.counters)
-  let seq = counters.seq
-  const ctx: PlanContext = {
-    config,
-    get userContext() {
-      return userContext
-    },
-    get view() {
-      return view
-    },
-    ticket: (id) => tickets.get(id),
-    thread: (id) => threads.get(id),
-    message: (id) => messages.get(id),
-    draft: (thread) => drafts.get(thread) ?? '',
-    draftThreads: () => [...drafts].flatMap(([thread, text]) => (text === '' ? [] : [thread])),
+/**
+ * One batch on its way through the steps of `writeBatch`: the rows as the commands planned
+ * so far leave them, what is to be written and deleted, and the changes for the feed.
+ */
+class Batch {
+  readonly #db: ChatDatabase
+  readonly #config: ChatConfig
+  // The rows as the commands planned so far leave them.
+  readonly #tickets = new Map<string, TicketRecord>()
+  readonly #messages = new Map<string, MessageRecord>()
+  readonly #threads: ThreadTally
+  readonly #drafts: Map<ThreadId, string>
+  readonly #applied: Set<string>
+  #userContext: UserChatContext
+  #view: ViewState
+  #counters: Required<Counters>
+  #seq: number
+  readonly #context: PlanContext
+  /** Message rows that exist: they are put; every other row is added. */
+  readonly #stored: ReadonlySet<string>
+  // What the batch does.
+  readonly #changes: Change[] = []
+  readonly #ticketChangeAt = new Map<string, number>() // where each ticket's change is in #changes
+  readonly #done: string[] = []
+  readonly #refused: CommandOutcome[] = []
+  readonly #written = new Map<string, MessageRow>() // the last version of each message row the batch writes
+  readonly #draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
+  readonly #removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
+  readonly #newMainIds: string[] = [] // new main-chat messages, oldest first
+  readonly #addedMain = new Set<string>() // the same ids, while they are to be written
+  readonly #userTexts: string[] = [] // of new user messages, for the topics
+  readonly #dropped = new Set<string>() // new rows trimmed before they were written
+  readonly #trimmed = new Set<string>() // stored rows trimmed: an update of one in this batch is not written either
+  #newMessages = 0
+  #lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
+  #contextChanged = false
+  #viewChanged = false
+  #countersChanged = false
+
+  constructor(db: ChatDatabase, config: ChatConfig, touched: Touched, counters: Required<Counters>) {
+    this.#db = db
+    this.#config = config
+    for (const row of touched.tickets) if (row) this.#tickets.set(row.id, row)
+    for (const row of touched.messages) if (row) this.#messages.set(row.id, row)
+    this.#stored = new Set(this.#messages.keys())
+    this.#threads = new ThreadTally(touched.threads)
+    this.#drafts = new Map(touched.drafts.map((row) => [row.thread, row.text]))
+    this.#applied = new Set(touched.applied.flatMap((row) => (row ? [row.id] : [])))
+    this.#userContext = touched.meta.userContext
+    this.#view = touched.meta.view
+    this.#counters = counters
+    this.#seq = counters.seq
+    const batch = this
+    this.#context = {
+      config,
+      get userContext() {
+        return batch.#userContext
+      },
+      get view() {
+        return batch.#view
+      },
+      ticket: (id) => this.#tickets.get(id),
+      thread: (id) => this.#threads.get(id),
+      message: (id) => this.#messages.get(id),
+      draft: (thread) => this.#drafts.get(thread) ?? '',
+      draftThreads: () => [...this.#drafts].flatMap(([thread, text]) => (text === '' ? [] : [thread])),
+    }
   }
 
-  // ── Plan every command against the rows as the earlier commands of the batch left them.
-  const changes: Change[] = []
-  const ticketChangeAt = new Map<string, number>() // where each ticket's change is in `changes`
-  const done: string[] = []
-  const refused: CommandOutcome[] = []
-  const newMainIds: string[] = []
-  const written = new Map<string, MessageRow>() // the last version of each message row the batch writes
-  const removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
-  const addedMain = new Set<string>() // ids of newMainIds, while they are to be written
-  const userTexts: string[] = [] // of new user messages, for the topics
-  let lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
-  let contextChanged = false
-  let viewChanged = false
-  let countersChanged = false
-  let newMessages = 0 // added to totalMessages once, after the loop
-  for (const command of commands) {
-    if (applied.has(command.commandId)) {
-      done.push(command.commandId)
-      continue
+  /** Plans one command against the rows as the earlier commands of the batch left them. */
+  plan(command: Command): void {
+    if (this.#applied.has(command.commandId)) {
+      this.#done.push(command.commandId)
+      return
     }
     let planned: Change[]
     try {
-      planned = planCommand(command, ctx)
+      planned = planCommand(command, this.#context)
     } catch (error) {
-      refused.push({ commandId: command.commandId, error: toSerializedError(error) })
-      continue
+      this.#refused.push({ commandId: command.commandId, error: toSerializedError(error) })
+      return
     }
-    for (const change of planned) {
-      switch (change.type) {
-        case 'message': {
-          const { thread, message } = change.record
-          const known = messages.get(message.id)
-          const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++seq, message, words: searchWords(message) }
-          messages.set(row.id, row)
-          written.set(row.id, row)
-          // The feed's record leaves the search keys out: clients never read them.
-          changes.push({ type: 'message', record: { thread, seq: row.seq, message } })
-          if (thread === MAIN_THREAD && message.timestamp > lastActivity) lastActivity = message.timestamp
-          if (known) {
-            threads.updated(row)
-            break
-          }
-          threads.added(row)
-          newMessages++
-          if (thread === MAIN_THREAD) {
-            newMainIds.push(row.id)
-            addedMain.add(row.id)
-          }
-          if (message.sender === 'user') userTexts.push(message.content)
-          break
-        }
-        case 'ticket': {
-          const before = tickets.get(change.record.id)
-          const record: TicketRecord = { ...change.record, seq: before?.seq ?? ++seq }
-          tickets.set(record.id, record)
-          // One feed entry per ticket, at its first place, holding its last version: a burst
-          // of messages into a ticket touches it once per message, and records are whole.
-          const at = ticketChangeAt.get(record.id)
-          if (at === undefined) {
-            ticketChangeAt.set(record.id, changes.length)
-            changes.push({ type: 'ticket', record })
-          } else {
-            changes[at] = { type: 'ticket', record }
-          }
-          const delta = resolutionDelta(before, record)
-          const active = (isActive(record.status) ? 1 : 0) - (before && isActive(before.status) ? 1 : 0)
-          if (delta.count !== 0 || delta.time !== 0 || active !== 0) {
-            counters = {
-              ...counters,
-              resolvedTickets: counters.resolvedTickets + delta.count,
-              resolutionTimeSum: counters.resolutionTimeSum + delta.time,
-              activeTickets: counters.activeTickets + active,
-            }
-            countersChanged = true
-          }
-          break
-        }
-        case 'userContext':
-          userContext = change.context
-          contextChanged = true
-          changes.push(change)
-          break
-        case 'view':
-          view = change.view
-          viewChanged = true
-          changes.push(change)
-          break
-        case 'messageDeleted': {
-          // A superseded suggestion. One written earlier in this batch is simply not written.
-          const gone = messages.get(change.id)
-          if (gone?.seq !== undefined) threads.removed({ thread: gone.thread, seq: gone.seq, message: gone.message })
-          messages.delete(change.id)
-          written.delete(change.id)
-          if (stored.has(change.id)) removedRows.set(change.id, change.thread)
-          if (addedMain.delete(change.id)) newMainIds.splice(newMainIds.indexOf(change.id), 1)
-          changes.push(change)
-          break
-        }
-        case 'thread':
-          threads.set(change.summary) // a read marker; the header goes out with the others below
-          break
-        case 'draft':
-          drafts.set(change.record.thread, change.record.text)
-          draftWrites.set(change.record.thread, change.record)
-          changes.push(change)
-          break
-        default:
-          changes.push(change) // the planner makes no other kinds
-      }
+    for (const change of planned) this.#take(change)
+    if (!KEYED_BY_ROW.has(command.kind)) this.#applied.add(command.commandId)
+    this.#done.push(command.commandId)
+  }
+
+  #take(change: Change): void {
+    switch (change.type) {
+      case 'message':
+        return this.#message(change.record)
+      case 'ticket':
+        return this.#ticket(change.record)
+      case 'messageDeleted':
+        return this.#messageDeleted(change)
+      case 'userContext':
+        this.#userContext = change.context
+        this.#contextChanged = true
+        break
+      case 'view':
+        this.#view = change.view
+        this.#viewChanged = true
+        break
+      case 'thread':
+        this.#threads.set(change.summary) // a read marker; the header goes out with the others at the end
+        return
+      case 'draft':
+        this.#drafts.set(change.record.thread, change.record.text)
+        this.#draftWrites.set(change.record.thread, change.record)
+        break
+      default:
+        break // the planner makes no other kinds
     }
-    if (!KEYED_BY_ROW.has(command.kind)) applied.add(command.commandId)
-    done.push(command.commandId)
+    this.#changes.push(change)
   }
 
-  if (newMessages > 0) {
-    counters = { ...counters, totalMessages: counters.totalMessages + newMessages }
-    countersChanged = true
-  }
-
-  if (lastActivity > view.lastActivity) {
-    view = { ...view, lastActivity }
-    viewChanged = true
-  }
-
-  // ── Deletions first, so that trimming counts and picks among the rows that stay.
-  let mainCount = counters.mainCount
-  if (removedRows.size > 0) {
-    await db.messages.bulkDelete([...removedRows.keys()])
-    for (const thread of removedRows.values()) if (thread === MAIN_THREAD) mainCount--
-  }
-
-  // ── Trim the main chat: the oldest go first, and new messages already too old are never written.
-  const dropped = new Set<string>() // new rows never written
-  const trimmed = new Set<string>() // stored rows deleted: an update of one in this batch is not written either
-  if (newMainIds.length > 0) {
-    const mainRange = db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey])
-    const excess = mainCount + newMainIds.length - config.maxMainChatMessages
-    if (excess > 0) {
-      const fromStore = Math.min(excess, mainCount)
-      const oldestRows = fromStore > 0 ? await mainRange.limit(fromStore).toArray() : []
-      const oldest = oldestRows.map((row) => row.id)
-      await db.messages.bulkDelete(oldest)
-      for (const row of oldestRows) if (!addedMain.has(row.id)) threads.removed(row)
-      for (const id of oldest) {
-        // A stored row taken for new (a retried send): the add that would have said so is
-        // skipped for trimmed rows, so say it here and let the batch run again, checked.
-        if (addedMain.has(id)) throw new ExistingRowError(`message ${id} exists already`)
-        trimmed.add(id)
-        changes.push({ type: 'messageDeleted', id, thread: MAIN_THREAD })
-      }
-      for (const id of newMainIds.slice(0, excess - fromStore)) {
-        dropped.add(id)
-        const row = written.get(id)
-        if (row) threads.removed(row)
-      }
+  #message({ thread, message }: MessageRecord): void {
+    const known = this.#messages.get(message.id)
+    const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++this.#seq, message, words: searchWords(message) }
+    this.#messages.set(row.id, row)
+    this.#written.set(row.id, row)
+    // The feed's record leaves the search keys out: clients never read them.
+    this.#changes.push({ type: 'message', record: { thread, seq: row.seq, message } })
+    if (thread === MAIN_THREAD && message.timestamp > this.#lastActivity) this.#lastActivity = message.timestamp
+    if (known) {
+      this.#threads.updated(row)
+      return
     }
-    mainCount += newMainIds.length - dropped.size - trimmed.size
-  }
-  if (mainCount !== counters.mainCount) {
-    counters = { ...counters, mainCount }
-    countersChanged = true
+    this.#threads.added(row)
+    this.#newMessages++
+    if (thread === MAIN_THREAD) {
+      this.#newMainIds.push(row.id)
+      this.#addedMain.add(row.id)
+    }
+    if (message.sender === 'user') this.#userTexts.push(message.content)
   }
 
-  // ── Write the final version of every touched row once.
-  const messageAdds: MessageRow[] = []
-  const messagePuts: MessageRow[] = []
-  for (const row of written.values()) {
-    if (dropped.has(row.id) || trimmed.has(row.id)) continue
-    if (stored.has(row.id) && !removedRows.has(row.id)) messagePuts.push(row)
-    else messageAdds.push(row)
+  #ticket(planned: TicketRecord): void {
+    const before = this.#tickets.get(planned.id)
+    const record: TicketRecord = { ...planned, seq: before?.seq ?? ++this.#seq }
+    this.#tickets.set(record.id, record)
+    // One feed entry per ticket, at its first place, holding its last version: a burst
+    // of messages into a ticket touches it once per message, and records are whole.
+    const at = this.#ticketChangeAt.get(record.id)
+    if (at === undefined) {
+      this.#ticketChangeAt.set(record.id, this.#changes.length)
+      this.#changes.push({ type: 'ticket', record })
+    } else {
+      this.#changes[at] = { type: 'ticket', record }
+    }
+    const delta = resolutionDelta(before, record)
+    const active = (isActive(record.status) ? 1 : 0) - (before && isActive(before.status) ? 1 : 0)
+    if (delta.count !== 0 || delta.time !== 0 || active !== 0) {
+      this.#count({
+        resolvedTickets: this.#counters.resolvedTickets + delta.count,
+        resolutionTimeSum: this.#counters.resolutionTimeSum + delta.time,
+        activeTickets: this.#counters.activeTickets + active,
+      })
+    }
   }
-  const ticketPuts = new Map<string, TicketRow>()
-  for (const change of changes) if (change.type === 'ticket') ticketPuts.set(change.record.id, change.record as TicketRow)
-  if (userTexts.length > 0) {
+
+  /** A superseded suggestion. One written earlier in this batch is simply not written. */
+  #messageDeleted(change: Extract<Change, { type: 'messageDeleted' }>): void {
+    const gone = this.#messages.get(change.id)
+    if (gone?.seq !== undefined) this.#threads.removed({ thread: gone.thread, seq: gone.seq, message: gone.message })
+    this.#messages.delete(change.id)
+    this.#written.delete(change.id)
+    if (this.#stored.has(change.id)) this.#removedRows.set(change.id, change.thread)
+    if (this.#addedMain.delete(change.id)) this.#newMainIds.splice(this.#newMainIds.indexOf(change.id), 1)
+    this.#changes.push(change)
+  }
+
+  #count(counters: Partial<Required<Counters>>): void {
+    this.#counters = { ...this.#counters, ...counters }
+    this.#countersChanged = true
+  }
+
+  #setMainCount(mainCount: number): void {
+    if (mainCount !== this.#counters.mainCount) this.#count({ mainCount })
+  }
+
+  /** The message total, and the view's last activity moved by the newest main-chat message. */
+  countNewMessages(): void {
+    if (this.#newMessages > 0) this.#count({ totalMessages: this.#counters.totalMessages + this.#newMessages })
+    if (this.#lastActivity > this.#view.lastActivity) {
+      this.#view = { ...this.#view, lastActivity: this.#lastActivity }
+      this.#viewChanged = true
+    }
+  }
+
+  /** The stored messages the commands delete (superseded suggestions); deleted first, so that trimming counts and picks among the rows that stay. */
+  removedIds(): string[] {
+    let removedMain = 0
+    for (const thread of this.#removedRows.values()) if (thread === MAIN_THREAD) removedMain++
+    this.#setMainCount(this.#counters.mainCount - removedMain)
+    return [...this.#removedRows.keys()]
+  }
+
+  /**
+   * Trims the main chat to its limit: the oldest go first, and new messages already too old
+   * are never written. Answers how many stored rows go (the caller reads and deletes them,
+   * then calls `trimmedStored`).
+   */
+  planTrim(): number {
+    const added = this.#newMainIds
+    if (added.length === 0) return 0
+    const stored = this.#counters.mainCount
+    const excess = stored + added.length - this.#config.maxMainChatMessages
+    const fromStore = Math.max(0, Math.min(excess, stored))
+    for (const id of added.slice(0, Math.max(0, excess - fromStore))) {
+      this.#dropped.add(id)
+      const row = this.#written.get(id)
+      if (row) this.#threads.removed(row)
+    }
+    this.#setMainCount(stored + added.length - this.#dropped.size - fromStore)
+    return fromStore
+  }
+
+  /** The oldest stored main-chat rows, deleted. */
+  trimmedStored(rows: readonly MessageRow[]): void {
+    for (const row of rows) {
+      // A stored row taken for new (a retried send): the add that would have said so is
+      // skipped for trimmed rows, so say it here and let the batch run again, checked.
+      if (this.#addedMain.has(row.id)) throw new ExistingRowError(`message ${row.id} exists already`)
+      this.#threads.removed(row)
+      this.#trimmed.add(row.id)
+      this.#changes.push({ type: 'messageDeleted', id: row.id, thread: MAIN_THREAD })
+    }
+  }
+
+  /** The topic words of the new user messages, counted. */
+  topicDeltas(): Map<string, number> {
     const deltas = new Map<string, number>()
-    countTopics(userTexts, deltas)
-    if (deltas.size > 0) {
-      counters = { ...counters, commonTopics: await addTopics(db, deltas, counters.commonTopics) }
-      countersChanged = true
-    }
+    if (this.#userTexts.length > 0) countTopics(this.#userTexts, deltas)
+    return deltas
   }
-  // ── Thread headers: where the newest message was deleted, the newest stored one takes its place.
-  const orphaned = threads.orphaned()
-  const newestStored =
-    orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => db.messages.where('[thread+seq]').between([thread, Dexie.minKey], [thread, Dexie.maxKey]).last()))
-  const headers = threads.final(orphaned, newestStored, written, dropped, trimmed)
-  const metaPuts: MetaRow[] = []
-  if (contextChanged) metaPuts.push({ key: 'userContext', value: userContext })
-  if (viewChanged) metaPuts.push({ key: 'view', value: view })
-  if (countersChanged || seq !== counters.seq) metaPuts.push({ key: 'counters', value: { ...counters, seq } })
-  const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
-  await Promise.all([
-    messageAdds.length > 0 && addMessages(db, messageAdds),
-    messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
-    ticketPuts.size > 0 && db.tickets.bulkPut([...ticketPuts.values()]),
-    metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
-    newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
-    headers.length > 0 && db.threads.bulkPut(headers),
-    draftWrites.size > 0 && writeDrafts(db, [...draftWrites.values()]),
-  ])
 
-  // Messages written and trimmed in this same batch never reach the feed.
-  const feed = dropped.size === 0 ? changes : changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
-  for (const summary of headers) feed.push({ type: 'thread', summary })
-  if (countersChanged) {
-    feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
+  /** The top topics before this batch's words were counted. */
+  get commonTopics(): readonly string[] {
+    return this.#counters.commonTopics
   }
-  return { changes: feed, done, refused }
+
+  /** The top topics once this batch's words are counted. */
+  keepTopics(commonTopics: string[]): void {
+    this.#count({ commonTopics })
+  }
+
+  /** Changed threads whose newest message was deleted: the caller reads their newest stored row. */
+  orphanedThreads(): ThreadId[] {
+    return this.#threads.orphaned()
+  }
+
+  /** The changed thread headers, final; `newestStored[i]` is the newest stored row of `orphaned[i]`. */
+  headers(orphaned: readonly ThreadId[], newestStored: ReadonlyArray<MessageRow | undefined>): ThreadSummary[] {
+    return this.#threads.final(orphaned, newestStored, this.#written, this.#dropped, this.#trimmed)
+  }
+
+  /** Writes the final version of every touched row once. */
+  async write(commands: readonly Command[], headers: readonly ThreadSummary[]): Promise<void> {
+    const db = this.#db
+    const messageAdds: MessageRow[] = []
+    const messagePuts: MessageRow[] = []
+    for (const row of this.#written.values()) {
+      if (this.#dropped.has(row.id) || this.#trimmed.has(row.id)) continue
+      if (this.#stored.has(row.id) && !this.#removedRows.has(row.id)) messagePuts.push(row)
+      else messageAdds.push(row)
+    }
+    const ticketPuts = [...this.#ticketChangeAt.values()].map((at) => (this.#changes[at] as Extract<Change, { type: 'ticket' }>).record as TicketRow)
+    const metaPuts: MetaRow[] = []
+    if (this.#contextChanged) metaPuts.push({ key: 'userContext', value: this.#userContext })
+    if (this.#viewChanged) metaPuts.push({ key: 'view', value: this.#view })
+    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
+    const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && this.#applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
+    await Promise.all([
+      messageAdds.length > 0 && addMessages(db, messageAdds),
+      messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
+      ticketPuts.length > 0 && db.tickets.bulkPut(ticketPuts),
+      metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
+      newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
+      headers.length > 0 && db.threads.bulkPut(headers),
+      this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
+    ])
+  }
+
+  /** The changes for the feed (messages written and trimmed in this same batch never reach it) and the commands' outcomes. */
+  result(headers: readonly ThreadSummary[]): BatchResult {
+    const dropped = this.#dropped
+    const feed = dropped.size === 0 ? this.#changes : this.#changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
+    for (const summary of headers) feed.push({ type: 'thread', summary })
+    if (this.#countersChanged) {
+      const counters = this.#counters
+      feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
+    }
+    return { changes: feed, done: this.#done, refused: this.#refused }
+  }
 }
 
 /** Adds rows; one that exists already turns into `ExistingRowError` (and rolls the transaction back). */
