@@ -94,6 +94,8 @@ class ChatEngine implements Engine {
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
+  /** Connections whose `connect` is under way (not yet among the listeners): the engine must not go idle under them. */
+  #arriving = 0
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -112,12 +114,19 @@ class ChatEngine implements Engine {
               { worker: PROTOCOL_VERSION, client: hello?.protocolVersion ?? null },
             )
           }
-          await this.#open(hello)
-          const threads = checkThreads(hello.threads ?? [])
-          const snapshot = await this.#serial(() => this.#readSnapshot(threads))
-          listener = onPatch
-          this.#listeners.set(onPatch, heldThreads(snapshot))
-          return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
+          // Counted from here: a disconnect of the last other connection, queued before this
+          // snapshot, must not let the database and settings go while this one arrives.
+          this.#arriving++
+          try {
+            await this.#open(hello)
+            const threads = checkThreads(hello.threads ?? [])
+            const snapshot = await this.#serial(() => this.#readSnapshot(threads))
+            listener = onPatch
+            this.#listeners.set(onPatch, heldThreads(snapshot))
+            return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
+          } finally {
+            this.#arriving--
+          }
         }),
       execute: (commands) => settle(() => this.#submit(commands, listener)),
       loadThread: (thread, page) =>
@@ -182,7 +191,7 @@ class ChatEngine implements Engine {
    * (a SharedWorker that outlives a reloading tab) opens them again.
    */
   #idle(): void {
-    if (this.#listeners.size > 0) return // someone connected while this waited its turn
+    if (this.#listeners.size > 0 || this.#arriving > 0) return // someone connected (or is connecting) while this waited its turn
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
     this.#channel?.close()
