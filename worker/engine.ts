@@ -29,7 +29,7 @@ import {
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
-import { openEmpty, openStorage } from './open-storage.js'
+import { openDatabase, openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
@@ -215,7 +215,7 @@ class ChatEngine implements Engine {
     }
     this.#opening ??= (async () => {
       this.#hello = hello
-      await this.#readable()
+      await this.#readable(true) // IndexedDB that cannot be used shows now: memory, or StorageUnavailableError
       this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#onAnnouncement(announced))
       // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
       await this.#serial(() => this.#resetTyping())
@@ -242,10 +242,10 @@ class ChatEngine implements Engine {
    * visit, or after `clearAllData` here or in another tab) reads get an empty stand-in, and
    * every read looks again, since another tab's engine may create it with a write.
    */
-  async #readable(): Promise<ChatDatabase> {
+  async #readable(probe = false): Promise<ChatDatabase> {
     if (this.#db?.isOpen()) return this.#db
     const hello = this.#hello!
-    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence, { create: false })
+    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence, { create: false, probe })
     if (opened) {
       this.#db = opened.db
       this.#storage = opened.storage
@@ -253,7 +253,11 @@ class ChatEngine implements Engine {
     }
     this.#db = undefined
     this.#storage = 'indexeddb' // IndexedDB answered that it is missing, so it is there to create it in
-    return (this.#empty ??= openEmpty(hello.databaseName))
+    if (!this.#empty) {
+      this.#empty = openEmpty(hello.databaseName)
+      await openDatabase(this.#empty)
+    }
+    return this.#empty
   }
 
   get #config(): ChatConfig {

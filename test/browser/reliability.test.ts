@@ -1,0 +1,67 @@
+/**
+ * Faults found by attacking the SDK from outside, in real Chromium with dedicated and
+ * shared workers: IndexedDB that cannot be used, a blocked schema upgrade, a worker that
+ * dies, tabs that come and go on a SharedWorker, and a full quota.
+ */
+import { describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import { BLOCKED_VARIANTS } from '../helpers/block-indexeddb.js'
+import { BROWSER_TEST_TIMEOUT, fixtureRoot, fixtureUrl, serveApp, uniqueDb, useBrowserSuite } from './harness.js'
+
+// The fixture has no config file: Vite's defaults, as in a user's app.
+const suite = useBrowserSuite('reliability', () => serveApp(fixtureRoot, { configFile: false }))
+
+type Host = 'worker' | 'shared-worker'
+const HOSTS = ['worker', 'shared-worker'] as const
+
+/** Opens the fixture and returns its page without waiting for the client. */
+async function openPage(db: string, host: Host, extra: Record<string, string> = {}): Promise<Page> {
+  const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, host, extra))
+  return page
+}
+
+/** How `window.ready` settled: `'ready'`, or the error's class name and code. */
+const readiness = (page: Page) =>
+  page.evaluate(() =>
+    window.ready.then(
+      () => ({ outcome: 'ready' as const }),
+      (error: unknown) => ({
+        outcome: 'failed' as const,
+        name: (error as Error).name,
+        code: (error as { code?: unknown }).code,
+        isStorageUnavailable: error instanceof window.sdk.StorageUnavailableError,
+      }),
+    ),
+  )
+
+const status = (page: Page) =>
+  page.evaluate(() => {
+    const { connection, storage, host, error } = window.chat.status$.value
+    return { connection, storage, host, errorCode: error?.code }
+  })
+
+const contents = (page: Page) => page.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.content))
+
+describe.each(HOSTS)('IndexedDB that cannot be used, host %s', (host) => {
+  test.each(BLOCKED_VARIANTS)(
+    'the client keeps its data in memory and says so (%s)',
+    async (variant) => {
+      const page = await openPage(uniqueDb(`blocked-${variant}`), host, { idb: variant })
+      expect(await readiness(page)).toEqual({ outcome: 'ready' })
+      expect(await status(page)).toEqual({ connection: 'ready', storage: 'memory', host, errorCode: undefined })
+      await page.evaluate(() => window.chat.sendMainChatMessage('kept in memory'))
+      expect(await contents(page)).toEqual(['kept in memory'])
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test.each(BLOCKED_VARIANTS)(
+    'with requirePersistence the client fails with StorageUnavailableError, and status$ says so (%s)',
+    async (variant) => {
+      const page = await openPage(uniqueDb(`required-${variant}`), host, { idb: variant, requirePersistence: '1' })
+      expect(await readiness(page)).toEqual({ outcome: 'failed', name: 'StorageUnavailableError', code: 'storage-unavailable', isStorageUnavailable: true })
+      expect(await status(page)).toEqual({ connection: 'failed', storage: 'unknown', host, errorCode: 'storage-unavailable' })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
