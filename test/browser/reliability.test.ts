@@ -65,3 +65,56 @@ describe.each(HOSTS)('IndexedDB that cannot be used, host %s', (host) => {
     BROWSER_TEST_TIMEOUT,
   )
 })
+
+describe('a SharedWorker whose last client leaves while another arrives', () => {
+  /** In the page: `replace` makes the clients; then the last one must connect and keep working. */
+  const replaceAndUse = (page: Page, pattern: 'close-then-create' | 'strict-mode') =>
+    page.evaluate(async (how) => {
+      if (how === 'close-then-create') {
+        await window.chat.sendMainChatMessage('before')
+        // A long ticket, so that a search keeps the worker busy for a while.
+        const ticketId = window.chat.createTicket('support', 'Long', 'first')
+        await Promise.all(Array.from({ length: 3000 }, (_, i) => window.chat.sendTicketMessage(ticketId, `message number ${i} about parcels`)))
+        // Not awaited, as `chat.close(); createChatClient(…)` does, while the worker still
+        // searches for the old client (close() does not wait for reads).
+        for (let i = 0; i < 5; i++) void window.chat.searchMessages('parcels', { limit: 200 }).catch(() => {})
+        void window.chat.close()
+        window.openClient()
+      } else {
+        // React StrictMode: mount, unmount, mount, all in one go.
+        const first = window.openClient()
+        void first.close()
+        window.openClient()
+      }
+      const chat = window.chat
+      try {
+        await chat.ready
+        await chat.sendMainChatMessage('after')
+      } catch (error) {
+        return { failed: `${(error as Error).name}: ${(error as Error).message}` }
+      }
+      return { connection: chat.status$.value.connection, contents: chat.getState().mainChat.messages.map((m) => m.content) }
+    }, pattern)
+
+  test(
+    'a client made right after close() of the last one connects and works',
+    async () => {
+      const page = await openPage(uniqueDb('replace'), 'shared-worker')
+      await page.evaluate(() => window.ready)
+      expect(await replaceAndUse(page, 'close-then-create')).toEqual({
+        connection: 'ready',
+        contents: ['before', 'after'],
+      })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
+    'mount, unmount and mount again at once (React StrictMode) leaves a working client',
+    async () => {
+      const page = await openPage(uniqueDb('strict'), 'shared-worker', { manual: '1' })
+      expect(await replaceAndUse(page, 'strict-mode')).toEqual({ connection: 'ready', contents: ['after'] })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
