@@ -19,6 +19,8 @@ import {
   type CommandOutcome,
   type EngineApi,
   type Hello,
+  type Notice,
+  type NoticeListener,
   type Patch,
   type PatchListener,
   type Result,
@@ -94,8 +96,14 @@ class ChatEngine implements Engine {
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
-  /** Connections whose `connect` is under way (not yet among the listeners): the engine must not go idle under them. */
-  #arriving = 0
+  /**
+   * Connections whose `connect` is under way (not yet among the listeners), with their
+   * notice listeners: the engine must not go idle under them, and tells them when the open
+   * is blocked.
+   */
+  readonly #arriving = new Set<{ readonly notices: NoticeListener | undefined }>()
+  /** Whether opening the database waits for another tab to let go of an older version. */
+  #blocked = false
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -106,7 +114,7 @@ class ChatEngine implements Engine {
   connection(): EngineApi {
     let listener: PatchListener | undefined
     return {
-      connect: (hello, onPatch) =>
+      connect: (hello, onPatch, notices) =>
         settle(async () => {
           if (hello?.protocolVersion !== PROTOCOL_VERSION) {
             throw new ProtocolMismatchError(
@@ -116,7 +124,9 @@ class ChatEngine implements Engine {
           }
           // Counted from here: a disconnect of the last other connection, queued before this
           // snapshot, must not let the database and settings go while this one arrives.
-          this.#arriving++
+          const arrival = { notices }
+          this.#arriving.add(arrival)
+          if (this.#blocked) tell(notices, BLOCKED)
           try {
             await this.#open(hello)
             const threads = checkThreads(hello.threads ?? [])
@@ -125,7 +135,7 @@ class ChatEngine implements Engine {
             this.#listeners.set(onPatch, heldThreads(snapshot))
             return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
           } finally {
-            this.#arriving--
+            this.#arriving.delete(arrival)
           }
         }),
       execute: (commands) => settle(() => this.#submit(commands, listener)),
@@ -191,7 +201,7 @@ class ChatEngine implements Engine {
    * (a SharedWorker that outlives a reloading tab) opens them again.
    */
   #idle(): void {
-    if (this.#listeners.size > 0 || this.#arriving > 0) return // someone connected (or is connecting) while this waited its turn
+    if (this.#listeners.size > 0 || this.#arriving.size > 0) return // someone connected (or is connecting) while this waited its turn
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
     this.#channel?.close()
@@ -231,7 +241,7 @@ class ChatEngine implements Engine {
   async #database(): Promise<ChatDatabase> {
     if (this.#db?.isOpen()) return this.#db
     const hello = this.#hello!
-    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence)
+    const opened = await this.#unblocking(openStorage(hello.databaseName, this.#storageOptions, hello.requirePersistence))
     this.#db = opened.db
     this.#storage = opened.storage
     return opened.db
@@ -245,7 +255,7 @@ class ChatEngine implements Engine {
   async #readable(probe = false): Promise<ChatDatabase> {
     if (this.#db?.isOpen()) return this.#db
     const hello = this.#hello!
-    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence, { create: false, probe })
+    const opened = await this.#unblocking(openStorage(hello.databaseName, this.#storageOptions, hello.requirePersistence, { create: false, probe }))
     if (opened) {
       this.#db = opened.db
       this.#storage = opened.storage
@@ -258,6 +268,26 @@ class ChatEngine implements Engine {
       await openDatabase(this.#empty)
     }
     return this.#empty
+  }
+
+  /** How the database is opened: the engine's options, and a blocked open reported to the arriving connections. */
+  get #storageOptions(): Parameters<typeof openStorage>[1] {
+    return {
+      ...this.#options,
+      onBlocked: () => {
+        this.#blocked = true
+        for (const { notices } of this.#arriving) tell(notices, BLOCKED)
+      },
+    }
+  }
+
+  /** `opening`, after which the database is no longer blocked (it opened, or failed). */
+  async #unblocking<T>(opening: Promise<T>): Promise<T> {
+    try {
+      return await opening
+    } finally {
+      this.#blocked = false
+    }
   }
 
   get #config(): ChatConfig {
@@ -458,6 +488,17 @@ class ChatEngine implements Engine {
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
+  }
+}
+
+const BLOCKED: Notice = Object.freeze({ notice: 'blocked' })
+
+/** Gives `notice` to `listener`; a listener that throws (or a closed port) must not stop the engine. */
+function tell(listener: NoticeListener | undefined, notice: Notice): void {
+  try {
+    listener?.(notice)
+  } catch {
+    // Nothing to do: the connection hears about its outcome when `connect` answers.
   }
 }
 

@@ -28,7 +28,11 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
       connection ??= pick(String(hello?.databaseName)).connection()
       release() // a second connect on this endpoint replaces the feed
       feed = port
-      return connection.connect(hello, (patch) => port.postMessage(patch))
+      return connection.connect(
+        hello,
+        (patch) => port.postMessage(patch),
+        (notice) => port.postMessage(notice),
+      )
     },
     execute: (commands) => connected().execute(commands),
     runCleanup: (now) => connected().runCleanup(now),

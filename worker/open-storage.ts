@@ -17,6 +17,8 @@ export interface OpenedStorage {
 interface StorageOptions {
   readonly indexedDB?: IDBFactory
   readonly IDBKeyRange?: typeof IDBKeyRange
+  /** Called when the open waits for another connection to let go of an older version (see `ChatDatabase`). */
+  readonly onBlocked?: () => void
 }
 
 /**
@@ -54,7 +56,7 @@ export async function openStorage(
         if (probe) await canOpen(factory, name)
         return undefined
       }
-      const db = new ChatDatabase(name, { indexedDB: factory, IDBKeyRange: keyRange })
+      const db = new ChatDatabase(name, { indexedDB: factory, IDBKeyRange: keyRange }, options.onBlocked)
       try {
         await openDatabase(db)
         return { db, storage: 'indexeddb' }

@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Page } from 'playwright-core'
 import { BLOCKED_VARIANTS } from '../helpers/block-indexeddb.js'
+import { firstRelease } from '../helpers/old-release.js'
 import { BROWSER_TEST_TIMEOUT, fixtureRoot, fixtureUrl, serveApp, uniqueDb, useBrowserSuite } from './harness.js'
 
 // The fixture has no config file: Vite's defaults, as in a user's app.
@@ -114,6 +115,54 @@ describe('a SharedWorker whose last client leaves while another arrives', () => 
     async () => {
       const page = await openPage(uniqueDb('strict'), 'shared-worker', { manual: '1' })
       expect(await replaceAndUse(page, 'strict-mode')).toEqual({ connection: 'ready', contents: ['after'] })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
+
+describe.each(HOSTS)('an upgrade blocked by an old tab, host %s', (host) => {
+  test(
+    'status$ says blocked at once; when the old tab closes the client connects and what was sent meanwhile commits',
+    async () => {
+      const db = uniqueDb(`blocked-upgrade-${host}`)
+      const release = firstRelease()
+      // The old tab: the first release's database, held open at its version, never let go.
+      const oldTab = await openPage(db, host, { manual: '1' })
+      await oldTab.evaluate(
+        ({ name, version, stores }) =>
+          new Promise<void>((resolve, reject) => {
+            const request = indexedDB.open(name, version)
+            request.onupgradeneeded = () => {
+              for (const store of stores) {
+                const created = request.result.createObjectStore(store.name, { keyPath: store.keyPath, autoIncrement: store.autoIncrement })
+                for (const index of store.indexes) created.createIndex(index.name, index.keyPath, { unique: index.unique, multiEntry: index.multiEntry })
+                for (const row of store.rows) created.put(row)
+              }
+            }
+            request.onsuccess = () => {
+              ;(window as unknown as { oldConnection: IDBDatabase }).oldConnection = request.result // kept open, no onversionchange
+              resolve()
+            }
+            request.onerror = () => reject(request.error)
+          }),
+        { name: db, version: release.idbVersion, stores: release.stores },
+      )
+
+      const tab = await openPage(db, host, { connectTimeout: '300' })
+      await tab.waitForFunction(() => window.chat.status$.value.connection !== 'connecting', undefined, { timeout: 20_000, polling: 20 })
+      expect(await status(tab)).toEqual({ connection: 'blocked', storage: 'unknown', host, errorCode: undefined })
+      await tab.evaluate(() => {
+        ;(window as unknown as { sent: Promise<void> }).sent = window.chat.sendMainChatMessage('sent while blocked')
+      })
+      // Past the connect timeout (300 ms here) that used to fail it, it still waits.
+      await tab.waitForTimeout(1_000)
+      expect(await status(tab)).toEqual({ connection: 'blocked', storage: 'unknown', host, errorCode: undefined })
+
+      await oldTab.close() // the old tab goes: the upgrade runs
+      expect(await readiness(tab)).toEqual({ outcome: 'ready' })
+      await tab.evaluate(() => (window as unknown as { sent: Promise<void> }).sent)
+      expect(await status(tab)).toEqual({ connection: 'ready', storage: 'indexeddb', host, errorCode: undefined })
+      expect(await contents(tab)).toEqual([...release.mainChat, 'sent while blocked'].slice(-100))
     },
     BROWSER_TEST_TIMEOUT,
   )
