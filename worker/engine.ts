@@ -53,6 +53,8 @@ export interface Engine {
   connection(): EngineApi
   /** Stops timers, closes the database and every connection. */
   close(): Promise<void>
+  /** How many connections are connected now (diagnostics). */
+  readonly connections: number
 }
 
 /** Commands that will commit together, and the promise of their commit. */
@@ -186,6 +188,10 @@ class ChatEngine implements Engine {
           if (this.#listeners.size === 0) await this.#serial(async () => this.#idle())
         }),
     }
+  }
+
+  get connections(): number {
+    return this.#listeners.size
   }
 
   async close(): Promise<void> {

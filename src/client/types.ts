@@ -76,7 +76,9 @@ export interface ChatClientOptions {
   /**
    * While writes are pending, the client checks that the worker still answers; after this
    * many ms without an answer, calls in flight reject with `WorkerGoneError`. Default 5 000.
-   * (A worker that is terminated or crashes sends no event the page can rely on.)
+   * A browser worker that is terminated, crashes or is closed is noticed at once where the
+   * page has Web Locks (`navigator.locks`: secure origins, localhost included); this timeout
+   * is for a worker that is alive but hung, and for pages without Web Locks.
    */
   readonly workerTimeout?: number
   /**

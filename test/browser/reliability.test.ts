@@ -167,3 +167,133 @@ describe.each(HOSTS)('an upgrade blocked by an old tab, host %s', (host) => {
     BROWSER_TEST_TIMEOUT,
   )
 })
+
+/**
+ * In the page: sends a message every tick (ten at a time) until `window.stopBurst()`; each
+ * send's outcome is recorded with the time it settled.
+ */
+function startBurst(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as BurstWindow
+    w.burst = { settled: [], thrown: [], sent: 0, running: true, pending: [] }
+    const burst = w.burst
+    const tick = () => {
+      if (!burst.running) return
+      for (let i = 0; i < 10; i++) {
+        const content = `burst ${burst.sent++}`
+        try {
+          burst.pending.push(
+            window.chat.sendMainChatMessage(content).then(
+              () => void burst.settled.push({ at: performance.now(), code: 'ok' }),
+              (error: unknown) =>
+                void burst.settled.push({
+                  at: performance.now(),
+                  code: String((error as { code?: unknown }).code),
+                  isWorkerGone: error instanceof window.sdk.WorkerGoneError,
+                }),
+            ),
+          )
+        } catch (error) {
+          burst.thrown.push(String((error as { code?: unknown }).code)) // once the client knows, calls throw at once
+        }
+      }
+      setTimeout(tick, 2)
+    }
+    tick()
+  })
+}
+
+interface BurstWindow {
+  burst: {
+    settled: Array<{ at: number; code: string; isWorkerGone?: boolean }>
+    thrown: string[]
+    sent: number
+    running: boolean
+    pending: Array<Promise<void>>
+  }
+}
+
+/** Waits until at least `count` sends of the burst committed (so that the worker is busy writing). */
+const acknowledged = (page: Page, count: number) =>
+  page.waitForFunction((n) => (window as unknown as BurstWindow).burst.settled.filter((s) => s.code === 'ok').length >= n, count, {
+    timeout: 20_000,
+    polling: 10,
+  })
+
+/** Stops the burst and reports, relative to `killedAt`, when its sends settled (bounded by 15 s). */
+const burstOutcome = (page: Page, killedAt: number) =>
+  page.evaluate(async (since) => {
+    const { burst } = window as unknown as BurstWindow
+    burst.running = false
+    // Unsettled when the worker ended, or sent after that before the client knew.
+    const inFlight = burst.sent - burst.thrown.length - burst.settled.filter((s) => s.at <= since).length
+    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000))
+    const result = await Promise.race([Promise.all(burst.pending).then(() => 'settled' as const), bound])
+    const afterKill = burst.settled.filter((s) => s.at > since)
+    return {
+      result,
+      inFlight,
+      lastSettledMs: Math.round(Math.max(0, ...afterKill.map((s) => s.at - since))),
+      rejected: afterKill.filter((s) => s.code !== 'ok').map((s) => ({ code: s.code, isWorkerGone: s.isWorkerGone })),
+      thrown: [...new Set(burst.thrown)],
+      status: { connection: window.chat.status$.value.connection, errorCode: window.chat.status$.value.error?.code },
+    }
+  }, killedAt)
+
+describe('a worker that ends while calls are in flight', () => {
+  test(
+    'dedicated worker terminated: every call in flight settles with WorkerGoneError within 2 s',
+    async () => {
+      const watched = await suite().browser.open(fixtureUrl(suite().app.url, uniqueDb('terminated'), 'worker'))
+      watched.allow(/worker|WorkerGone/i)
+      const { page } = watched
+      await page.evaluate(() => window.ready)
+      await startBurst(page)
+      await acknowledged(page, 20)
+      const killedAt = await page.evaluate(() => {
+        ;(window.worker as Worker).terminate()
+        return performance.now()
+      })
+      const outcome = await burstOutcome(page, killedAt)
+      console.log(`dedicated worker terminated: ${outcome.inFlight} sends in flight or sent after, the last settled ${outcome.lastSettledMs} ms after terminate()`)
+      expect(outcome.result).toBe('settled')
+      expect(outcome.inFlight).toBeGreaterThan(0)
+      expect(outcome.rejected.length).toBeGreaterThan(0)
+      for (const failure of outcome.rejected) expect(failure).toEqual({ code: 'worker-gone', isWorkerGone: true })
+      for (const code of outcome.thrown) expect(code).toBe('worker-gone')
+      expect(outcome.status).toEqual({ connection: 'failed', errorCode: 'worker-gone' })
+      expect(outcome.lastSettledMs).toBeLessThan(2_000)
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
+    'shared worker closed by the browser: every call in flight settles with WorkerGoneError within 2 s',
+    async () => {
+      const db = uniqueDb('shared-ended')
+      const sharedName = `ended-${db}` // a SharedWorker of its own, so that ending it touches no other test
+      const watched = await suite().browser.open(fixtureUrl(suite().app.url, db, 'shared-worker', { sharedName }))
+      watched.allow(/worker|WorkerGone/i)
+      const { page } = watched
+      await page.evaluate(() => window.ready)
+      const cdp = await page.context().newCDPSession(page)
+      const { targetInfos } = await cdp.send('Target.getTargets')
+      const target = targetInfos.find((info) => info.type === 'shared_worker' && info.title.includes(sharedName))
+      expect(target, `a shared_worker target named ${sharedName} among ${JSON.stringify(targetInfos.map((t) => [t.type, t.title]))}`).toBeDefined()
+      await startBurst(page)
+      await acknowledged(page, 20)
+      const killedAt = await page.evaluate(() => performance.now())
+      await cdp.send('Target.closeTarget', { targetId: target!.targetId })
+      const outcome = await burstOutcome(page, killedAt)
+      console.log(`shared worker closed: ${outcome.inFlight} sends in flight or sent after, the last settled ${outcome.lastSettledMs} ms after the close was asked for`)
+      expect(outcome.result).toBe('settled')
+      expect(outcome.inFlight).toBeGreaterThan(0)
+      expect(outcome.rejected.length).toBeGreaterThan(0)
+      for (const failure of outcome.rejected) expect(failure).toEqual({ code: 'worker-gone', isWorkerGone: true })
+      for (const code of outcome.thrown) expect(code).toBe('worker-gone')
+      expect(outcome.status).toEqual({ connection: 'failed', errorCode: 'worker-gone' })
+      expect(outcome.lastSettledMs).toBeLessThan(2_000)
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
