@@ -297,3 +297,28 @@ describe('a worker that ends while calls are in flight', () => {
     BROWSER_TEST_TIMEOUT,
   )
 })
+
+describe('a SharedWorker and tabs that close', () => {
+  test(
+    'stops serving a tab once it is closed: its connection goes, the others keep working',
+    async () => {
+      const db = uniqueDb('closed-tab')
+      const extra = { sharedName: `tabs-${db}` } // a SharedWorker of its own
+      const a = await openPage(db, 'shared-worker', extra)
+      const b = await openPage(db, 'shared-worker', extra)
+      await a.evaluate(() => window.ready)
+      await b.evaluate(() => window.ready)
+      const connections = () => a.evaluate(() => window.engineConnections())
+      expect(await connections()).toBe(2)
+
+      await b.close() // no pagehide handler of the app runs a close(): the tab is just gone
+      // The worker notices the tab's end (its lock is let go) and stops posting to it.
+      await expect.poll(connections, { timeout: 10_000, interval: 50 }).toBe(1)
+
+      await a.evaluate(() => window.chat.sendMainChatMessage('after the other tab closed'))
+      expect(await contents(a)).toEqual(['after the other tab closed'])
+      expect(await connections()).toBe(1)
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
