@@ -322,3 +322,70 @@ describe('a SharedWorker and tabs that close', () => {
     BROWSER_TEST_TIMEOUT,
   )
 })
+
+describe.each(HOSTS)('a full quota, host %s', (host) => {
+  /** In the page: sends about 1 MB in one command and reports how it ended, with `errors$` and the main chat after it. */
+  const sendPastQuota = (page: Page) =>
+    page.evaluate(async () => {
+      const codes: string[] = []
+      const subscription = window.chat.errors$.subscribe((error) => codes.push(error.code))
+      // Text that does not compress (IndexedDB may compress values) and has no words (no
+      // search keys to index): one transaction of 100 messages of 10,000 characters.
+      const noise = (length: number) => {
+        const marks = '!"#$%&()*+,-./:;<=>?@[]^_{|}~`\''
+        return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => marks[byte % marks.length]).join('')
+      }
+      const big = Array.from({ length: 100 }, (_, i) => `${i} ${noise(9_990)}`)
+      const result = await window.chat.sendMainChatMessages(big).then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({
+          ok: false as const,
+          name: (error as Error).name,
+          code: (error as { code?: unknown }).code,
+          isStorageFull: error instanceof window.sdk.StorageFullError,
+        }),
+      )
+      subscription.unsubscribe()
+      return { result, codes, contents: window.chat.getState().mainChat.messages.map((m) => m.content) }
+    })
+
+  test(
+    'a write past the quota rejects with StorageFullError and leaves nothing of it, also after a reload',
+    async () => {
+      const db = uniqueDb(`quota-${host}`)
+      // The quota must be lowered before IndexedDB is first used on the origin: Chromium's
+      // IndexedDB keeps what it learned of an origin's free space for up to 30 s while the
+      // origin has databases open. So the app is served again, on an origin of its own.
+      const app = await suite().app.servedAgain()
+      try {
+        const watched = await suite().browser.open(fixtureUrl(app.url, db, host, { manual: '1' }))
+        watched.allow(/quota|storage-full|StorageFull/i)
+        const { page } = watched
+        const origin = new URL(app.url).origin
+        const cdp = await page.context().newCDPSession(page)
+        await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 64 * 1024 }) // DevTools protocol
+        try {
+          await page.evaluate(() => window.openClient().ready)
+          await page.evaluate(() => window.chat.sendMainChatMessage('before'))
+          const outcome = await sendPastQuota(page)
+          expect(outcome.result).toEqual({ ok: false, name: 'StorageFullError', code: 'storage-full', isStorageFull: true })
+          expect(outcome.codes).toEqual(['storage-full'])
+          expect(outcome.contents).toEqual(['before']) // rolled back in the state
+          expect((await status(page)).connection).toBe('ready')
+        } finally {
+          await cdp.send('Storage.overrideQuotaForOrigin', { origin }) // the quota as it was
+        }
+        // Nothing of it was stored (a reload reads the database), and the client goes on writing.
+        await page.goto(fixtureUrl(app.url, db, host), { waitUntil: 'load' })
+        await page.evaluate(() => window.ready)
+        expect(await contents(page)).toEqual(['before'])
+        await page.evaluate(() => window.chat.sendMainChatMessage('after'))
+        expect(await contents(page)).toEqual(['before', 'after'])
+        await suite().browser.closePages()
+      } finally {
+        await app.close()
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+})
