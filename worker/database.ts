@@ -82,8 +82,14 @@ export class ChatDatabase extends Dexie {
   declare readonly threads: Table<ThreadRow, ThreadId>
   declare readonly drafts: Table<DraftRow, ThreadId>
 
-  constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
+  /**
+   * @param onBlocked - called when opening waits for another connection that holds the
+   *   database open at an older version and does not let go (an old tab); the open goes on
+   *   once it closes
+   */
+  constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }, onBlocked?: () => void) {
     super(name, { ...dependencies, autoOpen: true })
+    if (onBlocked) this.on('blocked', () => onBlocked())
     // Another tab deletes the database (`clearAllData`) or upgrades it: let go at once, and
     // quietly (Dexie's default handler does the same but writes a console warning each time).
     this.on('versionchange', () => {

@@ -19,6 +19,8 @@ import {
   type CommandOutcome,
   type EngineApi,
   type Hello,
+  type Notice,
+  type NoticeListener,
   type Patch,
   type PatchListener,
   type Result,
@@ -29,7 +31,7 @@ import {
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
-import { openEmpty, openStorage } from './open-storage.js'
+import { openDatabase, openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
@@ -51,6 +53,8 @@ export interface Engine {
   connection(): EngineApi
   /** Stops timers, closes the database and every connection. */
   close(): Promise<void>
+  /** How many connections are connected now (diagnostics). */
+  readonly connections: number
 }
 
 /** Commands that will commit together, and the promise of their commit. */
@@ -94,6 +98,14 @@ class ChatEngine implements Engine {
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
+  /**
+   * Connections whose `connect` is under way (not yet among the listeners), with their
+   * notice listeners: the engine must not go idle under them, and tells them when the open
+   * is blocked.
+   */
+  readonly #arriving = new Set<{ readonly notices: NoticeListener | undefined }>()
+  /** Whether opening the database waits for another tab to let go of an older version. */
+  #blocked = false
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -104,7 +116,7 @@ class ChatEngine implements Engine {
   connection(): EngineApi {
     let listener: PatchListener | undefined
     return {
-      connect: (hello, onPatch) =>
+      connect: (hello, onPatch, notices) =>
         settle(async () => {
           if (hello?.protocolVersion !== PROTOCOL_VERSION) {
             throw new ProtocolMismatchError(
@@ -112,12 +124,21 @@ class ChatEngine implements Engine {
               { worker: PROTOCOL_VERSION, client: hello?.protocolVersion ?? null },
             )
           }
-          await this.#open(hello)
-          const threads = checkThreads(hello.threads ?? [])
-          const snapshot = await this.#serial(() => this.#readSnapshot(threads))
-          listener = onPatch
-          this.#listeners.set(onPatch, heldThreads(snapshot))
-          return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
+          // Counted from here: a disconnect of the last other connection, queued before this
+          // snapshot, must not let the database and settings go while this one arrives.
+          const arrival = { notices }
+          this.#arriving.add(arrival)
+          if (this.#blocked) tell(notices, BLOCKED)
+          try {
+            await this.#open(hello)
+            const threads = checkThreads(hello.threads ?? [])
+            const snapshot = await this.#serial(() => this.#readSnapshot(threads))
+            listener = onPatch
+            this.#listeners.set(onPatch, heldThreads(snapshot))
+            return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
+          } finally {
+            this.#arriving.delete(arrival)
+          }
         }),
       execute: (commands) => settle(() => this.#submit(commands, listener)),
       loadThread: (thread, page) =>
@@ -169,6 +190,10 @@ class ChatEngine implements Engine {
     }
   }
 
+  get connections(): number {
+    return this.#listeners.size
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
@@ -182,7 +207,7 @@ class ChatEngine implements Engine {
    * (a SharedWorker that outlives a reloading tab) opens them again.
    */
   #idle(): void {
-    if (this.#listeners.size > 0) return // someone connected while this waited its turn
+    if (this.#listeners.size > 0 || this.#arriving.size > 0) return // someone connected (or is connecting) while this waited its turn
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
     this.#channel?.close()
@@ -206,7 +231,7 @@ class ChatEngine implements Engine {
     }
     this.#opening ??= (async () => {
       this.#hello = hello
-      await this.#readable()
+      await this.#readable(true) // IndexedDB that cannot be used shows now: memory, or StorageUnavailableError
       this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#onAnnouncement(announced))
       // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
       await this.#serial(() => this.#resetTyping())
@@ -222,7 +247,7 @@ class ChatEngine implements Engine {
   async #database(): Promise<ChatDatabase> {
     if (this.#db?.isOpen()) return this.#db
     const hello = this.#hello!
-    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence)
+    const opened = await this.#unblocking(openStorage(hello.databaseName, this.#storageOptions, hello.requirePersistence))
     this.#db = opened.db
     this.#storage = opened.storage
     return opened.db
@@ -233,10 +258,10 @@ class ChatEngine implements Engine {
    * visit, or after `clearAllData` here or in another tab) reads get an empty stand-in, and
    * every read looks again, since another tab's engine may create it with a write.
    */
-  async #readable(): Promise<ChatDatabase> {
+  async #readable(probe = false): Promise<ChatDatabase> {
     if (this.#db?.isOpen()) return this.#db
     const hello = this.#hello!
-    const opened = await openStorage(hello.databaseName, this.#options, hello.requirePersistence, { create: false })
+    const opened = await this.#unblocking(openStorage(hello.databaseName, this.#storageOptions, hello.requirePersistence, { create: false, probe }))
     if (opened) {
       this.#db = opened.db
       this.#storage = opened.storage
@@ -244,7 +269,31 @@ class ChatEngine implements Engine {
     }
     this.#db = undefined
     this.#storage = 'indexeddb' // IndexedDB answered that it is missing, so it is there to create it in
-    return (this.#empty ??= openEmpty(hello.databaseName))
+    if (!this.#empty) {
+      this.#empty = openEmpty(hello.databaseName)
+      await openDatabase(this.#empty)
+    }
+    return this.#empty
+  }
+
+  /** How the database is opened: the engine's options, and a blocked open reported to the arriving connections. */
+  get #storageOptions(): Parameters<typeof openStorage>[1] {
+    return {
+      ...this.#options,
+      onBlocked: () => {
+        this.#blocked = true
+        for (const { notices } of this.#arriving) tell(notices, BLOCKED)
+      },
+    }
+  }
+
+  /** `opening`, after which the database is no longer blocked (it opened, or failed). */
+  async #unblocking<T>(opening: Promise<T>): Promise<T> {
+    try {
+      return await opening
+    } finally {
+      this.#blocked = false
+    }
   }
 
   get #config(): ChatConfig {
@@ -445,6 +494,17 @@ class ChatEngine implements Engine {
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
+  }
+}
+
+const BLOCKED: Notice = Object.freeze({ notice: 'blocked' })
+
+/** Gives `notice` to `listener`; a listener that throws (or a closed port) must not stop the engine. */
+function tell(listener: NoticeListener | undefined, notice: Notice): void {
+  try {
+    listener?.(notice)
+  } catch {
+    // Nothing to do: the connection hears about its outcome when `connect` answers.
   }
 }
 

@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink'
 import { StorageUnavailableError, toSerializedError } from '../src/core/errors.js'
 import type { EngineApi, RemoteEngineApi, Result } from '../src/core/protocol.js'
+import { holdLock, webLocks, whenFree } from '../src/core/web-locks.js'
 import type { Engine } from './engine.js'
 
 /** The engine for a database; a worker that serves several databases keeps one each. */
@@ -18,17 +19,47 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
   const pick: EngineFor = typeof engines === 'function' ? engines : () => engines
   let connection: EngineApi | undefined
   let feed: MessagePort | undefined
+  /** Lets go of the worker's lifeline lock and stops watching the client's (see `lifeline`). */
+  let unlink = () => {}
   const release = () => {
     feed?.close()
     feed = undefined
   }
   const connected = (): EngineApi => connection ?? NOT_CONNECTED
+  /** The client is gone without a word (its page closed or crashed): stop serving it. */
+  const drop = () => {
+    unlink()
+    release()
+    void connection?.disconnect()
+  }
   const api: RemoteEngineApi = {
+    lifeline: async (held, watched) => {
+      const locks = webLocks()
+      if (!locks || typeof held !== 'string' || typeof watched !== 'string') return { ok: true, value: false }
+      unlink()
+      try {
+        const letGo = await holdLock(locks, held)
+        const stopWatching = whenFree(locks, watched, drop)
+        unlink = () => {
+          stopWatching()
+          letGo()
+          unlink = () => {}
+        }
+        return { ok: true, value: true }
+      } catch (error) {
+        return { ok: false, error: toSerializedError(error) }
+      }
+    },
+    connections: async (databaseName) => ({ ok: true, value: pick(String(databaseName)).connections }),
     connect: (hello, port) => {
       connection ??= pick(String(hello?.databaseName)).connection()
       release() // a second connect on this endpoint replaces the feed
       feed = port
-      return connection.connect(hello, (patch) => port.postMessage(patch))
+      return connection.connect(
+        hello,
+        (patch) => port.postMessage(patch),
+        (notice) => port.postMessage(notice),
+      )
     },
     execute: (commands) => connected().execute(commands),
     runCleanup: (now) => connected().runCleanup(now),
@@ -41,14 +72,12 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     disconnect: async () => {
       const result = await connected().disconnect()
       release()
+      unlink()
       return result
     },
   }
   Comlink.expose(api, endpoint)
-  return () => {
-    release()
-    void connection?.disconnect()
-  }
+  return drop
 }
 
 /** A map of engines by database name, made on first use. */

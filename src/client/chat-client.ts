@@ -13,6 +13,7 @@ import {
   type ChatConfig,
   type ChatMessage,
   type ChatSystemState,
+  type FeedMessage,
   type CleanupReport,
   type Command,
   type Patch,
@@ -290,12 +291,20 @@ export class Client {
       const timeout = this.#options.connectTimeout ?? 10_000
       const feed = new MessageChannel()
       this.#feed = feed.port1
-      feed.port1.onmessage = (event: MessageEvent<Patch>) => this.#onPatch(event.data)
+      let blocked = false
+      feed.port1.onmessage = (event: MessageEvent<FeedMessage>) => {
+        const message = event.data
+        if (!('notice' in message)) return this.#onPatch(message)
+        // The worker answered: it waits for another tab, and no timeout applies while it does.
+        blocked = true
+        if (!this.#connected && !this.#failure) this.store.setStatus({ connection: 'blocked' })
+      }
       unrefPort(feed.port1)
       const welcome = unwrap(
         await Promise.race([
           this.#call(host.api.connect(hello, Comlink.transfer(feed.port2, [feed.port2]))),
-          delay(timeout).then(() => {
+          delay(timeout).then(async () => {
+            if (blocked) return new Promise<never>(() => {}) // until the other tab lets go (a dead worker still fails through `gone`)
             throw new WorkerGoneError(`The worker did not answer within ${timeout} ms`)
           }),
         ]),

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink'
 import { WorkerGoneError } from '../core/errors.js'
 import type { RemoteEngineApi } from '../core/protocol.js'
 import type { ChatClientOptions, HostKind, NodeWorkerLike } from './types.js'
+import { startLifeline } from './watchdog.js'
 
 /** A connected engine and how to let it go. */
 export interface Host {
@@ -44,7 +45,7 @@ function openWorkerHost(options: ChatClientOptions): Host {
   dedicated.addEventListener('error', (event) => {
     fail(new WorkerGoneError(`The worker failed: ${(event as ErrorEvent).message ?? 'it could not start'}`))
   })
-  return comlinkHost('worker', dedicated, gone, () => dedicated.terminate())
+  return comlinkHost('worker', dedicated, gone, () => dedicated.terminate(), fail)
 }
 
 function openSharedWorkerHost(options: ChatClientOptions): Host {
@@ -57,17 +58,34 @@ function openSharedWorkerHost(options: ChatClientOptions): Host {
   const { gone, fail } = goneSignal()
   shared.addEventListener('error', () => fail(new WorkerGoneError('The shared worker failed to start')))
   shared.port.start()
-  return comlinkHost('shared-worker', shared.port, gone, () => shared.port.close())
+  return comlinkHost('shared-worker', shared.port, gone, () => shared.port.close(), fail)
 }
 
-/** A host whose engine answers over Comlink on `endpoint`. */
-function comlinkHost(kind: HostKind, endpoint: Comlink.Endpoint, gone: Promise<never>, stop: () => unknown): Host {
+/**
+ * A host whose engine answers over Comlink on `endpoint`. With `fail` (browser workers),
+ * a lifeline settles `gone` the moment the worker ends (see `startLifeline`).
+ */
+function comlinkHost(
+  kind: HostKind,
+  endpoint: Comlink.Endpoint,
+  gone: Promise<never>,
+  stop: () => unknown,
+  fail?: (error: WorkerGoneError) => void,
+): Host {
   const remote = Comlink.wrap<RemoteEngineApi>(endpoint)
+  const api = remote as unknown as RemoteEngineApi
+  const lifeline = fail
+    ? startLifeline(
+        (held, watched) => api.lifeline(held, watched),
+        () => fail(new WorkerGoneError(kind === 'shared-worker' ? 'The shared worker ended' : 'The worker ended (terminated or crashed)')),
+      )
+    : undefined
   return {
     kind,
-    api: remote as unknown as RemoteEngineApi,
+    api,
     gone,
     async dispose() {
+      lifeline?.stop() // the worker's end that follows is expected
       remote[Comlink.releaseProxy]()
       await stop()
     },

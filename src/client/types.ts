@@ -76,7 +76,9 @@ export interface ChatClientOptions {
   /**
    * While writes are pending, the client checks that the worker still answers; after this
    * many ms without an answer, calls in flight reject with `WorkerGoneError`. Default 5 000.
-   * (A worker that is terminated or crashes sends no event the page can rely on.)
+   * A browser worker that is terminated, crashes or is closed is noticed at once where the
+   * page has Web Locks (`navigator.locks`: secure origins, localhost included); this timeout
+   * is for a worker that is alive but hung, and for pages without Web Locks.
    */
   readonly workerTimeout?: number
   /**
@@ -137,13 +139,18 @@ export interface ChatStatus {
   /**
    * - `connecting`: until the engine's first snapshot arrived (commands issued meanwhile are
    *   shown at once and sent when it is up);
+   * - `blocked`: still connecting, and waiting for another tab: it holds the database open
+   *   at an older schema version (an old version of the app) and does not let go. The client
+   *   connects, and sends the commands issued meanwhile, as soon as that tab closes or
+   *   reloads; it does not time out meanwhile. Ask the user to close the chat's other tabs;
+   *   {@link ChatClient.ready} resolves once connected;
    * - `ready`: the engine answers;
    * - `failed`: the engine cannot be used (the worker died or did not answer, storage was
    *   required but unavailable, another protocol version); `error` says why, pending
    *   commands rejected and later calls throw;
    * - `closed`: after `close()`.
    */
-  readonly connection: 'connecting' | 'ready' | 'failed' | 'closed'
+  readonly connection: 'connecting' | 'blocked' | 'ready' | 'failed' | 'closed'
   /**
    * Where the data is kept: `indexeddb` (it survives reloads), `memory` (IndexedDB could
    * not be used: it is gone when the page or process ends), `unknown` until connected.

@@ -111,7 +111,8 @@ export function waitForReply(deps: ReplyWatchDeps, messageId: string, options: W
       check()
     }
     // Before the first snapshot the stored history is not in the state yet.
-    if (deps.status$.value.connection === 'connecting') deps.ready.then(start, () => {}) // a failure arrives on status$
+    const { connection } = deps.status$.value
+    if (connection === 'connecting' || connection === 'blocked') deps.ready.then(start, () => {}) // a failure arrives on status$
     else start()
   })
 }

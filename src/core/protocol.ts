@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. */
-export const PROTOCOL_VERSION = 5
+export const PROTOCOL_VERSION = 6
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -558,6 +558,21 @@ export interface Hello {
 export type PatchListener = (patch: Patch) => void
 
 /**
+ * What the engine tells a connection about itself, on the same feed as the patches:
+ * `blocked` while opening the database waits for another tab that holds it open at an
+ * older schema version (the open completes, and `connect` answers, once that tab lets go).
+ */
+export interface Notice {
+  readonly notice: 'blocked'
+}
+
+/** Receives the engine's notices. */
+export type NoticeListener = (notice: Notice) => void
+
+/** A message of the feed port: a patch or a notice. */
+export type FeedMessage = Patch | Notice
+
+/**
  * How every engine call answers. Engine calls never throw across the boundary: an error
  * travels as data so that it keeps its class and code (Comlink would keep only the message).
  */
@@ -569,8 +584,11 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
  * or in-process across a MessageChannel).
  */
 export interface EngineApi {
-  /** Opens the database (once per engine), subscribes `listener`, and returns the current state. */
-  connect(hello: Hello, listener: PatchListener): Promise<Result<Welcome>>
+  /**
+   * Opens the database (once per engine), subscribes `listener`, and returns the current
+   * state. `notices` hears about the connection meanwhile (a blocked upgrade).
+   */
+  connect(hello: Hello, listener: PatchListener, notices?: NoticeListener): Promise<Result<Welcome>>
   /** Queues commands; they commit together with whatever else is queued. Outcomes arrive in patches. */
   execute(commands: readonly Command[]): Promise<Result<void>>
   /**
@@ -607,6 +625,17 @@ export interface EngineApi {
  * each patch there, and nothing answers it.
  */
 export interface RemoteEngineApi extends Omit<EngineApi, 'connect'> {
-  /** As {@link EngineApi.connect}; `feed` receives every patch as a message. */
+  /** As {@link EngineApi.connect}; `feed` receives every patch and notice as a message ({@link FeedMessage}). */
   connect(hello: Hello, feed: MessagePort): Promise<Result<Welcome>>
+  /**
+   * Ties the lives of the worker and this client together through Web Locks, so that each
+   * notices at once when the other is gone: the worker holds the lock `held` while it lives
+   * and serves this port (the client asks for it, and is granted it the moment the worker
+   * dies), and asks for the lock `watched`, which the client holds while it lives (granted
+   * when the page closes or crashes: the worker then drops this connection). Answers whether
+   * the worker holds `held` (`false` where it has no Web Locks). Call it before `connect`.
+   */
+  lifeline(held: string, watched: string): Promise<Result<boolean>>
+  /** Diagnostics: how many clients the engine of `databaseName` in this worker serves now. */
+  connections(databaseName: string): Promise<Result<number>>
 }

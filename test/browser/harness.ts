@@ -175,6 +175,12 @@ function run(file: string, args: readonly string[], timeout: number): Promise<vo
 export interface ServedApp {
   /** The app's URL, ending in `/`. */
   readonly url: string
+  /**
+   * The same build served on another port: another origin, so with storage of its own (an
+   * origin whose IndexedDB Chromium has not opened yet, e.g. to lower its quota before it
+   * does). Close it before the app.
+   */
+  servedAgain(): Promise<ServedApp>
   close(): Promise<void>
 }
 
@@ -198,6 +204,20 @@ export async function serveApp(root: string, config: InlineConfig = {}): Promise
     if (nodeEnv === undefined) delete process.env['NODE_ENV']
     else process.env['NODE_ENV'] = nodeEnv
   }
+  const served = await previewBuild(inline)
+  let closed: Promise<void> | undefined
+  return {
+    ...served,
+    close: () =>
+      (closed ??= (async () => {
+        await served.close()
+        await rm(outDir, { recursive: true, force: true })
+      })()),
+  }
+}
+
+/** Serves a build with `vite preview` on 127.0.0.1 and a free port; `close()` stops that server only. */
+async function previewBuild(inline: InlineConfig): Promise<ServedApp> {
   const server = await preview({ ...inline, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } })
   const address = server.httpServer.address()
   if (address === null || typeof address === 'string') {
@@ -207,13 +227,13 @@ export async function serveApp(root: string, config: InlineConfig = {}): Promise
   let closed: Promise<void> | undefined
   return {
     url: `http://127.0.0.1:${address.port}/`,
+    servedAgain: () => previewBuild(inline),
     close: () =>
       (closed ??= (async () => {
         await withTimeout(server.close(), 10_000, 'vite preview did not close').catch(() => {
           // Keep-alive sockets can hold a close open: drop them.
           ;(server.httpServer as { closeAllConnections?: () => void }).closeAllConnections?.()
         })
-        await rm(outDir, { recursive: true, force: true })
       })()),
   }
 }

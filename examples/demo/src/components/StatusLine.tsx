@@ -6,7 +6,13 @@
 import { useAssistant, useStatus } from 'companion-chat/react'
 import { useNotices } from './NoticeProvider'
 
-const CONNECTION_LABELS = { connecting: 'Connecting…', ready: 'Connected', failed: 'Not connected', closed: 'Closed' } as const
+const CONNECTION_LABELS = {
+  connecting: 'Connecting…',
+  blocked: 'Waiting for the other tabs of this shop to close',
+  ready: 'Connected',
+  failed: 'Not connected',
+  closed: 'Closed',
+} as const
 
 export function StatusLine() {
   const status = useStatus()
