@@ -31,7 +31,7 @@ import {
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
-import { openDatabase, openEmpty, openStorage } from './open-storage.js'
+import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
@@ -269,11 +269,7 @@ class ChatEngine implements Engine {
     }
     this.#db = undefined
     this.#storage = 'indexeddb' // IndexedDB answered that it is missing, so it is there to create it in
-    if (!this.#empty) {
-      this.#empty = openEmpty(hello.databaseName)
-      await openDatabase(this.#empty)
-    }
-    return this.#empty
+    return (this.#empty ??= openEmpty(hello.databaseName)) // IndexedDB works here: Dexie opens it on first use
   }
 
   /** How the database is opened: the engine's options, and a blocked open reported to the arriving connections. */

@@ -35,11 +35,11 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
   const api: RemoteEngineApi = {
     lifeline: async (held, watched) => {
       const locks = webLocks()
-      if (!locks || typeof held !== 'string' || typeof watched !== 'string') return { ok: true, value: false }
+      if (!locks || typeof held !== 'string' || held === '') return { ok: true, value: false }
       unlink()
       try {
         const letGo = await holdLock(locks, held)
-        const stopWatching = whenFree(locks, watched, drop)
+        const stopWatching = typeof watched === 'string' && watched !== '' ? whenFree(locks, watched, drop) : () => {}
         unlink = () => {
           stopWatching()
           letGo()

@@ -78,6 +78,7 @@ function comlinkHost(
     ? startLifeline(
         (held, watched) => api.lifeline(held, watched),
         () => fail(new WorkerGoneError(kind === 'shared-worker' ? 'The shared worker ended' : 'The worker ended (terminated or crashed)')),
+        { watchedByWorker: kind === 'shared-worker' },
       )
     : undefined
   return {

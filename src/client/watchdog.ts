@@ -57,22 +57,29 @@ export interface Lifeline {
 
 /**
  * Ties the client's and the worker's lives together through Web Locks (see
- * `RemoteEngineApi.lifeline`): the client holds a lock of its own while it lives (so that a
- * SharedWorker drops it when its page closes or crashes), asks the worker to hold another,
+ * `RemoteEngineApi.lifeline`): with `watchedByWorker` (a SharedWorker) the client holds a
+ * lock of its own while it lives, so that the worker drops it when its page closes or
+ * crashes; it asks the worker to hold another,
  * and asks for that one itself: it is granted the moment the worker's scope ends
  * (terminated, crashed, or closed), and then `onGone` is called. Does nothing where Web
  * Locks are missing (insecure origins, Node) or the worker cannot take part.
  */
-export function startLifeline(link: (held: string, watched: string) => Promise<Result<boolean>>, onGone: () => void): Lifeline {
+export function startLifeline(
+  link: (held: string, watched: string) => Promise<Result<boolean>>,
+  onGone: () => void,
+  { watchedByWorker }: { readonly watchedByWorker: boolean },
+): Lifeline {
   const locks = webLocks()
   let stopped = false
   let stopAll = () => {}
   if (locks) {
     const id = nanoid()
     const held = `companion-chat:worker:${id}`
-    const watched = `companion-chat:client:${id}`
+    // Only a SharedWorker outlives its clients and needs to watch them; a page that holds no
+    // lock of its own stays eligible for the back/forward cache.
+    const watched = watchedByWorker ? `companion-chat:client:${id}` : ''
     void (async () => {
-      const letGo = await holdLock(locks, watched)
+      const letGo = watched ? await holdLock(locks, watched) : () => {}
       let linked = false
       try {
         const answer = await link(held, watched)

@@ -631,8 +631,8 @@ export interface RemoteEngineApi extends Omit<EngineApi, 'connect'> {
    * Ties the lives of the worker and this client together through Web Locks, so that each
    * notices at once when the other is gone: the worker holds the lock `held` while it lives
    * and serves this port (the client asks for it, and is granted it the moment the worker
-   * dies), and asks for the lock `watched`, which the client holds while it lives (granted
-   * when the page closes or crashes: the worker then drops this connection). Answers whether
+   * dies), and asks for the lock `watched` (`''` for none), which the client holds while it
+   * lives (granted when the page closes or crashes: the worker then drops this connection). Answers whether
    * the worker holds `held` (`false` where it has no Web Locks). Call it before `connect`.
    */
   lifeline(held: string, watched: string): Promise<Result<boolean>>

@@ -148,14 +148,14 @@ describe.each(HOSTS)('an upgrade blocked by an old tab, host %s', (host) => {
         { name: db, version: release.idbVersion, stores: release.stores },
       )
 
-      const tab = await openPage(db, host, { connectTimeout: '300' })
+      const tab = await openPage(db, host, { connectTimeout: '3000' })
       await tab.waitForFunction(() => window.chat.status$.value.connection !== 'connecting', undefined, { timeout: 20_000, polling: 20 })
       expect(await status(tab)).toEqual({ connection: 'blocked', storage: 'unknown', host, errorCode: undefined })
       await tab.evaluate(() => {
         ;(window as unknown as { sent: Promise<void> }).sent = window.chat.sendMainChatMessage('sent while blocked')
       })
-      // Past the connect timeout (300 ms here) that used to fail it, it still waits.
-      await tab.waitForTimeout(1_000)
+      // Past the connect timeout (3 s here) that used to fail it, it still waits.
+      await tab.waitForTimeout(3_500)
       expect(await status(tab)).toEqual({ connection: 'blocked', storage: 'unknown', host, errorCode: undefined })
 
       await oldTab.close() // the old tab goes: the upgrade runs

@@ -17,8 +17,7 @@ describe('an upgrade blocked by an old tab', () => {
     const release = firstRelease()
     const oldTab = await openAsOldTab(device.indexedDB as unknown as IDBFactory, device.databaseName, release.idbVersion, release.stores)
     const seen: string[] = []
-    // A short connectTimeout (yet long enough for a loaded machine to hear of the block):
-    // waiting for the old tab is not a worker that fails to answer.
+    // Waiting for the old tab is not an engine that fails to answer: no connect timeout applies.
     const chat = device.open({ connectTimeout: 1_000 })
     chat.status$.subscribe(({ connection }) => {
       if (seen.at(-1) !== connection) seen.push(connection)
@@ -30,7 +29,7 @@ describe('an upgrade blocked by an old tab', () => {
     const sent = chat.sendMainChatMessage('sent while blocked')
     let committed = false
     void sent.then(() => (committed = true))
-    await new Promise((resolve) => setTimeout(resolve, 1_500)) // well past connectTimeout
+    await new Promise((resolve) => setTimeout(resolve, 1_500)) // past connectTimeout
     expect(statusOf(chat.status$.value)).toEqual({ connection: 'blocked', error: undefined })
     expect(committed).toBe(false)
     expect(chat.getState().mainChat.messages.at(-1)?.content).toBe('sent while blocked')

@@ -61,9 +61,10 @@ describe('useSearch', () => {
   })
 
   test('waits for a pause in typing', async () => {
+    const { client, wrapper } = fresh()
+    await client.ready // connected on real timers: the fake ones below are for the debounce
     vi.useFakeTimers()
     try {
-      const { client, wrapper } = fresh()
       const search = vi.spyOn(client, 'searchMessages').mockResolvedValue([])
       const { rerender } = renderHook(({ query }) => useSearch(query, { debounce: 150 }), { wrapper, initialProps: { query: 'r' } })
       for (const query of ['re', 'ref', 'refu']) {
