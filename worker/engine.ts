@@ -312,16 +312,18 @@ class ChatEngine implements Engine {
     for (const command of batch) {
       const from = this.#origin.get(command)
       this.#origin.delete(command)
+      let checked: Command
       try {
-        valid.push(checkCommand(command, this.#config))
+        checked = checkCommand(command, this.#config) // the checked copy is what is written
       } catch (error) {
         const commandId = typeof command?.commandId === 'string' ? command.commandId : ''
         refused.push({ commandId, error: toSerializedError(error) })
         continue
       }
+      valid.push(checked)
       if (!from) continue
-      if (command.kind === 'sendMessage') sentBy.set(command.message, from)
-      else if (command.kind === 'sendMessages') for (const message of command.messages) sentBy.set(message, from)
+      if (checked.kind === 'sendMessage') sentBy.set(checked.message, from)
+      else if (checked.kind === 'sendMessages') for (const message of checked.messages) sentBy.set(message, from)
     }
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {

@@ -165,13 +165,15 @@ export class Client {
    */
   run(input: CommandInput, options: { quiet?: boolean } = {}): Promise<void> {
     // Spread last: V8 builds `{ ...a, b }` on a slow path, several µs per command in a burst.
-    const command = { commandId: this.newId(), at: this.#now(), ...input } as Command
+    const given = { commandId: this.newId(), at: this.#now(), ...input } as Command
+    let command: Command
     try {
       if (this.#closed) throw new ClientClosedError()
-      checkCommand(command, this.#config)
+      // The checked copy from here on: what the caller passed can change or die without reaching it.
+      command = checkCommand(given, this.#config)
       if (this.#failure) throw this.#failure
     } catch (error) {
-      this.#mirror.discard(command)
+      this.#mirror.discard(given)
       throw error
     }
     const entry = this.#mirror.add(command, options.quiet ?? false, this.#connected || this.#failure !== undefined)
@@ -396,7 +398,19 @@ export class Client {
 
   #execute(commands: readonly Command[]): void {
     if (commands.length === 0) return
-    this.#call(this.#host!.api.execute(commands))
+    const host = this.#host!
+    const call = host.api.execute(commands)
+    const postFailure = host.takePostFailure()
+    if (postFailure !== undefined) {
+      // Nothing was sent and the connection is fine (checked commands are plain copies, so this
+      // should never happen). Sent one by one, in order, so that only a command that cannot be
+      // copied fails.
+      call.catch(() => {})
+      if (commands.length > 1) for (const command of commands) this.#execute([command])
+      else this.#settle(commands[0]!.commandId, asChatError(postFailure))
+      return
+    }
+    this.#call(call)
       .then((result) => {
         if (!result.ok) throw fromSerializedError(result.error)
       })

@@ -98,62 +98,142 @@ export function checkTime(value: unknown, path: string, field?: string): number 
 }
 
 /**
- * Plain data only: objects with the plain prototype, arrays, strings, finite numbers,
- * booleans, null. Refuses functions, symbols, bigints, class instances (DOM nodes, Maps,
- * Dates), cycles, forbidden keys, too deep nesting, and anything over `maxBytes` bytes of
- * its JSON form (UTF-8), counted as the walk goes so a huge value is refused early.
+ * Plain data only, copied: objects with the plain prototype (or none), arrays, strings,
+ * finite numbers, booleans, null. Refuses functions, symbols, bigints, class instances (DOM
+ * nodes, Maps, Dates), cycles, forbidden keys, accessors, too deep nesting, and anything
+ * over `maxBytes` bytes of its JSON form (UTF-8), counted as the walk goes so a huge value
+ * is refused early.
+ *
+ * Returns a fresh copy made in the same walk: later changes to `value` cannot reach what is
+ * shown or stored, a Proxy of plain data (Vue's `reactive()`) comes out as plain data, and
+ * the copy always survives `postMessage`. A value that throws while it is read (a revoked
+ * Proxy, a trap that throws) is a `ValidationError` naming where. Like the structured clone,
+ * the copy leaves out properties that are not enumerable; a key whose value is `undefined`
+ * stays (a user-context patch removes such keys), and an array's holes become `undefined`.
  */
 export function checkPlainData(value: unknown, path: string, maxBytes: number): JsonValue {
+  return readGuarded(path, (where) => copyPlain(value, path, maxBytes, where)) as JsonValue
+}
+
+function copyPlain(value: unknown, path: string, maxBytes: number, where: { at: string }): unknown {
   const seen = new Set<object>()
   let bytes = 0
   const add = (n: number): void => {
     bytes += n
     if (bytes > maxBytes) fail(path, `is larger than ${maxBytes} bytes as JSON`, { limit: maxBytes })
   }
-  const visit = (node: unknown, at: string, depth: number): void => {
+  const copy = (node: unknown, at: string, depth: number): unknown => {
+    where.at = at
     if (depth > MAX_DEPTH) fail(at, `is nested deeper than ${MAX_DEPTH} levels`)
     switch (typeof node) {
       case 'string':
-        return add(jsonStringBytes(node))
+        add(jsonStringBytes(node))
+        return node
       case 'number':
         if (!Number.isFinite(node)) fail(at, 'must be a finite number')
-        return add(String(node).length)
+        add(String(node).length)
+        return node
       case 'boolean':
-        return add(node ? 4 : 5)
+        add(node ? 4 : 5)
+        return node
       case 'undefined':
-        return add(4) // only reached inside arrays, where JSON writes null
+        add(4) // only counted inside arrays, where JSON writes null
+        return undefined
       case 'object':
         break
       default:
         fail(at, `cannot be stored: ${describe(node)} is not plain data`)
     }
-    if (node === null) return add(4)
+    if (node === null) {
+      add(4)
+      return null
+    }
     const object = node as object
     if (seen.has(object)) fail(at, 'contains a cycle')
-    const proto = Object.getPrototypeOf(object) as unknown
     const isArray = Array.isArray(object)
+    const proto = Object.getPrototypeOf(object) as unknown
     if (!isArray && proto !== Object.prototype && proto !== null) {
       fail(at, `cannot be stored: ${describe(object)} is not a plain object or array`)
     }
-    if (Object.getOwnPropertySymbols(object).length > 0) fail(at, 'has symbol keys')
+    const keys = Reflect.ownKeys(object)
+    for (const key of keys) if (typeof key === 'symbol') fail(at, 'has symbol keys')
     seen.add(object)
     add(2) // the brackets
-    let members = 0
-    for (const key of Reflect.ownKeys(object) as string[]) {
-      if (isArray && key === 'length') continue
-      if (FORBIDDEN_KEYS.has(key)) fail(`${at}.${key}`, 'is a forbidden key (prototype pollution)')
-      const descriptor = Object.getOwnPropertyDescriptor(object, key)
-      if (descriptor && (descriptor.get || descriptor.set)) fail(`${at}.${key}`, 'must be a data property, not an accessor')
-      const member = (object as Record<string, unknown>)[key]
-      if (!isArray && member === undefined) continue // JSON leaves the key out
-      if (members++ > 0) add(1) // the comma
-      if (!isArray) add(jsonStringBytes(key) + 1) // "key":
-      visit(member, isArray ? `${at}[${key}]` : `${at}.${key}`, depth + 1)
+    let out: unknown
+    if (isArray) {
+      const length = (object as unknown[]).length
+      if (!Number.isSafeInteger(length) || length < 0) fail(at, 'is an array with an impossible length')
+      for (const key of keys as string[]) {
+        if (key === 'length') continue
+        if (FORBIDDEN_KEYS.has(key)) fail(`${at}.${key}`, 'is a forbidden key (prototype pollution)')
+        const index = Number(key)
+        if (!(Number.isInteger(index) && index >= 0 && index < length && String(index) === key)) {
+          fail(`${at}.${key}`, 'is not an element: arrays may hold only their elements')
+        }
+      }
+      if (length > 0) add(length - 1) // the commas, counted before the walk: a huge sparse array fails at once
+      const list: unknown[] = new Array(length)
+      for (let i = 0; i < length; i++) {
+        const descriptor = Object.getOwnPropertyDescriptor(object, i)
+        if (descriptor && (descriptor.get || descriptor.set)) fail(`${at}[${i}]`, 'must be a data property, not an accessor')
+        list[i] = copy(descriptor?.value, `${at}[${i}]`, depth + 1) // a hole is undefined, null in JSON
+      }
+      out = list
+    } else {
+      const record: Record<string, unknown> = {}
+      let members = 0
+      for (const key of keys as string[]) {
+        if (FORBIDDEN_KEYS.has(key)) fail(`${at}.${key}`, 'is a forbidden key (prototype pollution)')
+        const descriptor = Object.getOwnPropertyDescriptor(object, key)
+        if (!descriptor) continue // listed by a Proxy but not there
+        if (descriptor.get || descriptor.set) fail(`${at}.${key}`, 'must be a data property, not an accessor')
+        if (!descriptor.enumerable) continue // not data: neither JSON nor the structured clone copies it
+        const member = descriptor.value as unknown
+        if (member === undefined) {
+          record[key] = undefined // JSON leaves the key out; a patch removes it
+          continue
+        }
+        if (members++ > 0) add(1) // the comma
+        add(jsonStringBytes(key) + 1) // "key":
+        record[key] = copy(member, `${at}.${key}`, depth + 1)
+      }
+      out = record
     }
     seen.delete(object)
+    where.at = at
+    return out
   }
-  visit(value, path, 0)
-  return value as JsonValue
+  return copy(value, path, 0)
+}
+
+/**
+ * Runs `read`, which reads a caller's value; anything the value throws while it is read (a
+ * revoked Proxy, a trap or getter that throws) becomes a `ValidationError` at `where.at`.
+ */
+function readGuarded<T>(path: string, read: (where: { at: string }) => T): T {
+  const where = { at: path }
+  try {
+    return read(where)
+  } catch (error) {
+    if (error instanceof ValidationError) throw error
+    return fail(where.at, `could not be read (${errorName(error)})`)
+  }
+}
+
+/**
+ * Reads a caller's value for the SDK, turning anything it throws while read (a revoked
+ * Proxy, a getter that throws) into a `ValidationError` naming `path`.
+ */
+export function readArgument<T>(path: string, read: () => T): T {
+  return readGuarded(path, read)
+}
+
+const errorName = (error: unknown): string => {
+  try {
+    return error instanceof Error ? error.name : typeof error
+  } catch {
+    return 'unknown error'
+  }
 }
 
 /** Bytes of `JSON.stringify(text)` in UTF-8, without building it. */
@@ -174,15 +254,17 @@ export function jsonStringBytes(text: string): number {
   return bytes
 }
 
-/** A plain object (not an array, not null). */
+/** A plain object (not an array, not null), copied (see `checkPlainData`). */
 export function checkPlainObject(value: unknown, path: string, maxBytes: number): { readonly [key: string]: JsonValue | undefined } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail(path, `must be a plain object, got ${describe(value)}`)
-  }
-  return checkPlainData(value, path, maxBytes) as { readonly [key: string]: JsonValue | undefined }
+  return readGuarded(path, (where) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return fail(path, `must be a plain object, got ${describe(value)}`)
+    }
+    return copyPlain(value, path, maxBytes, where) as { readonly [key: string]: JsonValue | undefined }
+  })
 }
 
-/** Message metadata: plain data; `ticketId` an id, `actions` well-formed when present. */
+/** Message metadata: plain data, copied; `ticketId` an id, `actions` well-formed when present. */
 export function checkMetadata(value: unknown, path: string, config: ChatConfig): MessageMetadata {
   const metadata = checkPlainObject(value, path, config.maxContextBytes) as MessageMetadata
   if (metadata.ticketId !== undefined) checkId(metadata.ticketId, `${path}.ticketId`)
@@ -199,20 +281,23 @@ export function checkMetadata(value: unknown, path: string, config: ChatConfig):
   return metadata
 }
 
-/** The options of the send calls. */
+const SEND_OPTIONS = new Set(['sender', 'type', 'metadata', 'id'])
+
+/** The options of the send calls, copied. */
 export function checkSendOptions(value: unknown, config: ChatConfig): SendMessageOptions {
   if (value === undefined) return {}
-  const options = checkPlainObjectShallow(value, 'options')
-  const known = new Set(['sender', 'type', 'metadata', 'id'])
-  for (const key of Object.keys(options)) if (!known.has(key)) fail(`options.${key}`, 'is not a known option')
-  if (options['sender'] !== undefined) checkEnum(options['sender'], MESSAGE_SENDERS, 'options.sender')
-  if (options['type'] !== undefined) checkEnum(options['type'], MESSAGE_TYPES, 'options.type')
-  if (options['metadata'] !== undefined) checkMetadata(options['metadata'], 'options.metadata', config)
-  if (options['id'] !== undefined) checkId(options['id'], 'options.id')
-  return options as SendMessageOptions
+  const options = readOptions(value, 'options')
+  for (const key of Object.keys(options)) if (!SEND_OPTIONS.has(key)) fail(`options.${key}`, 'is not a known option')
+  const { sender, type, metadata, id } = options
+  return {
+    ...(sender !== undefined ? { sender: checkEnum(sender, MESSAGE_SENDERS, 'options.sender') } : {}),
+    ...(type !== undefined ? { type: checkEnum(type, MESSAGE_TYPES, 'options.type') } : {}),
+    ...(metadata !== undefined ? { metadata: checkMetadata(metadata, 'options.metadata', config) } : {}),
+    ...(id !== undefined ? { id: checkId(id, 'options.id') } : {}),
+  }
 }
 
-/** A user-context patch: a plain object of plain data; the well-known keys keep their types. */
+/** A user-context patch: a plain object of plain data, copied; the well-known keys keep their types. */
 export function checkUserContext(value: unknown, path: string, config: ChatConfig): UserChatContext {
   const context = checkPlainObject(value, path, config.maxContextBytes) as UserChatContext
   const typed: Array<[keyof UserChatContext & string, string]> = [
@@ -235,15 +320,33 @@ export function checkUserContext(value: unknown, path: string, config: ChatConfi
   return context
 }
 
-/** The keys named for `inheritContextToTicket`. */
+/** The keys named for `inheritContextToTicket`, copied. */
 export function checkContextKeys(value: unknown, path: string): readonly string[] {
-  if (!Array.isArray(value)) return fail(path, `must be an array of keys, got ${describe(value)}`)
-  if (value.length > MAX_CONTEXT_KEYS) fail(path, `must name at most ${MAX_CONTEXT_KEYS} keys`)
-  value.forEach((key, index) => {
+  const keys = readList(value, path, MAX_CONTEXT_KEYS, `must name at most ${MAX_CONTEXT_KEYS} keys`)
+  keys.forEach((key, index) => {
     checkText(key, `${path}[${index}]`, MAX_ID_LENGTH)
     if (FORBIDDEN_KEYS.has(key as string)) fail(`${path}[${index}]`, 'is a forbidden key (prototype pollution)')
   })
-  return value as string[]
+  return keys as string[]
+}
+
+/**
+ * The items of a caller's array, copied into a new dense array (a hole reads as
+ * `undefined`); refuses a value that is not an array, or more than `max` items, before
+ * reading any.
+ */
+export function readList(value: unknown, path: string, max: number, tooMany: string): unknown[] {
+  return readGuarded(path, (where) => {
+    if (!Array.isArray(value)) return fail(path, `must be an array, got ${describe(value)}`)
+    const length = (value as unknown[]).length
+    if (length > max) fail(path, tooMany, { limit: max })
+    const items: unknown[] = new Array(length)
+    for (let i = 0; i < length; i++) {
+      where.at = `${path}[${i}]`
+      items[i] = (value as unknown[])[i]
+    }
+    return items
+  })
 }
 
 /** Most messages one page of a thread (`loadOlder`, the engine's `loadThread`) reads. */
@@ -274,20 +377,23 @@ export function checkSearch(query: unknown, options: unknown): SearchOptions {
     fail('query', `must be at most ${MAX_QUERY_LENGTH} characters, got ${(query as string).length}`, { limit: MAX_QUERY_LENGTH })
   }
   if (options === undefined) return {}
-  const checked = checkPlainObjectShallow(options, 'options')
+  const checked = readOptions(options, 'options')
   for (const key of Object.keys(checked)) if (key !== 'threadId' && key !== 'limit') fail(`options.${key}`, 'is not a known option')
   const { threadId, limit } = checked
   if (threadId !== undefined) checkId(threadId, 'options.threadId')
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT)) {
     fail('options.limit', `must be a whole number from 1 to ${MAX_SEARCH_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`)
   }
-  return checked as SearchOptions
+  return {
+    ...(threadId !== undefined ? { threadId: threadId as string } : {}),
+    ...(limit !== undefined ? { limit: limit as number } : {}),
+  }
 }
 
 /** A partial `ChatConfig`: known keys only, each a non-negative finite number. */
 export function checkConfig(value: unknown, defaults: ChatConfig): ChatConfig {
   if (value === undefined) return defaults
-  const patch = checkPlainObjectShallow(value, 'config')
+  const patch = readOptions(value, 'config')
   const out: Record<string, number> = { ...defaults }
   for (const [key, v] of Object.entries(patch)) {
     if (!Object.hasOwn(defaults, key)) fail(`config.${key}`, 'is not a known setting')
@@ -300,25 +406,43 @@ export function checkConfig(value: unknown, defaults: ChatConfig): ChatConfig {
   return Object.freeze(out) as unknown as ChatConfig
 }
 
-function checkPlainObjectShallow(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail(path, `must be an object, got ${describe(value)}`)
-  }
-  const proto = Object.getPrototypeOf(value) as unknown
-  if (proto !== Object.prototype && proto !== null) fail(path, 'must be a plain object')
-  for (const key of Reflect.ownKeys(value)) {
-    if (typeof key !== 'string') fail(path, 'has symbol keys')
-    if (FORBIDDEN_KEYS.has(key as string)) fail(`${path}.${String(key)}`, 'is a forbidden key (prototype pollution)')
-  }
-  return value as Record<string, unknown>
+/**
+ * An options object, read once into a fresh record of its own data properties (their
+ * values are not copied: the caller checks each). Refuses what is not a plain object,
+ * symbol and forbidden keys, accessors, and whatever throws while it is read.
+ */
+function readOptions(value: unknown, path: string): Record<string, unknown> {
+  return readGuarded(path, (where) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return fail(path, `must be an object, got ${describe(value)}`)
+    }
+    const proto = Object.getPrototypeOf(value) as unknown
+    if (proto !== Object.prototype && proto !== null) fail(path, 'must be a plain object')
+    const out: Record<string, unknown> = {}
+    for (const key of Reflect.ownKeys(value)) {
+      if (typeof key !== 'string') return fail(path, 'has symbol keys')
+      where.at = `${path}.${key}`
+      if (FORBIDDEN_KEYS.has(key)) fail(where.at, 'is a forbidden key (prototype pollution)')
+      const descriptor = Object.getOwnPropertyDescriptor(value, key)
+      if (!descriptor || !descriptor.enumerable) continue
+      if (descriptor.get || descriptor.set) fail(where.at, 'must be a data property, not an accessor')
+      out[key] = descriptor.value
+    }
+    return out
+  })
 }
 
 /** A short description of a value for error messages, never the value itself (it may be private). */
 export function describe(value: unknown): string {
   if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
   const type = typeof value
-  if (type !== 'object') return type
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name
-  return name && name !== 'Object' ? `an instance of ${name}` : 'an object'
+  if (type !== 'object' && type !== 'function') return type
+  try {
+    if (Array.isArray(value)) return 'an array'
+    if (type === 'function') return type
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+    return typeof name === 'string' && name !== 'Object' ? `an instance of ${name}` : 'an object'
+  } catch {
+    return 'an unreadable object' // a revoked Proxy, or a prototype getter that throws
+  }
 }
