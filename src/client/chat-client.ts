@@ -437,7 +437,17 @@ export class Client {
       this.#patchesBeforeWelcome.push(patch)
       return
     }
-    if (patch.version <= this.#mirror.version) return // already in the snapshot
+    if (patch.version <= this.#mirror.version) {
+      // Its changes are in the state already (a snapshot overtook the feed), its outcomes are not.
+      // A snapshot still on its way carries the changes of a patch skipped over: settle after it.
+      const settle = () => {
+        this.#settleOutcomes(patch)
+        this.#changed()
+      }
+      if (this.#resyncing) void this.#resyncing.then(settle)
+      else settle()
+      return
+    }
     // A patch went missing, or one named a message this client does not hold: start again from a snapshot.
     if (patch.version > this.#mirror.version + 1) void this.#resync()
     if (!this.#mirror.apply(patch)) void this.#resync()
@@ -452,8 +462,7 @@ export class Client {
       }
     }
     if (patch.sent || patch.changes.length > 0) this.windows.committed()
-    for (const id of patch.done) this.#settle(id, undefined, false)
-    for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
+    this.#settleOutcomes(patch)
     this.#changed()
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#versionWaiters[i]!
@@ -462,6 +471,12 @@ export class Client {
         waiter.resolve()
       }
     }
+  }
+
+  /** Resolves the commands a patch committed and rejects those it refused. */
+  #settleOutcomes(patch: Patch): void {
+    for (const id of patch.done) this.#settle(id, undefined, false)
+    for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
   }
 
   #resync(): Promise<void> {
