@@ -34,6 +34,7 @@ import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { searchMessages, type SearchRequest } from './search.js'
+import { openSession, type Session } from './sessions.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
 
 /** How the engine reaches IndexedDB and the clock. */
@@ -94,6 +95,8 @@ class ChatEngine implements Engine {
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
+  /** This engine's hold on the database while it has it open (see sessions.ts). */
+  #session: Session | undefined
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -187,6 +190,8 @@ class ChatEngine implements Engine {
     this.#timer = undefined
     this.#channel?.close()
     this.#channel = undefined
+    this.#session?.release()
+    this.#session = undefined
     this.#db?.close()
     this.#db = undefined
     this.#empty?.close()
@@ -208,8 +213,12 @@ class ChatEngine implements Engine {
       this.#hello = hello
       await this.#readable()
       this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#onAnnouncement(announced))
-      // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
-      await this.#serial(() => this.#resetTyping())
+      const session = await openSession(hello.databaseName, this.#options.indexedDB ?? globalThis.indexedDB)
+      if (this.#hello !== hello) return session.release() // let go while this waited
+      this.#session = session
+      // The first engine on the database starts with nobody typing: an indicator left on by a
+      // tab that ended must not stick. One that opens beside others leaves theirs alone.
+      if (session.alone) await this.#serial(() => this.#resetTyping())
       this.#startSchedule(hello.config)
     })()
     return this.#opening
