@@ -304,8 +304,11 @@ export async function writeBatch(
     draftWrites.size > 0 && writeDrafts(db, [...draftWrites.values()]),
   ])
 
-  // Messages written and trimmed in this same batch never reach the feed.
+  // Messages written and trimmed in this same batch never reach the feed. Clients derive
+  // `lastActivity` from the messages they get, so when one of those moved it (a clock that went
+  // back between them), the view goes out as stored.
   const feed = dropped.size === 0 ? changes : changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
+  if (dropped.size > 0 && viewChanged) feed.push({ type: 'view', view })
   for (const summary of headers) feed.push({ type: 'thread', summary })
   if (countersChanged) {
     feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
