@@ -4,7 +4,7 @@
 import { MAIN_THREAD } from '../core/protocol.js'
 import { ClientClosedError, NotFoundError, ValidationError } from '../core/errors.js'
 import { MAX_BATCH_MESSAGES } from '../core/check-command.js'
-import { checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
+import { MAX_ID_LENGTH, checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import { Subject, of } from 'rxjs'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
@@ -160,8 +160,16 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       notClosed()
       needsRunner().continueReply(checkId(messageId, 'messageId'))
     },
-    runAction: (messageId, actionId) =>
-      client.closed ? Promise.reject(new ClientClosedError()) : runAction(chat, contextKeys, actions$, messageId, actionId),
+    runAction(messageId, actionId) {
+      try {
+        notClosed()
+        checkId(messageId, 'messageId')
+        checkText(actionId, 'actionId', MAX_ID_LENGTH)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return runAction(chat, contextKeys, actions$, messageId, actionId)
+    },
     waitForReply: (messageId, waitOptions) =>
       waitForReply(
         {
