@@ -138,6 +138,10 @@ export class Client {
 
   // ── Commands ───────────────────────────────────────────────────────────────
 
+  /** Messages built by `message()`: their metadata is a checked copy already (`checkCommand` skips it). */
+  readonly #built = new WeakSet<ChatMessage>()
+  readonly #isBuilt = (message: ChatMessage): boolean => this.#built.has(message)
+
   /** A message as the send calls make it: client id and clock, so the committed row equals this one. */
   message(content: string, options: SendMessageOptions | undefined, path = 'content'): ChatMessage {
     const checked = checkSendOptions(options, this.#config)
@@ -147,7 +151,7 @@ export class Client {
       id = this.newId()
       this.#mirror.markNewId(id)
     }
-    return {
+    const message: ChatMessage = {
       id,
       content,
       sender: checked.sender ?? 'user',
@@ -155,6 +159,8 @@ export class Client {
       type: checked.type ?? 'text',
       ...(checked.metadata ? { metadata: checked.metadata } : {}),
     }
+    if (checked.metadata) this.#built.add(message)
+    return message
   }
 
   /**
@@ -170,7 +176,7 @@ export class Client {
     try {
       if (this.#closed) throw new ClientClosedError()
       // The checked copy from here on: what the caller passed can change or die without reaching it.
-      command = checkCommand(given, this.#config)
+      command = checkCommand(given, this.#config, this.#isBuilt)
       if (this.#failure) throw this.#failure
     } catch (error) {
       this.#mirror.discard(given)

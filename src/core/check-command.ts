@@ -40,17 +40,23 @@ export const MAX_BATCH_MESSAGES = 10_000
  * Throws `ValidationError` unless `value` is a well-formed command. Returns it typed, with
  * every object it carries that a caller gave (context, metadata, a user-context patch,
  * context keys) replaced by the plain copy its check made: later changes to the caller's
- * values cannot reach it, and it always survives `postMessage`.
+ * values cannot reach it, and it always survives `postMessage`. A command that carries no
+ * such object is returned as it is.
+ *
+ * `checked` names messages whose metadata is a plain copy made by these checks already (the
+ * client builds its messages with `checkSendOptions`): their metadata is not walked twice.
  */
-export function checkCommand(value: unknown, config: ChatConfig): Command {
+export function checkCommand(value: unknown, config: ChatConfig, checked?: (message: ChatMessage) => boolean): Command {
   if (typeof value !== 'object' || value === null) throw new ValidationError(`command must be an object, got ${describe(value)}`)
   const command = value as Command
   checkId(command.commandId, 'commandId')
   checkTime(command.at, 'at')
   switch (command.kind) {
-    case 'sendMessage':
+    case 'sendMessage': {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
-      return { ...command, message: checkMessage(command.message, config, 'content', 'options') }
+      const message = checkMessage(command.message, config, 'content', 'options', false, checked)
+      return message === command.message ? command : { ...command, message }
+    }
     case 'sendMessages': {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
       if (!Array.isArray(command.messages)) throw new ValidationError('messages: must be an array', { path: 'messages' })
@@ -58,13 +64,16 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
         throw new ValidationError(`messages: must hold 1 to ${MAX_BATCH_MESSAGES} messages`, { path: 'messages', limit: MAX_BATCH_MESSAGES })
       }
       const ids = new Set<string>()
-      const messages = Array.from(command.messages, (message, i) => { // holes too: a hole is not a message
-        const checked = checkItem('messages', i, (at) => checkMessage(message, config, at === 'messages' ? CONTENTS : `${at}.content`, at))
+      let copies: ChatMessage[] | undefined // made at the first message that changes
+      for (let i = 0; i < command.messages.length; i++) {
+        const message = command.messages[i]! // a hole reads as undefined and is refused as not a message
+        const copy = checkItem('messages', i, (at) => checkMessage(message, config, at === 'messages' ? CONTENTS : `${at}.content`, at, false, checked))
         if (ids.has(message.id)) throw new ValidationError(`messages[${i}]: id ${message.id} appears twice`, { path: `messages[${i}]` })
         ids.add(message.id)
-        return checked
-      })
-      return { ...command, messages }
+        if (copy !== message) copies ??= command.messages.slice(0, i)
+        copies?.push(copy)
+      }
+      return copies ? { ...command, messages: copies } : command
     }
     case 'setTyping':
       checkBoolean(command.isTyping, 'isTyping')
@@ -80,7 +89,7 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       const { initialMessage, context } = command
       return {
         ...command,
-        ...(initialMessage !== undefined ? { initialMessage: checkMessage(initialMessage, config, 'initialMessage', 'initialMessage') } : {}),
+        ...(initialMessage !== undefined ? { initialMessage: checkMessage(initialMessage, config, 'initialMessage', 'initialMessage', false, checked) } : {}),
         ...(context !== undefined ? { context: checkPlainObject(context, 'context', config.maxContextBytes) } : {}),
       }
     }
@@ -157,7 +166,14 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
  * `contentPath` names the content argument; `at` prefixes the other fields (`options.sender`).
  * Returns it with its metadata copied (the same message when it has none).
  */
-function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string, at: string, allowEmpty = false): ChatMessage {
+function checkMessage(
+  message: ChatMessage,
+  config: ChatConfig,
+  contentPath: string,
+  at: string,
+  allowEmpty = false,
+  checked?: (message: ChatMessage) => boolean,
+): ChatMessage {
   if (typeof message !== 'object' || message === null) {
     throw new ValidationError(`${contentPath}: must be a message, got ${describe(message)}`, { path: contentPath })
   }
@@ -169,6 +185,6 @@ function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: str
   checkEnum(message.sender, MESSAGE_SENDERS, at, 'sender')
   checkEnum(message.type, MESSAGE_TYPES, at, 'type')
   checkTime(message.timestamp, at, 'timestamp')
-  if (message.metadata === undefined) return message
+  if (message.metadata === undefined || checked?.(message)) return message
   return { ...message, metadata: checkMetadata(message.metadata, `${at}.metadata`, config) }
 }
