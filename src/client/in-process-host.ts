@@ -17,14 +17,16 @@ export function openInProcessHost(options: ChatClientOptions): Host {
   const engine = createEngine(engineOptions)
   const { port1, port2 } = new MessageChannel()
   const stop = exposeConnection(engine, port1)
-  // Node: an idle channel must not keep the process alive; the client holds it while it has work.
-  unrefPort(port1)
-  unrefPort(port2)
   // The engine lives as long as this thread: `gone` never settles.
-  return comlinkHost('in-process', port2, new Promise<never>(() => {}), async () => {
+  const host = comlinkHost('in-process', port2, new Promise<never>(() => {}), async () => {
     stop()
     await engine.close()
     port1.close()
     port2.close()
   })
+  // Node: an idle channel must not keep the process alive; the client holds it while it has work.
+  // After both ends have their listeners: adding a listener refs a Node port again.
+  unrefPort(port1)
+  unrefPort(port2)
+  return host
 }
