@@ -36,6 +36,7 @@ import type { ChatDatabase } from './database.js'
 import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { searchMessages, type SearchRequest } from './search.js'
+import { openSession, type Session } from './sessions.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
 
 /** How the engine reaches IndexedDB and the clock. */
@@ -106,6 +107,8 @@ class ChatEngine implements Engine {
   readonly #arriving = new Set<{ readonly notices: NoticeListener | undefined }>()
   /** Whether opening the database waits for another tab to let go of an older version. */
   #blocked = false
+  /** This engine's hold on the database while it has it open (see sessions.ts). */
+  #session: Session | undefined
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -212,6 +215,8 @@ class ChatEngine implements Engine {
     this.#timer = undefined
     this.#channel?.close()
     this.#channel = undefined
+    this.#session?.release()
+    this.#session = undefined
     this.#db?.close()
     this.#db = undefined
     this.#empty?.close()
@@ -233,8 +238,12 @@ class ChatEngine implements Engine {
       this.#hello = hello
       await this.#readable(true) // IndexedDB that cannot be used shows now: memory, or StorageUnavailableError
       this.#channel = createPatchChannel(hello.databaseName, (announced) => this.#onAnnouncement(announced))
-      // A new session starts with nobody typing: an indicator left on by a closed tab must not stick.
-      await this.#serial(() => this.#resetTyping())
+      const session = await openSession(hello.databaseName, this.#options.indexedDB) // not the global: reading it may throw (blocked storage)
+      if (this.#hello !== hello) return session.release() // let go while this waited
+      this.#session = session
+      // The first engine on the database starts with nobody typing: an indicator left on by a
+      // tab that ended must not stick. One that opens beside others leaves theirs alone.
+      if (session.alone) await this.#serial(() => this.#resetTyping())
       this.#startSchedule(hello.config)
     })()
     return this.#opening
@@ -357,16 +366,18 @@ class ChatEngine implements Engine {
     for (const command of batch) {
       const from = this.#origin.get(command)
       this.#origin.delete(command)
+      let checked: Command
       try {
-        valid.push(checkCommand(command, this.#config))
+        checked = checkCommand(command, this.#config) // the checked copy is what is written
       } catch (error) {
         const commandId = typeof command?.commandId === 'string' ? command.commandId : ''
         refused.push({ commandId, error: toSerializedError(error) })
         continue
       }
+      valid.push(checked)
       if (!from) continue
-      if (command.kind === 'sendMessage') sentBy.set(command.message, from)
-      else if (command.kind === 'sendMessages') for (const message of command.messages) sentBy.set(message, from)
+      if (checked.kind === 'sendMessage') sentBy.set(checked.message, from)
+      else if (checked.kind === 'sendMessages') for (const message of checked.messages) sentBy.set(message, from)
     }
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {

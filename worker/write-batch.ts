@@ -396,10 +396,15 @@ class Batch {
     ])
   }
 
-  /** The changes for the feed (messages written and trimmed in this same batch never reach it) and the commands' outcomes. */
+  /**
+   * The changes for the feed and the commands' outcomes. Messages written and trimmed in this
+   * same batch never reach the feed; clients derive `lastActivity` from the messages they get,
+   * so when one of those moved it (a clock that went back between them), the view goes out as stored.
+   */
   result(headers: readonly ThreadSummary[]): BatchResult {
     const dropped = this.#dropped
     const feed = dropped.size === 0 ? this.#changes : this.#changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
+    if (dropped.size > 0 && this.#viewChanged) feed.push({ type: 'view', view: this.#view })
     for (const summary of headers) feed.push({ type: 'thread', summary })
     if (this.#countersChanged) {
       const counters = this.#counters

@@ -139,6 +139,10 @@ export class Client {
 
   // ── Commands ───────────────────────────────────────────────────────────────
 
+  /** Messages built by `message()`: their metadata is a checked copy already (`checkCommand` skips it). */
+  readonly #built = new WeakSet<ChatMessage>()
+  readonly #isBuilt = (message: ChatMessage): boolean => this.#built.has(message)
+
   /** A message as the send calls make it: client id and clock, so the committed row equals this one. */
   message(content: string, options: SendMessageOptions | undefined, path = 'content'): ChatMessage {
     const checked = checkSendOptions(options, this.#config)
@@ -148,7 +152,7 @@ export class Client {
       id = this.newId()
       this.#mirror.markNewId(id)
     }
-    return {
+    const message: ChatMessage = {
       id,
       content,
       sender: checked.sender ?? 'user',
@@ -156,6 +160,8 @@ export class Client {
       type: checked.type ?? 'text',
       ...(checked.metadata ? { metadata: checked.metadata } : {}),
     }
+    if (checked.metadata) this.#built.add(message)
+    return message
   }
 
   /**
@@ -166,13 +172,15 @@ export class Client {
    */
   run(input: CommandInput, options: { quiet?: boolean } = {}): Promise<void> {
     // Spread last: V8 builds `{ ...a, b }` on a slow path, several µs per command in a burst.
-    const command = { commandId: this.newId(), at: this.#now(), ...input } as Command
+    const given = { commandId: this.newId(), at: this.#now(), ...input } as Command
+    let command: Command
     try {
       if (this.#closed) throw new ClientClosedError()
-      checkCommand(command, this.#config)
+      // The checked copy from here on: what the caller passed can change or die without reaching it.
+      command = checkCommand(given, this.#config, this.#isBuilt)
       if (this.#failure) throw this.#failure
     } catch (error) {
-      this.#mirror.discard(command)
+      this.#mirror.discard(given)
       throw error
     }
     const entry = this.#mirror.add(command, options.quiet ?? false, this.#connected || this.#failure !== undefined)
@@ -405,7 +413,19 @@ export class Client {
 
   #execute(commands: readonly Command[]): void {
     if (commands.length === 0) return
-    this.#call(this.#host!.api.execute(commands))
+    const host = this.#host!
+    const call = host.api.execute(commands)
+    const postFailure = host.takePostFailure()
+    if (postFailure !== undefined) {
+      // Nothing was sent and the connection is fine (checked commands are plain copies, so this
+      // should never happen). Sent one by one, in order, so that only a command that cannot be
+      // copied fails.
+      call.catch(() => {})
+      if (commands.length > 1) for (const command of commands) this.#execute([command])
+      else this.#settle(commands[0]!.commandId, asChatError(postFailure))
+      return
+    }
+    this.#call(call)
       .then((result) => {
         if (!result.ok) throw fromSerializedError(result.error)
       })
@@ -432,7 +452,17 @@ export class Client {
       this.#patchesBeforeWelcome.push(patch)
       return
     }
-    if (patch.version <= this.#mirror.version) return // already in the snapshot
+    if (patch.version <= this.#mirror.version) {
+      // Its changes are in the state already (a snapshot overtook the feed), its outcomes are not.
+      // A snapshot still on its way carries the changes of a patch skipped over: settle after it.
+      const settle = () => {
+        this.#settleOutcomes(patch)
+        this.#changed()
+      }
+      if (this.#resyncing) void this.#resyncing.then(settle)
+      else settle()
+      return
+    }
     // A patch went missing, or one named a message this client does not hold: start again from a snapshot.
     if (patch.version > this.#mirror.version + 1) void this.#resync()
     if (!this.#mirror.apply(patch)) void this.#resync()
@@ -447,8 +477,7 @@ export class Client {
       }
     }
     if (patch.sent || patch.changes.length > 0) this.windows.committed()
-    for (const id of patch.done) this.#settle(id, undefined, false)
-    for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
+    this.#settleOutcomes(patch)
     this.#changed()
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#versionWaiters[i]!
@@ -457,6 +486,12 @@ export class Client {
         waiter.resolve()
       }
     }
+  }
+
+  /** Resolves the commands a patch committed and rejects those it refused. */
+  #settleOutcomes(patch: Patch): void {
+    for (const id of patch.done) this.#settle(id, undefined, false)
+    for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
   }
 
   #resync(): Promise<void> {

@@ -3,7 +3,8 @@
  */
 import { MAIN_THREAD } from '../core/protocol.js'
 import { ClientClosedError, NotFoundError, ValidationError } from '../core/errors.js'
-import { checkId, checkItem, checkPageSize, checkSearch, checkText, describe } from '../core/validate.js'
+import { MAX_BATCH_MESSAGES } from '../core/check-command.js'
+import { MAX_ID_LENGTH, checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import { Subject, of } from 'rxjs'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
@@ -75,17 +76,21 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       return committed
     },
     sendMainChatMessages: (messages) => {
-      if (!Array.isArray(messages)) throw new ValidationError('messages: must be an array', { path: 'messages' })
+      // Read once into a dense copy: a hole is a ValidationError at its place, not a TypeError later.
+      const items = readList(messages, 'messages', MAX_BATCH_MESSAGES, `must hold 1 to ${MAX_BATCH_MESSAGES} messages`)
       return client.run({
         kind: 'sendMessages',
         thread: MAIN_THREAD,
-        // Array.from visits holes too: a sparse array is a ValidationError at its hole, not a TypeError later.
-        messages: Array.from(messages, (item: string | BatchMessage | undefined, i) =>
-          checkItem('messages', i, (at) =>
-            typeof item === 'string'
-              ? client.message(item, undefined, at)
-              : client.message(item?.content as string, item?.options, `${at}.content`), // a hole or a non-object fails the content check
-          ),
+        messages: items.map((item, i) =>
+          checkItem('messages', i, (at) => {
+            if (typeof item === 'string') return client.message(item, undefined, at)
+            // A hole or a non-object fails the content check.
+            const { content, options } = readArgument(at, () => {
+              const { content, options } = (item ?? {}) as Partial<BatchMessage>
+              return { content, options }
+            })
+            return client.message(content as string, options, `${at}.content`)
+          }),
         ),
       })
     },
@@ -155,8 +160,16 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       notClosed()
       needsRunner().continueReply(checkId(messageId, 'messageId'))
     },
-    runAction: (messageId, actionId) =>
-      client.closed ? Promise.reject(new ClientClosedError()) : runAction(chat, contextKeys, actions$, messageId, actionId),
+    runAction(messageId, actionId) {
+      try {
+        notClosed()
+        checkId(messageId, 'messageId')
+        checkText(actionId, 'actionId', MAX_ID_LENGTH)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return runAction(chat, contextKeys, actions$, messageId, actionId)
+    },
     waitForReply: (messageId, waitOptions) =>
       waitForReply(
         {

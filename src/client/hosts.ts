@@ -15,6 +15,12 @@ export interface Host {
   readonly api: RemoteEngineApi
   /** Settles (never resolves) with `WorkerGoneError` when the worker dies or fails to start. */
   readonly gone: Promise<never>
+  /**
+   * The error of the last call whose message could not be posted (a value the structured
+   * clone refuses), and forgets it. Read right after a call: a call that could not be posted
+   * sent nothing, and the connection is as good as before.
+   */
+  takePostFailure(): unknown
   /** Releases the proxy and stops the worker or in-process engine. */
   dispose(): Promise<void>
 }
@@ -65,14 +71,15 @@ function openSharedWorkerHost(options: ChatClientOptions): Host {
  * A host whose engine answers over Comlink on `endpoint`. With `fail` (browser workers),
  * a lifeline settles `gone` the moment the worker ends (see `startLifeline`).
  */
-function comlinkHost(
+export function comlinkHost(
   kind: HostKind,
   endpoint: Comlink.Endpoint,
   gone: Promise<never>,
   stop: () => unknown,
   fail?: (error: WorkerGoneError) => void,
 ): Host {
-  const remote = Comlink.wrap<RemoteEngineApi>(endpoint)
+  const watched = watchPosts(endpoint)
+  const remote = Comlink.wrap<RemoteEngineApi>(watched.endpoint)
   const api = remote as unknown as RemoteEngineApi
   const lifeline = fail
     ? startLifeline(
@@ -85,10 +92,41 @@ function comlinkHost(
     kind,
     api,
     gone,
+    takePostFailure: watched.take,
     async dispose() {
       lifeline?.stop() // the worker's end that follows is expected
       remote[Comlink.releaseProxy]()
       await stop()
+    },
+  }
+}
+
+/**
+ * `endpoint`, noting the error of a `postMessage` that throws (Comlink posts synchronously
+ * inside the call, then rejects its promise with that error). Comlink's own wrapping of a
+ * MessagePort closes the port on release; hosts close their ports themselves.
+ */
+function watchPosts(endpoint: Comlink.Endpoint): { endpoint: Comlink.Endpoint; take: () => unknown } {
+  let failure: unknown
+  const watched: Comlink.Endpoint = {
+    postMessage(message: unknown, transfer?: Transferable[]) {
+      try {
+        endpoint.postMessage(message, transfer)
+      } catch (error) {
+        failure = error ?? new Error('postMessage failed')
+        throw error
+      }
+    },
+    addEventListener: (type, listener, options) => endpoint.addEventListener(type, listener, options),
+    removeEventListener: (type, listener, options) => endpoint.removeEventListener(type, listener, options),
+    ...(endpoint.start ? { start: () => endpoint.start!() } : {}),
+  }
+  return {
+    endpoint: watched,
+    take: () => {
+      const taken = failure
+      failure = undefined
+      return taken
     },
   }
 }

@@ -15,6 +15,8 @@ export class LazyState {
   /** The drafts the unapplied changes set, so that a send reads its thread's draft without applying them. */
   readonly #drafts = new Map<ThreadId, string>()
   #reset = false
+  /** Ids of every message pushed since this state was made (or last reset), applied or not. */
+  readonly #pushedMessages = new Set<string>()
   readonly #maxMainChatMessages: number
 
   constructor(state: ChatSystemState, maxMainChatMessages: number) {
@@ -54,6 +56,11 @@ export class LazyState {
     return this.#tickets.get(thread) === null ? '' : (ticketsById(this.#state).get(thread)?.draft ?? '')
   }
 
+  /** Whether a change pushed onto this state wrote the message `id` (cheap: applies nothing). */
+  pushedMessage(id: string): boolean {
+    return this.#pushedMessages.has(id)
+  }
+
   /** Replaces the state (after reconciling identities); only when nothing is pushed. */
   set(state: ChatSystemState): void {
     this.get()
@@ -63,7 +70,8 @@ export class LazyState {
   push(changes: readonly Change[]): void {
     for (const change of changes) {
       this.#unapplied.push(change)
-      if (change.type === 'ticket') this.#tickets.set(change.record.id, change.record)
+      if (change.type === 'message') this.#pushedMessages.add(change.record.message.id)
+      else if (change.type === 'ticket') this.#tickets.set(change.record.id, change.record)
       else if (change.type === 'ticketDeleted') {
         this.#tickets.set(change.id, null)
         this.#drafts.delete(change.id)
@@ -71,6 +79,7 @@ export class LazyState {
       else if (change.type === 'reset') {
         this.#tickets.clear()
         this.#drafts.clear()
+        this.#pushedMessages.clear()
         this.#reset = true
       }
     }

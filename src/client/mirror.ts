@@ -33,7 +33,10 @@ export class Mirror {
   #visible: LazyState | undefined // undefined: replay needed
   #rebuilt = false
   readonly #contexts = new WeakMap<LazyState, PlanContext>()
-  /** Ids this client made for messages not yet committed: they cannot exist anywhere yet. */
+  /**
+   * Ids this client made for messages not yet committed: no confirmed row and no other
+   * client can hold them, so only this client's own pending changes can (see `#planContext`).
+   */
   readonly #uncommittedIds = new Set<string>()
   /** Messages of this client's pending sends, with the command that sends each: the engine confirms them by id and place only. */
   readonly #sent = new Map<string, { readonly record: MessageRecord; readonly commandId: string }>()
@@ -111,6 +114,8 @@ export class Mirror {
 
   /** Starts again from a snapshot. */
   load(snapshot: Snapshot): void {
+    // A snapshot that overtook the feed may hold messages whose sends are not settled yet.
+    if (this.#uncommittedIds.size > 0) for (const record of snapshot.messages) this.#uncommittedIds.delete(record.message.id)
     this.#threads.clear()
     for (const summary of snapshot.threads) this.#threads.set(summary.id, summary)
     this.#confirmed = stateFromSnapshot(snapshot, this.#config.maxMainChatMessages, this.#index)
@@ -156,8 +161,11 @@ export class Mirror {
   }
 
   #confirm(changes: readonly Change[]): void {
+    const uncommitted = this.#uncommittedIds.size > 0
     for (const change of changes) {
-      if (change.type === 'thread') this.#threads.set(change.summary.id, change.summary)
+      if (change.type === 'message') {
+        if (uncommitted) this.#uncommittedIds.delete(change.record.message.id) // committed now
+      } else if (change.type === 'thread') this.#threads.set(change.summary.id, change.summary)
       else if (change.type === 'ticketDeleted') this.#threads.delete(change.id)
       else if (change.type === 'reset') this.#threads.clear()
     }
@@ -255,7 +263,10 @@ export class Mirror {
       },
       ticket: (id) => visible.ticket(id),
       thread: (id) => this.#threads.get(id),
-      message: (id, thread) => (this.#uncommittedIds.has(id) ? undefined : findMessage(visible.get(), id, thread)),
+      // An id made here and not committed is only where this client's own pending changes put
+      // it: a send being planned need not apply the pending changes to learn that it is new.
+      message: (id, thread) =>
+        this.#uncommittedIds.has(id) && !visible.pushedMessage(id) ? undefined : findMessage(visible.get(), id, thread),
       draft: (thread) => visible.draft(thread),
       draftThreads: () => Object.keys(draftsOf(visible.get())),
     }

@@ -2,7 +2,7 @@
  * Small helpers for calls that cross to the engine: unwrapping its answers, naming any
  * failure as a `ChatError`, and a timer that never keeps a Node process alive.
  */
-import { ChatError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
+import { ChatError, ValidationError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
 import type { Result } from '../core/protocol.js'
 
 /** The value of an engine answer, or its error rebuilt into its class. */
@@ -11,9 +11,16 @@ export function unwrap<T>(result: Result<T>): T {
   throw fromSerializedError(result.error)
 }
 
-/** Any failure as a `ChatError`; a non-SDK error means the engine could not be reached. */
+/**
+ * Any failure as a `ChatError`. A value the structured clone refuses is a `ValidationError`
+ * (that call was not sent; the connection is fine); any other non-SDK error means the engine
+ * could not be reached.
+ */
 export function asChatError(error: unknown): ChatError {
   if (error instanceof ChatError) return error
+  if ((error as { name?: unknown } | null)?.name === 'DataCloneError') {
+    return new ValidationError('The call holds a value that cannot be copied to the engine', { path: 'arguments' })
+  }
   return new WorkerGoneError(`The engine could not be reached: ${error instanceof Error ? error.message : String(error)}`, undefined, {
     cause: error,
   })

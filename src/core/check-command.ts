@@ -36,17 +36,27 @@ export const MAX_SUPERSEDED = 64
 /** Most messages one `sendMainChatMessages` call takes. */
 export const MAX_BATCH_MESSAGES = 10_000
 
-/** Throws `ValidationError` unless `value` is a well-formed command. Returns it typed. */
-export function checkCommand(value: unknown, config: ChatConfig): Command {
+/**
+ * Throws `ValidationError` unless `value` is a well-formed command. Returns it typed, with
+ * every object it carries that a caller gave (context, metadata, a user-context patch,
+ * context keys) replaced by the plain copy its check made: later changes to the caller's
+ * values cannot reach it, and it always survives `postMessage`. A command that carries no
+ * such object is returned as it is.
+ *
+ * `checked` names messages whose metadata is a plain copy made by these checks already (the
+ * client builds its messages with `checkSendOptions`): their metadata is not walked twice.
+ */
+export function checkCommand(value: unknown, config: ChatConfig, checked?: (message: ChatMessage) => boolean): Command {
   if (typeof value !== 'object' || value === null) throw new ValidationError(`command must be an object, got ${describe(value)}`)
   const command = value as Command
   checkId(command.commandId, 'commandId')
   checkTime(command.at, 'at')
   switch (command.kind) {
-    case 'sendMessage':
+    case 'sendMessage': {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
-      checkMessage(command.message, config, 'content', 'options')
-      break
+      const message = checkMessage(command.message, config, 'content', 'options', false, checked)
+      return message === command.message ? command : { ...command, message }
+    }
     case 'sendMessages': {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
       if (!Array.isArray(command.messages)) throw new ValidationError('messages: must be an array', { path: 'messages' })
@@ -54,28 +64,35 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
         throw new ValidationError(`messages: must hold 1 to ${MAX_BATCH_MESSAGES} messages`, { path: 'messages', limit: MAX_BATCH_MESSAGES })
       }
       const ids = new Set<string>()
-      command.messages.forEach((message, i) => {
-        checkItem('messages', i, (at) => checkMessage(message, config, at === 'messages' ? CONTENTS : `${at}.content`, at))
+      let copies: ChatMessage[] | undefined // made at the first message that changes
+      for (let i = 0; i < command.messages.length; i++) {
+        const message = command.messages[i]! // a hole reads as undefined and is refused as not a message
+        const copy = checkItem('messages', i, (at) => checkMessage(message, config, at === 'messages' ? CONTENTS : `${at}.content`, at, false, checked))
         if (ids.has(message.id)) throw new ValidationError(`messages[${i}]: id ${message.id} appears twice`, { path: `messages[${i}]` })
         ids.add(message.id)
-      })
-      break
+        if (copy !== message) copies ??= command.messages.slice(0, i)
+        copies?.push(copy)
+      }
+      return copies ? { ...command, messages: copies } : command
     }
     case 'setTyping':
       checkBoolean(command.isTyping, 'isTyping')
       break
     case 'updateUserContext':
-      checkUserContext(command.patch, 'context', config)
-      break
+      return { ...command, patch: checkUserContext(command.patch, 'context', config) }
     case 'clearUserData':
       break
-    case 'createTicket':
+    case 'createTicket': {
       checkId(command.ticketId, 'ticketId')
       checkEnum(command.ticketType, TICKET_TYPES, 'type')
       checkText(command.title, 'title', config.maxTitleLength)
-      if (command.initialMessage !== undefined) checkMessage(command.initialMessage, config, 'initialMessage', 'initialMessage')
-      if (command.context !== undefined) checkPlainObject(command.context, 'context', config.maxContextBytes)
-      break
+      const { initialMessage, context } = command
+      return {
+        ...command,
+        ...(initialMessage !== undefined ? { initialMessage: checkMessage(initialMessage, config, 'initialMessage', 'initialMessage', false, checked) } : {}),
+        ...(context !== undefined ? { context: checkPlainObject(context, 'context', config.maxContextBytes) } : {}),
+      }
+    }
     case 'resolveTicket':
       checkId(command.ticketId, 'ticketId')
       if (command.summary !== undefined) checkText(command.summary, 'summary', config.maxSummaryLength)
@@ -103,8 +120,7 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       break
     case 'inheritContextToTicket':
       checkId(command.ticketId, 'ticketId')
-      checkContextKeys(command.contextKeys, 'contextKeys')
-      break
+      return { ...command, contextKeys: checkContextKeys(command.contextKeys, 'contextKeys') }
     case 'reply': {
       checkEnum(command.guard, REPLY_GUARDS, 'guard')
       checkId(command.owner, 'owner')
@@ -115,8 +131,7 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
         if (command.guard === 'own') throw new ValidationError("supersede: only when a reply starts, not with guard 'own'", { path: 'supersede' })
         command.supersede.forEach((id, i) => checkId(id, `supersede[${i}]`))
       }
-      const { message } = command
-      checkMessage(message, config, 'message.content', 'message', true) // a reply starts empty and grows token by token
+      const message = checkMessage(command.message, config, 'message.content', 'message', true) // a reply starts empty and grows token by token
       checkEnum(message.sender, ['assistant', 'system'] as const, 'message.sender')
       const info = message.metadata?.['reply'] as ReplyInfo | undefined
       if (typeof info !== 'object' || info === null) throw new ValidationError('message.metadata.reply: must describe the reply', { path: 'message.metadata.reply' })
@@ -124,7 +139,7 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
       checkEnum(info.status, REPLY_STATUSES, 'message.metadata.reply.status')
       if (info.owner !== undefined) checkId(info.owner, 'message.metadata.reply.owner')
       if (info.leaseUntil !== undefined) checkTime(info.leaseUntil, 'message.metadata.reply.leaseUntil')
-      break
+      return { ...command, message }
     }
     case 'markRead':
       if (command.thread !== 'main') checkId(command.thread, 'threadId')
@@ -149,8 +164,16 @@ export function checkCommand(value: unknown, config: ChatConfig): Command {
 /**
  * A message as the client built it: content checked against the limit, enums, metadata.
  * `contentPath` names the content argument; `at` prefixes the other fields (`options.sender`).
+ * Returns it with its metadata copied (the same message when it has none).
  */
-function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: string, at: string, allowEmpty = false): void {
+function checkMessage(
+  message: ChatMessage,
+  config: ChatConfig,
+  contentPath: string,
+  at: string,
+  allowEmpty = false,
+  checked?: (message: ChatMessage) => boolean,
+): ChatMessage {
   if (typeof message !== 'object' || message === null) {
     throw new ValidationError(`${contentPath}: must be a message, got ${describe(message)}`, { path: contentPath })
   }
@@ -162,5 +185,6 @@ function checkMessage(message: ChatMessage, config: ChatConfig, contentPath: str
   checkEnum(message.sender, MESSAGE_SENDERS, at, 'sender')
   checkEnum(message.type, MESSAGE_TYPES, at, 'type')
   checkTime(message.timestamp, at, 'timestamp')
-  if (message.metadata !== undefined) checkMetadata(message.metadata, `${at}.metadata`, config)
+  if (message.metadata === undefined || checked?.(message)) return message
+  return { ...message, metadata: checkMetadata(message.metadata, `${at}.metadata`, config) }
 }

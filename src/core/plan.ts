@@ -66,7 +66,8 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
 
     case 'setTyping':
       if (ctx.view.isTyping === command.isTyping) return []
-      return [{ type: 'view', view: { ...ctx.view, isTyping: command.isTyping, lastActivity: at } }]
+      // The latest activity, also when this device's clock went back since the last one.
+      return [{ type: 'view', view: { ...ctx.view, isTyping: command.isTyping, lastActivity: Math.max(ctx.view.lastActivity, at) } }]
 
     case 'updateUserContext':
       return [{ type: 'userContext', context: mergeContext(ctx.userContext, command.patch) }]

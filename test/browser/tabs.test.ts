@@ -82,6 +82,36 @@ describe.each(['worker', 'shared-worker'] as const)('two tabs with host %s', (ho
   )
 
   test(
+    'a tab that opens leaves the typing indicator of the open tabs on; the first tab of a new session starts with it off',
+    async () => {
+      const db = uniqueDb(host)
+      const a = await openTab(db, host)
+      await a.evaluate(() => window.chat.setMainChatTyping(true))
+      const b = await openTab(db, host)
+      // What b's engine announced at open reaches a before b's message does.
+      await b.evaluate(() => window.chat.sendMainChatMessage('from b'))
+      await waitForContents(a, ['from b'])
+      expect(await a.evaluate(() => window.chat.getState().mainChat.isTyping)).toBe(true)
+      expect(await b.evaluate(() => window.chat.getState().mainChat.isTyping)).toBe(true)
+
+      if (host === 'shared-worker') return // the worker, and its session, may outlive both tabs for a while
+      // Both tabs end without turning it off; once the browser let their workers go, the next
+      // tab on the database starts a new session.
+      await a.close()
+      await b.close()
+      const probe = await openTab(uniqueDb(host), host)
+      await probe.waitForFunction(
+        async (name) => !((await navigator.locks.query()).held ?? []).some((lock) => lock.name?.endsWith(`:${name}`)),
+        db,
+        { timeout: 10_000, polling: 50 },
+      )
+      const c = await openTab(db, host)
+      expect(await c.evaluate(() => window.chat.getState().mainChat.isTyping)).toBe(false)
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
     'sends issued in both tabs at the same time end up identical in both, each once',
     async () => {
       const db = uniqueDb(host)

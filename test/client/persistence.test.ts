@@ -45,6 +45,28 @@ describe('persistence across reopen', () => {
     expect(second.getState().mainChat.isTyping).toBe(false)
   })
 
+  test('keeps the typing indicator of open tabs when another tab opens', async () => {
+    const device = createDevice()
+    const first = device.open()
+    await first.setMainChatTyping(true)
+    const second = device.open() // a new tab on the same database
+    await second.ready
+    expect(second.getState().mainChat.isTyping).toBe(true)
+    // Whatever the new tab's engine announced at open reached the first tab before this message did.
+    const seen = new Promise<void>((resolve) =>
+      first.messages$.subscribe((messages) => messages.some((m) => m.content === 'from the new tab') && resolve()),
+    )
+    await second.sendMainChatMessage('from the new tab')
+    await seen
+    expect(first.getState().mainChat.isTyping).toBe(true)
+    expect(second.getState().mainChat.isTyping).toBe(true)
+    await first.setMainChatTyping(false)
+    await second.flush()
+    const third = device.open()
+    await third.ready
+    expect(third.getState().mainChat.isTyping).toBe(false)
+  })
+
   test('keeps the main chat at maxMainChatMessages, dropping the oldest, across reopen', async () => {
     const device = createDevice()
     const chat = device.open()

@@ -13,8 +13,24 @@ function broken(kind: string, fields: Record<string, unknown>): unknown {
 }
 
 describe('checkCommand', () => {
-  test.each(validCommands().map((c) => [c.kind, c] as const))('accepts a valid %s command and returns it', (_, valid) => {
-    expect(check(valid)).toBe(valid)
+  test.each(validCommands().map((c) => [c.kind, c] as const))('accepts a valid %s command and returns it, or an equal copy', (_, valid) => {
+    expect(check(valid)).toEqual(valid)
+  })
+
+  test('returns the objects a caller gave as copies, so later changes to them do not reach the command', () => {
+    const context = { cart: { items: ['a'] } }
+    const created = check({ kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'T', context })
+    context.cart.items.push('b')
+    expect(created).toMatchObject({ context: { cart: { items: ['a'] } } })
+    const patch = { preferences: { theme: 'dark' } }
+    const updated = check({ kind: 'updateUserContext', commandId: 'c2', at: 1, patch })
+    patch.preferences.theme = 'light'
+    expect(updated).toMatchObject({ patch: { preferences: { theme: 'dark' } } })
+    const metadata = { context: { page: '/a' } }
+    const message = { id: 'm1', content: 'hi', sender: 'user', type: 'text', timestamp: 1, metadata }
+    const sent = check({ kind: 'sendMessage', commandId: 'c3', at: 1, thread: 'main', message })
+    metadata.context.page = '/b'
+    expect(sent).toMatchObject({ message: { metadata: { context: { page: '/a' } } } })
   })
 
   test('has a valid example of every command kind of the protocol', () => {

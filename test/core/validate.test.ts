@@ -100,7 +100,7 @@ describe('checkEnum', () => {
 })
 
 describe('checkPlainData', () => {
-  test('accepts plain nested data within the limits and returns it unchanged', () => {
+  test('accepts plain nested data within the limits and returns an equal copy', () => {
     const value = {
       productIds: ['laptop1', 'laptop2'],
       budget: { min: 800, max: 1500.5 },
@@ -110,17 +110,55 @@ describe('checkPlainData', () => {
       unicode: 'Kopfhörer 🎧',
       missing: undefined,
     }
-    expect(checkPlainData(value, 'context', LIMIT)).toBe(value)
+    const copy = checkPlainData(value, 'context', LIMIT)
+    expect(copy).toStrictEqual(value)
+    expect(copy).not.toBe(value)
+    expect((copy as typeof value).nested.deeper.list[0]).not.toBe(value.nested.deeper.list[0])
   })
 
   test('accepts an object without a prototype', () => {
     const value = Object.assign(Object.create(null) as object, { a: 1 })
-    expect(checkPlainData(value, 'context', LIMIT)).toBe(value)
+    expect(checkPlainData(value, 'context', LIMIT)).toEqual({ a: 1 })
   })
 
   test('accepts the same object reached twice, which is not a cycle', () => {
     const shared = { sku: 'x' }
     expect(() => checkPlainData({ a: shared, b: [shared, shared] }, 'context', LIMIT)).not.toThrow()
+  })
+
+  test('copies a transparent Proxy of plain data into plain data', () => {
+    const proxy = new Proxy({ cart: new Proxy({ items: [1, 2] }, {}) }, {})
+    const copy = checkPlainData({ proxy }, 'context', LIMIT) as { proxy: object }
+    expect(copy).toEqual({ proxy: { cart: { items: [1, 2] } } })
+    expect(structuredClone(copy)).toEqual(copy) // a Proxy cannot be cloned; the copy can
+  })
+
+  test('refuses a value that throws while it is read, naming where', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    expectRefused(() => checkPlainData({ a: { b: proxy } }, 'context', LIMIT), 'context.a.b')
+    const throwing = new Proxy({ x: 1 }, {
+      ownKeys() {
+        throw new Error('trap')
+      },
+    })
+    expectRefused(() => checkPlainData({ list: [throwing] }, 'context', LIMIT), 'context.list[0]')
+    expectRefused(() => checkPlainObject(proxy, 'context', LIMIT), 'context')
+  })
+
+  test('copies a sparse array densely, its holes counted as JSON counts them', () => {
+    const sparse = [1, , 3]
+    const copy = checkPlainData({ sparse }, 'context', LIMIT) as { sparse: unknown[] }
+    expect(copy.sparse).toEqual([1, undefined, 3])
+    expect(1 in copy.sparse).toBe(true)
+    const huge: unknown[] = []
+    huge[10_000_000] = 1
+    expectRefused(() => checkPlainData({ huge }, 'context', LIMIT), 'context')
+  })
+
+  test('refuses named properties on an array, which JSON would drop', () => {
+    const list = Object.assign([1], { note: 'x' })
+    expectRefused(() => checkPlainData({ list }, 'context', LIMIT), 'context.list.note')
   })
 
   class Product {
@@ -237,7 +275,7 @@ describe('checkPlainData', () => {
       fc.property(fc.jsonValue(), (value) => {
         fc.pre(!hasForbiddenKey(value) && jsonBytes({ value }) < LIMIT)
         const root = { value }
-        expect(checkPlainData(root, 'context', LIMIT)).toBe(root)
+        expect(checkPlainData(root, 'context', LIMIT)).toEqual(root)
       }),
     )
   })
@@ -299,7 +337,7 @@ describe('checkMetadata', () => {
       actions: [{ id: 'open-ticket', label: 'Open a ticket', type: 'ticket', payload: { ticketType: 'order-help' } }],
       mood: 'curious',
     }
-    expect(checkMetadata(metadata, at, CHAT_CONFIG)).toBe(metadata)
+    expect(checkMetadata(metadata, at, CHAT_CONFIG)).toEqual(metadata)
   })
 
   test('refuses metadata that is not an object', () => {
@@ -338,7 +376,7 @@ describe('checkSendOptions', () => {
   test('accepts no options and every known option', () => {
     expect(checkSendOptions(undefined, CHAT_CONFIG)).toEqual({})
     const options = { sender: 'assistant', type: 'suggestion', id: 'reply-1', metadata: { ticketId: 't-1' } }
-    expect(checkSendOptions(options, CHAT_CONFIG)).toBe(options)
+    expect(checkSendOptions(options, CHAT_CONFIG)).toEqual(options)
   })
 
   test.each([
@@ -371,7 +409,7 @@ describe('checkUserContext', () => {
       personalInfo: { name: 'Ada' },
       custom: { anything: [1, 'two'] },
     }
-    expect(checkUserContext(patch, 'context', CHAT_CONFIG)).toBe(patch)
+    expect(checkUserContext(patch, 'context', CHAT_CONFIG)).toEqual(patch)
   })
 
   test.each([
