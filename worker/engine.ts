@@ -31,7 +31,7 @@ import { createPatchChannel, type Announcement, type PatchChannel } from './patc
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
-import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
+import { readAnnounced, readEverything, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
@@ -376,7 +376,7 @@ class ChatEngine implements Engine {
    */
   #onAnnouncement(announced: Announcement): void {
     void this.#serial(async () => {
-      if (announced.reset) return this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] })
+      if (announced.reset) return this.#onReset()
       const db = await this.#readable()
       const changes = await db.transaction('r', db.all, () => readAnnounced(db, announced))
       this.#publish({ changes, done: [], refused: [] })
@@ -385,6 +385,20 @@ class ChatEngine implements Engine {
       // snapshot when the next patch shows the gap.
       this.#version++
     })
+  }
+
+  /**
+   * Another tab cleared the database. The notice can arrive after writes that committed
+   * after the clear (this engine's own, or announced by others) and made the database
+   * again: those are kept on disk, so the connections get the reset followed by what the
+   * database holds now, and every tab ends with what the disk holds. Ticket messages are
+   * loaded again by the windows that want them.
+   */
+  async #onReset(): Promise<void> {
+    for (const windows of this.#listeners.values()) windows.clear()
+    const db = await this.#readable()
+    const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
+    this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
   }
 
   /**
