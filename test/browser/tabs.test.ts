@@ -227,3 +227,55 @@ describe('a browser without SharedWorker', () => {
   )
 })
 
+
+describe('clearAllData in one tab while another tab writes (dedicated workers)', () => {
+  test(
+    'every tab and the disk agree afterwards, and a write goes only if its tab acknowledged it before the clear reached it',
+    async () => {
+      // Rounds with the clear at different points of the other tab's burst of sends.
+      for (const wait of [0, 1, 2, 4, 6, 9, 13, 20]) {
+        const db = uniqueDb('clear-race')
+        const [clearing, writing] = [await openTab(db, 'worker'), await openTab(db, 'worker')]
+        await clearing.evaluate(() => window.chat.sendMainChatMessage('before'))
+        await waitForContents(writing, ['before'])
+        const burst = writing.evaluate(async () => {
+          // In order, what this tab sees: each send acknowledged, and the clear arriving.
+          const events: string[] = []
+          const has = () => window.chat.getState().mainChat.messages.some((m) => m.content === 'before')
+          const stop = window.chat.onStateChange(() => {
+            if (!events.includes('cleared') && !has()) events.push('cleared')
+          })
+          const sends: Promise<void>[] = []
+          for (let i = 0; i < 30; i++) {
+            const name = `w${i}`
+            sends.push(window.chat.sendMainChatMessage(name).then(() => void events.push(name)))
+            await new Promise((resolve) => setTimeout(resolve, 1))
+          }
+          await Promise.all(sends)
+          await window.chat.flush()
+          await new Promise((resolve) => setTimeout(resolve, 300)) // the clear's notice, however late
+          stop()
+          return events
+        })
+        await clearing.evaluate(async (ms) => {
+          await new Promise((resolve) => setTimeout(resolve, ms))
+          await window.chat.clearAllData()
+        }, wait)
+        const events = await burst
+        await clearing.evaluate(() => window.chat.flush())
+        await clearing.waitForTimeout(300)
+        const disk = await contents(await openTab(db, 'worker'))
+        expect(disk).not.toContain('before')
+        expect({ wait, clearing: await contents(clearing) }).toEqual({ wait, clearing: disk })
+        expect({ wait, writing: await contents(writing) }).toEqual({ wait, writing: disk })
+        expect(events).toContain('cleared')
+        for (let i = 0; i < 30; i++) {
+          const name = `w${i}`
+          if (!disk.includes(name)) expect(events.indexOf(name), `${name} in ${events.join()}`).toBeLessThan(events.indexOf('cleared'))
+        }
+        await suite().browser.closePages()
+      }
+    },
+    BROWSER_TEST_TIMEOUT * 2,
+  )
+})
