@@ -8,6 +8,7 @@ import { Dexie } from 'dexie'
 import { checkCommand } from '../src/core/check-command.js'
 import { ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
+import { forgetSeenWords } from '../src/core/topics.js'
 import {
   MAIN_THREAD,
   PROTOCOL_VERSION,
@@ -396,6 +397,7 @@ class ChatEngine implements Engine {
    */
   async #onReset(): Promise<void> {
     for (const windows of this.#listeners.values()) windows.clear()
+    forgetSeenWords() // the cleared messages' words, as in the tab that cleared
     const db = await this.#readable()
     const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
     this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
@@ -458,6 +460,7 @@ class ChatEngine implements Engine {
     const db = await this.#readable()
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
+    forgetSeenWords() // no copy of the user's words stays behind in memory
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }
