@@ -8,8 +8,8 @@
  *
  * Commands are also issued without awaiting them, refer to tickets that cleanup or a wipe
  * removed (the model expects `NotFoundError`), and move a virtual clock across the exact
- * cleanup age. `npm test` runs MODEL_RUNS sequences (200 by default, 10,000 operations in
- * all); `npm run test:soak` runs many more. A failure prints fast-check's seed and path:
+ * cleanup age. `npm test` runs MODEL_RUNS sequences (230 by default, about 10,000 operations
+ * in all, printed at the end); `npm run test:soak` runs many more. A failure prints fast-check's seed and path:
  * see CONTRIBUTING.md to replay it.
  */
 import fc from 'fast-check'
@@ -30,10 +30,12 @@ import { loadEveryTicket, uniqueName } from '../helpers/client.js'
 
 // ── Sizes ────────────────────────────────────────────────────────────────────
 
-const RUNS = Number(process.env['MODEL_RUNS'] ?? 200)
+const RUNS = Number(process.env['MODEL_RUNS'] ?? 230)
 const MAX_COMMANDS = Number(process.env['MODEL_MAX_COMMANDS'] ?? 100)
 const SEED = process.env['MODEL_SEED'] === undefined ? undefined : Number(process.env['MODEL_SEED'])
 const PATH = process.env['MODEL_PATH']
+/** fast-check's `replayPath` of the failing command list (printed with the counterexample). */
+const REPLAY_PATH = process.env['MODEL_REPLAY_PATH']
 
 /** Small limits, so that trimming and cleanup happen in short sequences. */
 const MAX_MAIN = 5
@@ -351,7 +353,7 @@ abstract class Step implements Command {
 const CONTENTS = ['hello', 'my order 42 is late', 'wallet', 'Größe M?', 'ok', '東京の財布']
 const content = fc.constantFrom(...CONTENTS)
 const sender = fc.constantFrom<Sender>('user', 'user', 'assistant')
-const awaited = fc.boolean()
+const awaited = fc.constantFrom(true, false, false) // mostly left pending: they then share transactions
 const ticketType = fc.constantFrom<TicketType>('support', 'product-inquiry', 'order-help', 'technical')
 
 class SendMain extends Step {
@@ -799,8 +801,11 @@ describe('the client against a reference model', () => {
   const operations = { count: 0 }
   test(`random command sequences (${RUNS} runs) leave every tab, and a client opened afterwards, showing the model`, async () => {
     let sequences = 0
-    await fc.assert(
-      fc.asyncProperty(fc.commands(COMMANDS, { maxCommands: MAX_COMMANDS, size: 'max' }), fc.boolean(), fc.boolean(), async (commands, twoClients, second) => {
+    const property = fc.asyncProperty(
+      fc.commands(COMMANDS, { maxCommands: MAX_COMMANDS, size: 'max', ...(REPLAY_PATH !== undefined ? { replayPath: REPLAY_PATH } : {}) }),
+      fc.boolean(),
+      fc.boolean(),
+      async (commands, twoClients, second) => {
         sequences++
         const real: Real = { indexedDB: new IDBFactory(), databaseName: uniqueName('model'), clients: [], current: 0, pending: [], clock: { now: START } }
         const withTwo = twoClients && second // a quarter of the runs: two tabs
@@ -816,9 +821,18 @@ describe('the client against a reference model', () => {
         } finally {
           await Promise.all(real.clients.map((c) => c.close().catch(() => {})))
         }
-      }),
-      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH !== undefined ? { path: PATH, endOnFailure: true } : {}) },
+      },
     )
-    console.log(`model: ${sequences} sequences, ${operations.count} operations`)
-  }, 600_000)
+    const details = await fc.check(property, {
+      numRuns: RUNS,
+      ...(SEED !== undefined ? { seed: SEED } : {}),
+      ...(PATH !== undefined ? { path: PATH, endOnFailure: true } : {}),
+    })
+    console.log(`model: ${sequences} sequences, ${operations.count} operations (seed ${details.seed})`)
+    if (details.failed) {
+      const replayPath = /replayPath="([^"]*)"/.exec(fc.stringify(details.counterexample))?.[1] ?? ''
+      const replay = `MODEL_SEED=${details.seed} MODEL_PATH=${details.counterexamplePath ?? ''} MODEL_REPLAY_PATH='${replayPath}' MODEL_MAX_COMMANDS=${MAX_COMMANDS} npx vitest run test/client/model.test.ts`
+      throw new Error(`${await fc.asyncDefaultReportMessage(details)}\n\nReplay this failure alone with:\n  ${replay}`, { cause: details.errorInstance })
+    }
+  }, Math.max(600_000, RUNS * 2_000))
 })
