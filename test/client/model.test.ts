@@ -312,10 +312,17 @@ async function settle(model: Model, real: Real, withMessages = false): Promise<v
     if (outcome.status === 'rejected') throw new Error(`${pending[i]!.label} failed: ${String(outcome.reason)}`, { cause: outcome.reason })
   })
   await Promise.all(real.clients.map((c) => c.flush()))
+  if (real.clients.length > 1) {
+    // The other tab hears of this tab's commits in order, through its own engine, some time
+    // later: a last write from this tab tells when it has heard them all (it may show an
+    // older, consistent state until then).
+    model.userContext = { ...model.userContext, heard: ++model.nextId }
+    await client(real).updateUserContext({ heard: model.nextId })
+  }
   const want = expected(model, true, withMessages)
   for (const c of real.clients) {
     // Another client hears of the commits through its engine: wait for it (bounded).
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 2_000; i++) {
       if (withMessages) await loadEveryTicket(c)
       if (JSON.stringify(observe(c.getState(), true, withMessages)) === JSON.stringify(want)) break
       await new Promise((resolve) => setImmediate(resolve))
