@@ -37,6 +37,13 @@ const PATH = process.env['MODEL_PATH']
 /** fast-check's `replayPath` of the failing command list (printed with the counterexample). */
 const REPLAY_PATH = process.env['MODEL_REPLAY_PATH']
 
+/**
+ * createTicketFromChatMessage on a main-chat message whose send is not committed yet fails
+ * with NotFoundError (a known fault, fixed separately): until that fix is in, the model
+ * awaits the sends left pending before it. Set to false to issue it on uncommitted messages.
+ */
+const AWAIT_SENDS_BEFORE_COPY = process.env['MODEL_COPY_UNCOMMITTED'] !== '1'
+
 /** Small limits, so that trimming and cleanup happen in short sequences. */
 const MAX_MAIN = 5
 const AGE = 1_000
@@ -363,33 +370,42 @@ const sender = fc.constantFrom<Sender>('user', 'user', 'assistant')
 const awaited = fc.constantFrom(true, false, false) // mostly left pending: they then share transactions
 const ticketType = fc.constantFrom<TicketType>('support', 'product-inquiry', 'order-help', 'technical')
 
+/** The ids of the newest `count` main-chat messages the client shows (the ones it just made). */
+const newestIds = (real: Real, count: number) => client(real).getState().mainChat.messages.slice(-count).map((m) => m.id)
+
+/** Main-chat sends with ids the app gives (`ownIds`) or ids the client makes (read back from its state). */
 class SendMain extends Step {
-  constructor(readonly content: string, readonly sender: Sender, readonly awaited: boolean) {
+  constructor(readonly content: string, readonly sender: Sender, readonly awaited: boolean, readonly ownIds: boolean) {
     super()
   }
   async apply(model: Model, real: Real) {
-    const id = `m${++model.nextId}`
-    addMainMessages(model, [{ id, content: this.content, sender: this.sender }])
-    await succeed(real, this.toString(), this.awaited, () => client(real).sendMainChatMessage(this.content, { sender: this.sender, id }))
+    const own = this.ownIds ? `m${++model.nextId}` : undefined
+    let promise: Promise<void> | undefined
+    await succeed(real, this.toString(), false, () => (promise = client(real).sendMainChatMessage(this.content, { sender: this.sender, ...(own ? { id: own } : {}) })))
+    addMainMessages(model, [{ id: own ?? newestIds(real, 1)[0]!, content: this.content, sender: this.sender }])
+    if (this.awaited) await promise
   }
   toString() {
-    return `sendMainChatMessage(${JSON.stringify(this.content)}, ${this.sender}${this.awaited ? '' : ', not awaited'})`
+    return `sendMainChatMessage(${JSON.stringify(this.content)}, ${this.sender}${this.ownIds ? ', own id' : ''}${this.awaited ? '' : ', not awaited'})`
   }
 }
 
 class SendMainBatch extends Step {
-  constructor(readonly contents: readonly string[], readonly sender: Sender, readonly awaited: boolean) {
+  constructor(readonly contents: readonly string[], readonly sender: Sender, readonly awaited: boolean, readonly ownIds: boolean) {
     super()
   }
   async apply(model: Model, real: Real) {
-    const messages = this.contents.map((text) => ({ id: `m${++model.nextId}`, content: text, sender: this.sender }))
-    addMainMessages(model, messages)
-    await succeed(real, this.toString(), this.awaited, () =>
-      client(real).sendMainChatMessages(messages.map((m) => ({ content: m.content, options: { sender: m.sender, id: m.id } }))),
+    const own = this.contents.map(() => (this.ownIds ? `m${++model.nextId}` : undefined))
+    let promise: Promise<void> | undefined
+    await succeed(real, this.toString(), false, () =>
+      (promise = client(real).sendMainChatMessages(this.contents.map((text, i) => ({ content: text, options: { sender: this.sender, ...(own[i] ? { id: own[i] } : {}) } })))),
     )
+    const made = newestIds(real, this.contents.length)
+    addMainMessages(model, this.contents.map((text, i) => ({ id: own[i] ?? made[i]!, content: text, sender: this.sender })))
+    if (this.awaited) await promise
   }
   toString() {
-    return `sendMainChatMessages(${this.contents.length} × ${this.sender}${this.awaited ? '' : ', not awaited'})`
+    return `sendMainChatMessages(${this.contents.length} × ${this.sender}${this.ownIds ? ', own ids' : ''}${this.awaited ? '' : ', not awaited'})`
   }
 }
 
@@ -427,9 +443,7 @@ class CreateFromMessage extends Step {
     const source = model.main.find((m) => m.id === sourceId)
     const title = `F${++model.nextId}`
     if (!source) return fail(() => client(real).createTicketFromChatMessage(sourceId, this.type, title), NotFoundError)
-    // Sends not yet committed are awaited first: createTicketFromChatMessage on a main-chat
-    // message not yet committed is being fixed separately (it fails with NotFoundError).
-    await settlePending(real)
+    if (AWAIT_SENDS_BEFORE_COPY) await settlePending(real)
     const id = client(real).createTicketFromChatMessage(sourceId, this.type, title)
     model.tickets.push({
       id,
@@ -772,8 +786,8 @@ class Reopen extends Step {
 
 const ticketPick = fc.nat({ max: 40 })
 const COMMANDS: Array<fc.Arbitrary<Command>> = [
-  fc.tuple(content, sender, awaited).map(([c, s, a]) => new SendMain(c, s, a)),
-  fc.tuple(fc.array(content, { minLength: 1, maxLength: 4 }), sender, awaited).map(([c, s, a]) => new SendMainBatch(c, s, a)),
+  fc.tuple(content, sender, awaited, fc.boolean()).map(([c, s, a, o]) => new SendMain(c, s, a, o)),
+  fc.tuple(fc.array(content, { minLength: 1, maxLength: 4 }), sender, awaited, fc.boolean()).map(([c, s, a, o]) => new SendMainBatch(c, s, a, o)),
   fc.tuple(ticketType, fc.option(content, { nil: undefined }), awaited).map(([t, c, a]) => new CreateTicket(t, c, a)),
   fc.tuple(fc.nat({ max: 40 }), ticketType).map(([p, t]) => new CreateFromMessage(p, t)),
   fc.tuple(ticketPick, content, sender, awaited).map(([p, c, s, a]) => new SendTicketMessage(p, c, s, a)),
