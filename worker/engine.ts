@@ -8,6 +8,7 @@ import { Dexie } from 'dexie'
 import { checkCommand } from '../src/core/check-command.js'
 import { ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
+import { forgetSeenWords } from '../src/core/topics.js'
 import {
   MAIN_THREAD,
   PROTOCOL_VERSION,
@@ -33,7 +34,7 @@ import { createPatchChannel, type Announcement, type PatchChannel } from './patc
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
-import { readAnnounced, readMeta, readPage, readSnapshot } from './read-state.js'
+import { readAnnounced, readEverything, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { openSession, type Session } from './sessions.js'
@@ -432,7 +433,7 @@ class ChatEngine implements Engine {
    */
   #onAnnouncement(announced: Announcement): void {
     void this.#serial(async () => {
-      if (announced.reset) return this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] })
+      if (announced.reset) return this.#onReset()
       const db = await this.#readable()
       const changes = await db.transaction('r', db.all, () => readAnnounced(db, announced))
       this.#publish({ changes, done: [], refused: [] })
@@ -441,6 +442,21 @@ class ChatEngine implements Engine {
       // snapshot when the next patch shows the gap.
       this.#version++
     })
+  }
+
+  /**
+   * Another tab cleared the database. The notice can arrive after writes that committed
+   * after the clear (this engine's own, or announced by others) and made the database
+   * again: those are kept on disk, so the connections get the reset followed by what the
+   * database holds now, and every tab ends with what the disk holds. Ticket messages are
+   * loaded again by the windows that want them.
+   */
+  async #onReset(): Promise<void> {
+    for (const windows of this.#listeners.values()) windows.clear()
+    forgetSeenWords() // the cleared messages' words, as in the tab that cleared
+    const db = await this.#readable()
+    const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
+    this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
   }
 
   /**
@@ -500,6 +516,7 @@ class ChatEngine implements Engine {
     const db = await this.#readable()
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
+    forgetSeenWords() // no copy of the user's words stays behind in memory
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }

@@ -160,3 +160,26 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
   }
   return changes
 }
+
+/**
+ * Everything the database holds, as changes that follow a `reset`: what a connection needs
+ * when another tab cleared the database and writes that committed after the clear made it
+ * again. The main chat's messages, every ticket and thread header, the drafts and the single
+ * rows; ticket messages are left for the windows to load again.
+ */
+export async function readEverything(db: ChatDatabase): Promise<Change[]> {
+  const [mainIds, tickets, threads, drafts] = await Promise.all([
+    threadRange(db, MAIN_THREAD).primaryKeys(),
+    db.tickets.toArray(),
+    db.threads.toCollection().primaryKeys(),
+    db.drafts.toCollection().primaryKeys(),
+  ])
+  tickets.sort((a, b) => a.seq - b.seq)
+  return readAnnounced(db, {
+    messages: mainIds.map((id) => [id, MAIN_THREAD] as const),
+    tickets: tickets.map((ticket) => ticket.id),
+    threads,
+    drafts,
+    meta: true,
+  })
+}

@@ -79,11 +79,13 @@ export class Client {
   /** The port the engine posts patches to (its other end is transferred with `connect`). */
   #feed: MessagePort | undefined
   readonly #keepAlive = createKeepAlive()
-  #goneNow: ((error: ChatError) => void) | undefined
-  /** Rejects when the connection fails for good, whichever way that is noticed. */
-  readonly #gone = new Promise<never>((_, reject) => {
-    this.#goneNow = reject
-  })
+  /**
+   * How each remote call in flight fails when the connection fails for good, whichever way
+   * that is noticed. A call leaves the set when it settles: racing every call against one
+   * promise that never settles would keep every answer (search hits, pages of messages)
+   * reachable from it for the life of the client, after `clearAllData` too.
+   */
+  readonly #inFlight = new Set<(error: ChatError) => void>()
 
   constructor(options: ChatClientOptions) {
     this.#options = options
@@ -117,7 +119,6 @@ export class Client {
     })
     // The selected ticket is loaded, whichever tab selected it.
     this.store.state$.subscribe((state) => this.windows.selected(state.activeTicketId))
-    this.#gone.catch(() => {})
     this.ready = this.#connect()
     this.ready.catch(() => {}) // reported on status$ and by every call; awaiting is optional
   }
@@ -352,7 +353,8 @@ export class Client {
     if (this.#failure || this.#closed) return
     this.#failure = error
     this.#stopWatchdog()
-    this.#goneNow?.(error)
+    for (const reject of this.#inFlight) reject(error)
+    this.#inFlight.clear()
     this.#drafts.dropAll() // their pending entries fail with the others below
     this.#outbox = []
     for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
@@ -371,7 +373,11 @@ export class Client {
   /** A remote call that rejects with `WorkerGoneError` instead of hanging when the worker dies. */
   #call<T>(call: Promise<T>): Promise<T> {
     if (this.#calls++ === 0) this.#keepAlive.update(true)
-    return Promise.race([call, this.#gone]).finally(() => {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#failure) return reject(this.#failure)
+      this.#inFlight.add(reject)
+      call.then(resolve, reject).finally(() => this.#inFlight.delete(reject))
+    }).finally(() => {
       if (--this.#calls === 0) this.#keepAlive.update(this.#busy())
     })
   }

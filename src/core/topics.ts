@@ -80,6 +80,14 @@ export function countTopics(texts: readonly string[], counts: Map<string, number
 const classified = new Map<string, string | null>()
 const MAX_CLASSIFIED = 20_000
 
+/**
+ * Forgets every word the topic extraction has seen. The wipes call it: the words of the
+ * user's messages must not outlive `clearAllData` in the worker's memory.
+ */
+export function forgetSeenWords(): void {
+  classified.clear()
+}
+
 /** Calls `found` with each topic word of `text`, repeats included. */
 function forEachTopic(text: string, locale: string | undefined, found: (word: string) => void): void {
   // Lower-cased once for the whole text: casing never moves a word boundary.

@@ -223,6 +223,103 @@ describe('a dedicated worker that is terminated mid-burst', () => {
   )
 })
 
+/** How many messages each cut-short burst sends. */
+const BURST = 2_000
+
+/**
+ * Sends BURST messages into one ticket, ten per task so that commits (and their
+ * acknowledgements) happen during the burst. Each acknowledgement is reported to the test
+ * through `window.acked` as it happens, so that one reported before the tab closed counts.
+ * When `cutAt` messages have been sent, the page terminates its dedicated worker
+ * (`terminate`) or asks the test to close the tab (`close`, through `window.cut`).
+ */
+function burst(page: Page, ticketId: string, cutAt: number, how: 'terminate' | 'close'): Promise<unknown> {
+  return page.evaluate(
+    async ({ ticketId, count, cutAt, how }) => {
+      const { chat } = window
+      const test = window as unknown as { acked(content: string): Promise<void>; cut(): Promise<void> }
+      const settled: Array<Promise<void>> = []
+      for (let i = 0; i < count; i++) {
+        if (i === cutAt) {
+          if (how === 'terminate') (window.worker as Worker).terminate()
+          else void test.cut()
+        }
+        try {
+          const content = `burst ${i}`
+          settled.push(chat.sendTicketMessage(ticketId, content).then(() => void test.acked(content), () => {}))
+        } catch {
+          // Once the client knows the worker is gone, later calls throw at once.
+        }
+        if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 0))
+      }
+      await Promise.race([Promise.all(settled), new Promise((resolve) => setTimeout(resolve, 15_000))])
+    },
+    { ticketId, count: BURST, cutAt, how },
+  )
+}
+
+/** Every message of the ticket, as a new tab on the database reads it. */
+async function storedMessages(db: string, ticketId: string): Promise<Array<{ id: string; content: string }>> {
+  const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, 'worker'))
+  await page.evaluate(() => window.ready)
+  return page.evaluate(async (id) => {
+    while ((await window.chat.loadOlder(id, 1_000)).hasOlder);
+    return window.chat.getState().tickets.find((t) => t.id === id)!.messages.map((m) => ({ id: m.id, content: m.content }))
+  }, ticketId)
+}
+
+describe('a burst of 2,000 messages cut short at random points', () => {
+  test.each([
+    ['the dedicated worker is terminated', 'terminate'],
+    ['the tab is closed', 'close'],
+  ] as const)(
+    'when %s, a new tab shows every acknowledged message once, in order',
+    async (_, how) => {
+      const points: number[] = []
+      for (let round = 0; round < 2; round++) {
+        const db = uniqueDb(`cut-${how}`)
+        const acked: string[] = []
+        const cutAt = Math.floor(Math.random() * BURST)
+        points.push(cutAt)
+        let closing: Promise<void> | undefined
+        const watched = await suite().browser.open(fixtureUrl(suite().app.url, db, 'worker'), {
+          beforeLoad: async (page) => {
+            await page.exposeFunction('acked', (content: string) => void acked.push(content))
+            await page.exposeFunction('cut', () => void (closing ??= page.close({ runBeforeUnload: false })))
+          },
+        })
+        const { page } = watched
+        watched.allow(/worker|WorkerGone|Target (page, context or browser )?(has been )?closed/i)
+        await page.evaluate(() => window.ready)
+        const ticketId = await page.evaluate(async () => {
+          const id = window.chat.createTicket('support', 'Burst')
+          await window.chat.flush()
+          return id
+        })
+        await burst(page, ticketId, cutAt, how).catch((error: unknown) => {
+          if (how !== 'close') throw error // the tab closed under the burst: expected
+        })
+        await closing
+        const ackedNow = [...acked]
+        const stored = await storedMessages(db, ticketId)
+        const contents = stored.map((m) => m.content)
+        console.log(`burst cut (${how}) after ${cutAt} sent: ${ackedNow.length} acknowledged, ${stored.length} stored`)
+        expect(ackedNow.length, `round ${round}, cut at ${cutAt}`).toBeLessThan(BURST) // cut short indeed
+        // Every acknowledged message is there; nothing is there twice; the order is the order sent.
+        const kept = new Set(contents)
+        expect(ackedNow.filter((content) => !kept.has(content)), `round ${round}, cut at ${cutAt}`).toEqual([])
+        expect(new Set(stored.map((m) => m.id)).size).toBe(stored.length)
+        expect(kept.size).toBe(stored.length)
+        const order = contents.map((content) => Number(content.slice('burst '.length)))
+        expect(order).toEqual([...order].sort((x, y) => x - y))
+        await suite().browser.closePages()
+      }
+      console.log(`burst cut (${how}) at ${points.join(', ')}`)
+    },
+    BROWSER_TEST_TIMEOUT * 3,
+  )
+})
+
 describe('errors in a minified production build', () => {
   test(
     'keep their class, code and name',

@@ -257,3 +257,57 @@ describe('a browser without SharedWorker', () => {
   )
 })
 
+
+describe('clearAllData in one tab while another tab writes (dedicated workers)', () => {
+  test(
+    'every tab and the disk agree afterwards, and a write goes only if its tab acknowledged it before the clear reached it',
+    async () => {
+      // Six rounds, with the clear at different points of the other tab's burst of sends.
+      for (const wait of [0, 2, 4, 7, 11, 18]) {
+        const db = uniqueDb('clear-race')
+        const [clearing, writing] = [await openTab(db, 'worker'), await openTab(db, 'worker')]
+        await clearing.evaluate(() => window.chat.sendMainChatMessage('before'))
+        await waitForContents(writing, ['before'])
+        const burst = writing.evaluate(async () => {
+          // In order, what this tab sees: each send acknowledged, and the clear arriving.
+          const events: string[] = []
+          const has = () => window.chat.getState().mainChat.messages.some((m) => m.content === 'before')
+          const stop = window.chat.onStateChange(() => {
+            if (!events.includes('cleared') && !has()) events.push('cleared')
+          })
+          const sends: Promise<void>[] = []
+          for (let i = 0; i < 30; i++) {
+            const name = `w${i}`
+            sends.push(window.chat.sendMainChatMessage(name).then(() => void events.push(name)))
+            await new Promise((resolve) => setTimeout(resolve, 1))
+          }
+          await Promise.all(sends)
+          await window.chat.flush()
+          // The clear's notice, however late (bounded).
+          for (let waited = 0; has() && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+          stop()
+          return events
+        })
+        await clearing.evaluate(async (ms) => {
+          await new Promise((resolve) => setTimeout(resolve, ms))
+          await window.chat.clearAllData()
+        }, wait)
+        const events = await burst
+        await clearing.evaluate(() => window.chat.flush())
+        const disk = await contents(await openTab(db, 'worker'))
+        expect(disk).not.toContain('before')
+        // Each tab hears of the other's last commits a little later (bounded wait, then the comparison).
+        for (const page of [clearing, writing]) await waitForContents(page, disk).catch(() => {})
+        expect({ wait, clearing: await contents(clearing) }).toEqual({ wait, clearing: disk })
+        expect({ wait, writing: await contents(writing) }).toEqual({ wait, writing: disk })
+        expect(events).toContain('cleared')
+        for (let i = 0; i < 30; i++) {
+          const name = `w${i}`
+          if (!disk.includes(name)) expect(events.indexOf(name), `${name} in ${events.join()}`).toBeLessThan(events.indexOf('cleared'))
+        }
+        await suite().browser.closePages()
+      }
+    },
+    BROWSER_TEST_TIMEOUT * 3,
+  )
+})
