@@ -36,7 +36,7 @@ beforeAll(async () => {
   )
   workerFile = join(dir, 'node-worker.mjs')
   await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: workerFile, logLevel: 'error', nodePaths: [join(process.cwd(), 'node_modules')] })
-})
+}, 60_000)
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => {})))
@@ -92,7 +92,7 @@ describe('no copy of the user’s words is left in the worker', () => {
 
     await chat.clearAllData()
     expect(found(await workerStrings(chat, worker()), words)).toEqual([])
-  })
+  }, 120_000) // heap snapshots take seconds on a busy machine
 
   test('after clearUserData: the context and the drafts', async () => {
     const { chat, worker } = await open()
@@ -107,5 +107,5 @@ describe('no copy of the user’s words is left in the worker', () => {
 
     await chat.clearUserData()
     expect(found(await workerStrings(chat, worker()), words)).toEqual([])
-  })
+  }, 120_000)
 })
