@@ -23,6 +23,9 @@
  *   baseline's worker handle) still open, after `HeapProfiler.collectGarbage` and
  *   `Runtime.getHeapUsage` through the DevTools protocol.
  *
+ * The SDK's clients get `workerTimeout: 120_000`: with the default 5 s, a client declared its
+ * worker gone (WorkerGoneError) in the middle of the 10,000-ticket workload on a loaded machine.
+ *
  * Workloads and their baselines. The baselines write the same rows with the same indexes as
  * the SDK (`messages: 'id, [thread+seq], *words'`, `tickets: 'id, status'`); the search words
  * (`searchWords`) are computed in the worker inside the timed part, as the engine does. RxDB
@@ -67,8 +70,9 @@
  *
  * Options: --rounds N (default 5), --only a,b (workloads), --scale F (every size × F, for a
  * quick check), --write (adds a dated section to bench/RESULTS.md), --no-rxdb,
- * --profile (one more sample of each library per workload under the DevTools protocol's
- * Profiler, page and worker; the hottest functions are printed).
+ * --profile (instead of the rounds, one sample of each library per workload under the
+ * DevTools protocol's Profiler, in the page and in its workers; prints the functions with
+ * the most self time).
  */
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -188,9 +192,8 @@ async function bundle(outdir: string): Promise<void> {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    // A production build, with names kept readable for the profiles.
-    minifySyntax: true,
-    minifyWhitespace: true,
+    // Not minified, with source maps (chained through dist/'s): the profiles name functions and their source files.
+    sourcemap: 'external',
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [packagePlugin],
     external: ['node:*'], // workload.ts' Node-only GC helper, never called in the page
@@ -224,8 +227,10 @@ interface Measured extends Sample {
 let databases = 0
 const RELOAD_DB = `reload-seed-${process.pid}`
 
-async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; cdp: CDPSession; problems: string[] }> {
+async function openPage(context: BrowserContext, url: string, profiler?: { profiling: Profiling; label: string }): Promise<{ page: Page; cdp: CDPSession; problems: string[] }> {
   const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  await profiler?.profiling.attach(page, cdp, profiler.label)
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
   page.on('console', (message) => {
@@ -234,7 +239,7 @@ async function openPage(context: BrowserContext, url: string): Promise<{ page: P
   page.on('crash', () => problems.push('the page crashed'))
   await page.goto(url, { waitUntil: 'load' })
   await page.waitForFunction(() => 'bench' in window)
-  return { page, cdp: await context.newCDPSession(page), problems }
+  return { page, cdp, problems }
 }
 
 async function heapOf(cdp: CDPSession): Promise<number> {
@@ -255,14 +260,12 @@ async function sample(context: BrowserContext, url: string, workload: Workload, 
   const database = workload === 'reload' ? RELOAD_DB : `bench-${workload}-${library}-${++databases}`
   const request: SampleRequest = { workload, library, sizes: SIZES, database }
   if (workload === 'tabs') return sampleTabs(context, url, request)
-  const { page, cdp, problems } = await openPage(context, url)
+  const { page, cdp, problems } = await openPage(context, url, profiler ? { profiling: profiler, label: `${workload} ${library}` } : undefined)
   try {
-    await profiler?.start(page, cdp)
     const result = await withTimeout(
       page.evaluate((req) => window.bench.run(req), request),
       `${workload} ${library}`,
     )
-    await profiler?.stop(page, cdp, `${workload} ${library}`)
     const heap = await heapOf(cdp)
     await withTimeout(
       page.evaluate(() => window.bench.finish()),
@@ -300,7 +303,7 @@ async function sampleTabs(context: BrowserContext, url: string, request: SampleR
 
 interface ProfileNode {
   id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
   hitCount?: number
   children?: number[]
 }
@@ -310,38 +313,154 @@ interface Profile {
   timeDeltas?: number[]
 }
 
-/** The Profiler of the DevTools protocol on the page and on every worker it starts. */
+/**
+ * The Profiler of the DevTools protocol on the page and on every worker it starts: the
+ * page's own CDP session auto-attaches to its workers (not flattened: commands go through
+ * `Target.sendMessageToTarget`), starts the Profiler in each before it runs, and stops them
+ * all at the end of the sample.
+ */
 class Profiling {
   readonly reports: string[] = []
+  #workers: Array<{ sessionId: string; url: string }> = []
+  #pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>()
+  #next = 0
+  #running = false
 
-  async start(_page: Page, cdp: CDPSession): Promise<void> {
-    await cdp.send('Profiler.enable')
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
-    await cdp.send('Profiler.start')
+  constructor(private readonly outdir: string) {}
+
+  #send(cdp: CDPSession, sessionId: string, method: string, params: object = {}): Promise<{ result?: unknown; error?: unknown }> {
+    const id = ++this.#next
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve)
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch((error: unknown) => resolve({ error }))
+    })
   }
 
-  async stop(_page: Page, cdp: CDPSession, label: string): Promise<void> {
+  /** Before the page loads: the page calls `benchProfile('start' | 'stop')` around its timed part. */
+  async attach(page: Page, cdp: CDPSession, label: string): Promise<void> {
+    cdp.on('Target.receivedMessageFromTarget', (event) => {
+      const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: unknown }
+      if (message.id === undefined) return
+      this.#pending.get(message.id)?.(message)
+      this.#pending.delete(message.id)
+    })
+    cdp.on('Target.attachedToTarget', (event) => {
+      const { sessionId, targetInfo } = event
+      void (async () => {
+        if (targetInfo.type === 'worker') {
+          await this.#send(cdp, sessionId, 'Profiler.enable')
+          await this.#send(cdp, sessionId, 'Profiler.setSamplingInterval', { interval: 200 })
+          if (this.#running) await this.#send(cdp, sessionId, 'Profiler.start')
+          this.#workers.push({ sessionId, url: targetInfo.url })
+        }
+        await this.#send(cdp, sessionId, 'Runtime.runIfWaitingForDebugger')
+      })()
+    })
+    await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false })
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+    await page.exposeFunction('benchProfile', (what: 'start' | 'stop') => (what === 'start' ? this.#start(cdp) : this.#stop(cdp, label)))
+  }
+
+  async #start(cdp: CDPSession): Promise<void> {
+    this.#running = true
+    await cdp.send('Profiler.start')
+    for (const { sessionId } of this.#workers) await this.#send(cdp, sessionId, 'Profiler.start')
+  }
+
+  async #stop(cdp: CDPSession, label: string): Promise<void> {
+    this.#running = false
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile }
-    this.reports.push(summarise(`${label}: page`, profile))
+    this.reports.push(await summarise(`${label}: page`, profile, this.outdir))
+    for (const { sessionId, url } of this.#workers) {
+      const stopped = await this.#send(cdp, sessionId, 'Profiler.stop')
+      const name = url.split('/').pop()?.split('?')[0] ?? 'worker'
+      if (stopped.result) this.reports.push(await summarise(`${label}: ${name}`, (stopped.result as { profile: Profile }).profile, this.outdir))
+    }
   }
 }
 
-/** The functions with the most self time, and the files they are in. */
-function summarise(label: string, profile: Profile): string {
+/** The source maps of the bundles (esbuild chains dist/'s own maps), decoded: per generated line, [column, source] pairs. */
+const sourceMaps = new Map<string, { sources: string[]; lines: Array<Array<[number, number]>> }>()
+const VLQ = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+function decodeMappings(mappings: string): Array<Array<[number, number]>> {
+  const lines: Array<Array<[number, number]>> = []
+  let source = 0
+  for (const line of mappings.split(';')) {
+    const segments: Array<[number, number]> = []
+    let column = 0
+    for (const segment of line.split(',')) {
+      if (segment === '') continue
+      const values: number[] = []
+      let value = 0
+      let shift = 0
+      for (const char of segment) {
+        const digit = VLQ.indexOf(char)
+        value += (digit & 31) << shift
+        if (digit & 32) shift += 5
+        else {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1)
+          value = 0
+          shift = 0
+        }
+      }
+      column += values[0] ?? 0
+      if (values.length > 1) {
+        source += values[1]!
+        segments.push([column, source])
+      }
+    }
+    lines.push(segments)
+  }
+  return lines
+}
+async function sourceOf(outdir: string, file: string, line: number, column: number): Promise<string> {
+  if (!sourceMaps.has(file)) {
+    const map = JSON.parse(await readFile(join(outdir, `${file}.map`), 'utf8').catch(() => '{"sources":[],"mappings":""}')) as { sources: string[]; mappings: string }
+    const sources = map.sources.map((path) => path.replace(/^(\.\.\/)+/, '').replace(/^.*node_modules\//, '').replace(/^(work\/[^/]+\/)/, ''))
+    sourceMaps.set(file, { sources, lines: decodeMappings(map.mappings) })
+  }
+  const { sources, lines } = sourceMaps.get(file)!
+  let found = -1
+  for (const [segmentColumn, source] of lines[line] ?? []) {
+    if (segmentColumn > column) break
+    found = source
+  }
+  return found === -1 ? file : (sources[found] ?? file)
+}
+
+/** The functions with the most self time, and the modules they are in (sampled time outside the idle task). */
+async function summarise(label: string, profile: Profile, outdir: string): Promise<string> {
   const self = new Map<number, number>()
   const deltas = profile.timeDeltas ?? []
-  for (const [i, id] of (profile.samples ?? []).entries()) self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0) / 1000)
-  const total = [...self.values()].reduce((a, b) => a + b, 0)
+  for (const [i, id] of (profile.samples ?? []).entries()) self.set(id, (self.get(id) ?? 0) + (deltas[i + 1] ?? 0) / 1000)
   const byFunction = new Map<string, number>()
+  let idle = 0
   for (const node of profile.nodes) {
     const ms = self.get(node.id) ?? 0
     if (ms === 0) continue
+    if (node.callFrame.functionName === '(idle)') {
+      idle += ms
+      continue
+    }
     const file = node.callFrame.url.split('/').pop()?.split('?')[0] ?? ''
-    const key = `${node.callFrame.functionName || '(anonymous)'} ${file ? `${file}:${node.callFrame.lineNumber + 1}` : ''}`.trim()
+    const where = file ? await sourceOf(outdir, file, node.callFrame.lineNumber, node.callFrame.columnNumber) : ''
+    const key = `${node.callFrame.functionName || '(anonymous)'}${where ? ` (${where})` : ''}`
     byFunction.set(key, (byFunction.get(key) ?? 0) + ms)
   }
-  const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)
-  return [`### ${label} (${fmt(total)} ms sampled)`, ...top.map(([name, ms]) => `  ${fmt(ms).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${name}`)].join('\n')
+  const busy = [...byFunction.values()].reduce((a, b) => a + b, 0)
+  const byModule = new Map<string, number>()
+  for (const [name, ms] of byFunction) {
+    const module = /\(([^)]+)\)$/.exec(name)?.[1] ?? '(native or engine)'
+    byModule.set(module, (byModule.get(module) ?? 0) + ms)
+  }
+  const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)
+  const modules = [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6)
+  return [
+    `### ${label}: ${fmt(busy)} ms busy, ${fmt(idle)} ms idle`,
+    ...top.map(([name, ms]) => `  ${fmt(ms).padStart(7)} ms ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${name}`),
+    `  by module: ${modules.map(([module, ms]) => `${module} ${fmt(ms)}`).join(', ')}`,
+  ].join('\n')
 }
 
 // ── Run ──────────────────────────────────────────────────────────────────────
@@ -375,7 +494,7 @@ try {
     await page.close()
   }
   const random = createRandom(11)
-  for (const workload of selected) {
+  for (const workload of args.profile ? [] : selected) {
     for (let round = 0; round <= ROUNDS; round++) {
       const line: string[] = []
       for (const library of shuffle(workload.libraries, random)) {
@@ -387,16 +506,16 @@ try {
     }
   }
   if (args.profile) {
-    const profiling = new Profiling()
+    const profiling = new Profiling(outdir)
     for (const workload of selected) for (const library of workload.libraries) await sample(context, served.url, workload.name, library, profiling)
-    console.log('\n## Profiles (self time, 200 µs sampling)\n')
+    console.log('\n## Profiles of the timed part (self time, 200 µs sampling)\n')
     console.log(profiling.reports.join('\n\n'))
   }
   const loadAtEnd = loadavg()
-  const table = report()
-  console.log(`\n${table}`)
+  const table = args.profile ? '' : report()
+  if (table) console.log(`\n${table}`)
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s, load at the end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}`)
-  if (args.write) {
+  if (args.write && table) {
     const section = [
       '',
       `## Chromium: the SDK beside raw Dexie and RxDB (\`npm run bench:browser\`), ${new Date().toISOString().slice(0, 10)}`,
