@@ -381,13 +381,14 @@ class Profiling {
 }
 
 /** The source maps of the bundles (esbuild chains dist/'s own maps), decoded: per generated line, [column, source] pairs. */
-const sourceMaps = new Map<string, { sources: string[]; lines: Array<Array<[number, number]>> }>()
+const sourceMaps = new Map<string, { sources: string[]; lines: Array<Array<[number, number, number]>> }>()
 const VLQ = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-function decodeMappings(mappings: string): Array<Array<[number, number]>> {
-  const lines: Array<Array<[number, number]>> = []
+function decodeMappings(mappings: string): Array<Array<[number, number, number]>> {
+  const lines: Array<Array<[number, number, number]>> = []
   let source = 0
+  let sourceLine = 0
   for (const line of mappings.split(';')) {
-    const segments: Array<[number, number]> = []
+    const segments: Array<[number, number, number]> = []
     let column = 0
     for (const segment of line.split(',')) {
       if (segment === '') continue
@@ -407,7 +408,8 @@ function decodeMappings(mappings: string): Array<Array<[number, number]>> {
       column += values[0] ?? 0
       if (values.length > 1) {
         source += values[1]!
-        segments.push([column, source])
+        sourceLine += values[2] ?? 0
+        segments.push([column, source, sourceLine])
       }
     }
     lines.push(segments)
@@ -422,11 +424,13 @@ async function sourceOf(outdir: string, file: string, line: number, column: numb
   }
   const { sources, lines } = sourceMaps.get(file)!
   let found = -1
-  for (const [segmentColumn, source] of lines[line] ?? []) {
+  let foundLine = 0
+  for (const [segmentColumn, source, sourceLine] of lines[line] ?? []) {
     if (segmentColumn > column) break
     found = source
+    foundLine = sourceLine
   }
-  return found === -1 ? file : (sources[found] ?? file)
+  return found === -1 ? file : `${sources[found] ?? file}:${foundLine + 1}`
 }
 
 /** The functions with the most self time, and the modules they are in (sampled time outside the idle task). */
@@ -451,7 +455,7 @@ async function summarise(label: string, profile: Profile, outdir: string): Promi
   const busy = [...byFunction.values()].reduce((a, b) => a + b, 0)
   const byModule = new Map<string, number>()
   for (const [name, ms] of byFunction) {
-    const module = /\(([^)]+)\)$/.exec(name)?.[1] ?? '(native or engine)'
+    const module = /\(([^):]+)(?::\d+)?\)$/.exec(name)?.[1] ?? '(native or engine)'
     byModule.set(module, (byModule.get(module) ?? 0) + ms)
   }
   const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)
