@@ -77,7 +77,7 @@
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -476,6 +476,7 @@ const outdir = await mkdtemp(join(tmpdir(), 'companion-chat-bench-'))
 let browser: Browser | undefined
 let server: Server | undefined
 const results = new Map<string, Measured[]>()
+const failures: string[] = []
 const key = (workload: Workload, library: Library) => `${workload}/${library}`
 const started = performance.now()
 const loadAtStart = loadavg()
@@ -502,12 +503,20 @@ try {
     for (let round = 0; round <= ROUNDS; round++) {
       const line: string[] = []
       for (const library of shuffle(workload.libraries, random)) {
-        const measured = await sample(context, served.url, workload.name, library)
-        if (round > 0) results.set(key(workload.name, library), [...(results.get(key(workload.name, library)) ?? []), measured])
-        line.push(`${library} ${fmt(measured.ms)}`)
+        try {
+          const measured = await sample(context, served.url, workload.name, library)
+          if (round > 0) results.set(key(workload.name, library), [...(results.get(key(workload.name, library)) ?? []), measured])
+          line.push(`${library} ${fmt(measured.ms)}`)
+        } catch (error) {
+          // One failed sample is reported and left out; the run goes on.
+          const message = (error as Error).message.split('\n')[0]!
+          failures.push(`${workload.name} ${library} (${round === 0 ? 'warm-up' : `round ${round}`}): ${message}`)
+          line.push(`${library} failed`)
+        }
       }
       console.log(`${workload.name} ${round === 0 ? 'warm-up' : `round ${round}`}: ${line.join(' | ')}`)
     }
+    console.log(`\n${report()}\n`) // so far: a run that stops early still leaves its figures
   }
   if (args.profile) {
     const profiling = new Profiling(outdir)
@@ -518,6 +527,7 @@ try {
   const loadAtEnd = loadavg()
   const table = args.profile ? '' : report()
   if (table) console.log(`\n${table}`)
+  for (const failure of failures) console.log(`failed: ${failure}`)
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s, load at the end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}`)
   if (args.write && table) {
     const section = [
@@ -530,9 +540,14 @@ try {
       'Medians; "worker" is the span of the worker\'s IndexedDB transactions inside the timed part; long tasks: median count (longest seen); heap: the page\'s used JS heap after a forced GC.',
       '',
       table,
+      ...(failures.length > 0 ? ['', 'Failed samples (left out):', ...failures.map((failure) => `- ${failure}`)] : []),
       '',
     ].join('\n')
-    await appendFile(join(repoRoot, 'bench/RESULTS.md'), section)
+    // Newest first: the section goes above the first dated one.
+    const path = join(repoRoot, 'bench/RESULTS.md')
+    const results = await readFile(path, 'utf8').catch(() => '# Benchmark results\n')
+    const at = results.indexOf('\n## ')
+    await writeFile(path, at === -1 ? `${results}${section}` : `${results.slice(0, at)}\n${section.trim()}\n${results.slice(at)}`)
     console.log('written to bench/RESULTS.md')
   }
 } finally {
