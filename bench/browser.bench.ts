@@ -51,7 +51,7 @@
  *   timed); each sample makes a fresh worker and client on it, timed to `ready` with every
  *   row kept (the client then shows all 100,000). Dexie: a fresh worker opens the same
  *   database and reads the rows the SDK reads — the main chat's 100,000 rows through
- *   `[thread+seq]` — and posts them to the page. No RxDB (it cannot read the SDK's database).
+ *   `[thread+seq]` — and posts their messages to the page (without the search words, as the SDK). No RxDB (it cannot read the SDK's database).
  * - latency: 200 main-chat sends one by one; per send, the time to the optimistic
  *   `messages$` emission that holds it ("shown") and to the resolved promise ("committed").
  *   Dexie: a `put` per send with a `liveQuery` of the main chat in the worker posting its
@@ -508,6 +508,7 @@ try {
           if (round > 0) results.set(key(workload.name, library), [...(results.get(key(workload.name, library)) ?? []), measured])
           line.push(`${library} ${fmt(measured.ms)}`)
         } catch (error) {
+          if (!browser.isConnected()) throw error
           // One failed sample is reported and left out; the run goes on.
           const message = (error as Error).message.split('\n')[0]!
           failures.push(`${workload.name} ${library} (${round === 0 ? 'warm-up' : `round ${round}`}): ${message}`)

@@ -59,8 +59,11 @@ serve(async (operation) => {
         return ids.length
       })
     }
-    case 'readThread':
-      return messages().where('[thread+seq]').between([operation.thread, Dexie.minKey], [operation.thread, Dexie.maxKey]).toArray()
+    case 'readThread': {
+      // The messages, as the SDK's client gets them (the rows' search words stay in the worker).
+      const rows = await messages().where('[thread+seq]').between([operation.thread, Dexie.minKey], [operation.thread, Dexie.maxKey]).toArray()
+      return rows.map((row) => row.message)
+    }
     case 'watchMain':
       liveQuery(() => mainRange().toArray()).subscribe((rows) => postLive(rows.map((row) => row.id)))
       return
