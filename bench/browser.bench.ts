@@ -68,6 +68,10 @@
  *   (its newest page loaded first, untimed). Dexie: the `[thread+seq]` range below the
  *   oldest seq, reversed, limit 50, posted back. RxDB: `find` on thread and seq, sorted, limit 50.
  *
+ * Run time: the default sizes take long: about 40 minutes with `--rounds 5` on 2 cores under
+ * a load average of 12–20 (a cleanup round alone takes 3–4 minutes: each library's sample
+ * seeds 10,000 tickets first). `--only` and `--scale` make shorter runs.
+ *
  * Options: --rounds N (default 5), --only a,b (workloads), --scale F (every size × F, for a
  * quick check), --write (adds a dated section to bench/RESULTS.md), --no-rxdb,
  * --profile (instead of the rounds, one sample of each library per workload under the
