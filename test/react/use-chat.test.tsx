@@ -127,7 +127,7 @@ describe('useChat', () => {
     await client.waitForReply(id!)
     // As `onClick={regenerate}` calls it: with the click event.
     act(() => result.current.regenerate(new MouseEvent('click') as unknown as string))
-    await waitFor(() => expect(result.current.messages.at(-1)?.content).toBe('Again: Hi'))
+    await waitFor(() => expect(result.current.messages.at(-1)?.content).toBe('Again: Hi'), { timeout: 10_000 }) // a loaded machine may take more than the default second
     expect(result.current.messages).toHaveLength(2)
     act(() => held.finish())
 
