@@ -240,6 +240,17 @@ const burstOutcome = (page: Page, killedAt: number) =>
     }
   }, killedAt)
 
+/** Every call of the burst settled with `WorkerGoneError` within 2 s of the worker's end, and the client says so. */
+function expectAllSettledGone(outcome: Awaited<ReturnType<typeof burstOutcome>>): void {
+  expect(outcome.result).toBe('settled')
+  expect(outcome.inFlight).toBeGreaterThan(0)
+  expect(outcome.rejected.length).toBeGreaterThan(0)
+  for (const failure of outcome.rejected) expect(failure).toEqual({ code: 'worker-gone', isWorkerGone: true })
+  for (const code of outcome.thrown) expect(code).toBe('worker-gone')
+  expect(outcome.status).toEqual({ connection: 'failed', errorCode: 'worker-gone' })
+  expect(outcome.lastSettledMs).toBeLessThan(2_000)
+}
+
 describe('a worker that ends while calls are in flight', () => {
   test(
     'dedicated worker terminated: every call in flight settles with WorkerGoneError within 2 s',
@@ -256,13 +267,7 @@ describe('a worker that ends while calls are in flight', () => {
       })
       const outcome = await burstOutcome(page, killedAt)
       console.log(`dedicated worker terminated: ${outcome.inFlight} sends in flight or sent after, the last settled ${outcome.lastSettledMs} ms after terminate()`)
-      expect(outcome.result).toBe('settled')
-      expect(outcome.inFlight).toBeGreaterThan(0)
-      expect(outcome.rejected.length).toBeGreaterThan(0)
-      for (const failure of outcome.rejected) expect(failure).toEqual({ code: 'worker-gone', isWorkerGone: true })
-      for (const code of outcome.thrown) expect(code).toBe('worker-gone')
-      expect(outcome.status).toEqual({ connection: 'failed', errorCode: 'worker-gone' })
-      expect(outcome.lastSettledMs).toBeLessThan(2_000)
+      expectAllSettledGone(outcome)
     },
     BROWSER_TEST_TIMEOUT,
   )
@@ -286,13 +291,7 @@ describe('a worker that ends while calls are in flight', () => {
       await cdp.send('Target.closeTarget', { targetId: target!.targetId })
       const outcome = await burstOutcome(page, killedAt)
       console.log(`shared worker closed: ${outcome.inFlight} sends in flight or sent after, the last settled ${outcome.lastSettledMs} ms after the close was asked for`)
-      expect(outcome.result).toBe('settled')
-      expect(outcome.inFlight).toBeGreaterThan(0)
-      expect(outcome.rejected.length).toBeGreaterThan(0)
-      for (const failure of outcome.rejected) expect(failure).toEqual({ code: 'worker-gone', isWorkerGone: true })
-      for (const code of outcome.thrown) expect(code).toBe('worker-gone')
-      expect(outcome.status).toEqual({ connection: 'failed', errorCode: 'worker-gone' })
-      expect(outcome.lastSettledMs).toBeLessThan(2_000)
+      expectAllSettledGone(outcome)
     },
     BROWSER_TEST_TIMEOUT,
   )
