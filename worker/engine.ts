@@ -97,6 +97,8 @@ class ChatEngine implements Engine {
   #group: CommandGroup | undefined
   /** Which connection's listener sent a queued command (its own messages travel short). */
   readonly #origin = new Map<Command, PatchListener>()
+  /** Queued commands sent before to an engine whose answer was lost (see `EngineApi.execute`). */
+  readonly #resent = new WeakSet<Command>()
   #tail: Promise<unknown> = Promise.resolve()
   #timer: ReturnType<typeof setInterval> | undefined
   #channel: PatchChannel | undefined
@@ -144,7 +146,7 @@ class ChatEngine implements Engine {
             this.#arriving.delete(arrival)
           }
         }),
-      execute: (commands) => settle(() => this.#submit(commands, listener)),
+      execute: (commands, options) => settle(() => this.#submit(commands, listener, options?.resent === true)),
       loadThread: (thread, page) =>
         settle(async () => {
           const { before, count } = checkPage(thread, page)
@@ -336,7 +338,7 @@ class ChatEngine implements Engine {
    * transaction (split at MAX_BATCH), so commands that arrive while a transaction runs
    * share the next one.
    */
-  #submit(commands: readonly Command[], from: PatchListener | undefined): Promise<void> {
+  #submit(commands: readonly Command[], from: PatchListener | undefined, resent = false): Promise<void> {
     if (this.#closed) return Promise.reject(new StorageUnavailableError('The engine is closed'))
     if (!Array.isArray(commands)) return Promise.reject(new TypeError('execute() takes an array of commands'))
     let group = this.#group
@@ -351,6 +353,7 @@ class ChatEngine implements Engine {
     const windows = from && this.#listeners.get(from)
     for (const command of commands) {
       group.commands.push(command)
+      if (resent && command !== null && typeof command === 'object') this.#resent.add(command)
       if (!from) continue
       this.#origin.set(command, from)
       // A client holds the messages of a ticket it writes to: the feed carries that thread to it from now on.
@@ -364,7 +367,9 @@ class ChatEngine implements Engine {
     const valid: Command[] = []
     const refused: CommandOutcome[] = []
     const sentBy = new Map<ChatMessage, PatchListener>()
+    let resent = false
     for (const command of batch) {
+      if (!resent && command !== null && typeof command === 'object' && this.#resent.has(command)) resent = true
       const from = this.#origin.get(command)
       this.#origin.delete(command)
       let checked: Command
@@ -383,9 +388,10 @@ class ChatEngine implements Engine {
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {
       const db = await this.#database()
-      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew))
+      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew, resent))
       // Sent ids are taken for new; the rare batch where one exists (a retry) runs again, checked.
-      const result = await write(true).catch((error: unknown) => {
+      // A resent batch is checked from the start: its sends may have been applied already.
+      const result = await write(!resent).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
         throw error
       })

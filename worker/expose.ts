@@ -61,7 +61,7 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
         (notice) => port.postMessage(notice),
       )
     },
-    execute: (commands) => connected().execute(commands),
+    execute: (commands, options) => connected().execute(commands, options),
     runCleanup: (now) => connected().runCleanup(now),
     clearAllData: () => connected().clearAllData(),
     snapshot: (threads) => connected().snapshot(threads),

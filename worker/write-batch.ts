@@ -34,7 +34,13 @@ export interface BatchResult {
   readonly refused: CommandOutcome[]
 }
 
-/** Commands whose effect is keyed by a new row id are idempotent by that id alone. */
+/**
+ * Commands whose effect is keyed by a new row id: a retry finds that row, so their ids are
+ * read from `applied` only for a resent batch (reading 10,000 ids that are not there costs
+ * as much as half the writing). Their ids are recorded all the same: when a send comes again
+ * after a lost answer, its row may be gone (trimmed from the main chat, a superseded
+ * suggestion), and only the recorded id says that it was applied.
+ */
 const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 /**
@@ -51,14 +57,18 @@ export class ExistingRowError extends Error {
  * that exists after all fails the add (or turns up among the rows trimmed from the main
  * chat) and the batch throws `ExistingRowError` instead of overwriting. Reading 10,000 ids
  * that are not there costs as much as half the writing.
+ *
+ * `resent`: the commands were sent before to an engine whose answer was lost; the applied ids
+ * of sends are read too, so a send applied then is done, even if its rows are gone since.
  */
 export async function writeBatch(
   db: ChatDatabase,
   commands: readonly Command[],
   config: ChatConfig,
   assumeSentIdsNew = false,
+  resent = false,
 ): Promise<BatchResult> {
-  const touched = await readTouched(db, commands, assumeSentIdsNew)
+  const touched = await readTouched(db, commands, assumeSentIdsNew, resent)
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -92,13 +102,13 @@ interface Touched {
 }
 
 /** Reads everything the commands may touch, in parallel. */
-async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeSentIdsNew: boolean): Promise<Touched> {
+async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeSentIdsNew: boolean, resent: boolean): Promise<Touched> {
   const ticketIds = new Set<string>()
   const messageIds = new Set<string>()
   const threadIds = new Set<ThreadId>()
   const sentIds = assumeSentIdsNew ? undefined : new Set<string>()
   const commandIds: string[] = []
-  for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds)
+  for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds, resent)
   const read = [...messageIds]
   if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
   const [tickets, messages, meta, applied, threads, drafts] = await Promise.all([
@@ -181,7 +191,7 @@ class Batch {
     }
   }
 
-  /** Plans one command against the rows as the earlier commands of the batch left them. */
+  /** Plans one command against the rows as the earlier commands of the batch left them; an applied id is done already. */
   plan(command: Command): void {
     if (this.#applied.has(command.commandId)) {
       this.#done.push(command.commandId)
@@ -195,7 +205,7 @@ class Batch {
       return
     }
     for (const change of planned) this.#take(change)
-    if (!KEYED_BY_ROW.has(command.kind)) this.#applied.add(command.commandId)
+    this.#applied.add(command.commandId)
     this.#done.push(command.commandId)
   }
 
@@ -384,7 +394,7 @@ class Batch {
     if (this.#contextChanged) metaPuts.push({ key: 'userContext', value: this.#userContext })
     if (this.#viewChanged) metaPuts.push({ key: 'view', value: this.#view })
     if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
-    const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && this.#applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
+    const newlyApplied = commands.filter((c) => this.#applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
     await Promise.all([
       messageAdds.length > 0 && addMessages(db, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
@@ -459,8 +469,9 @@ function collectKeys(
   threads: Set<ThreadId>,
   sent: Set<string> | undefined,
   commandIds: string[],
+  resent: boolean,
 ): void {
-  if (!KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
+  if (resent || !KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
   switch (command.kind) {
     case 'sendMessage':
       sent?.add(command.message.id)

@@ -583,14 +583,26 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
  * hosts expose one per port over Comlink (dedicated worker, shared worker, worker_threads,
  * or in-process across a MessageChannel).
  */
+/** Options of {@link EngineApi.execute}. */
+export interface ExecuteOptions {
+  /** The commands were sent before to an engine whose answer was lost (see `execute`). */
+  readonly resent?: boolean
+}
+
 export interface EngineApi {
   /**
    * Opens the database (once per engine), subscribes `listener`, and returns the current
    * state. `notices` hears about the connection meanwhile (a blocked upgrade).
    */
   connect(hello: Hello, listener: PatchListener, notices?: NoticeListener): Promise<Result<Welcome>>
-  /** Queues commands; they commit together with whatever else is queued. Outcomes arrive in patches. */
-  execute(commands: readonly Command[]): Promise<Result<void>>
+  /**
+   * Queues commands; they commit together with whatever else is queued. Outcomes arrive in patches.
+   * `resent`: the commands were sent before, to an engine whose answer was lost (a worker that
+   * died): each one that was applied then is recognised by its command id, also when the rows
+   * it wrote are gone since (trimmed from the main chat), and is answered done without
+   * applying again. Optional: an engine that ignores it still takes every retry whose rows remain.
+   */
+  execute(commands: readonly Command[], options?: ExecuteOptions): Promise<Result<void>>
   /**
    * Removes resolved and closed tickets that ended more than `maxResolvedTicketAge` before
    * `now`. `version` is the feed version that carries the removal.

@@ -28,13 +28,14 @@ async function connectWithLimit(limit: number) {
   engines.push(engine)
   const api = engine.connection()
   const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: limit }
-  await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('limit'), config, requirePersistence: true }, () => {})
+  const patches: Patch[] = []
+  await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('limit'), config, requirePersistence: true }, (patch) => patches.push(patch))
   const snapshotOf = async () => {
     const snapshot = await api.snapshot()
     if (!snapshot.ok) throw new Error(snapshot.error.message)
     return { ids: snapshot.value.messages.filter((m) => m.thread === 'main').map((m) => m.message.id), total: snapshot.value.analytics.totalMessages }
   }
-  return { api, snapshotOf }
+  return { api, snapshotOf, patches }
 }
 
 const message = (id: string, content: string) => ({ id, content, sender: 'user' as const, timestamp: 1, type: 'text' as const })
@@ -236,6 +237,23 @@ describe('engine', () => {
     expect(await snapshotOf()).toEqual({ ids: ['m1', 'm2', 'm3'], total: 3 })
     await api.execute([{ kind: 'sendMessage', commandId: 'c', at: 3, thread: 'main', message: message('m4', 'four') }])
     expect(await snapshotOf()).toEqual({ ids: ['m2', 'm3', 'm4'], total: 4 })
+  })
+
+  test('takes a resent send for a retry after its message was trimmed from the main chat: it does not come back', async () => {
+    const { api, snapshotOf, patches } = await connectWithLimit(3)
+    const sends = ['one', 'two', 'three', 'four', 'five'].map(
+      (content, i): Command => ({ kind: 'sendMessage', commandId: `c${i + 1}`, at: i + 1, thread: 'main', message: message(`m${i + 1}`, content) }),
+    )
+    await api.execute(sends.slice(0, 2))
+    await api.execute(sends.slice(2)) // m1 and m2 are trimmed
+    // The answers were lost (the worker died): the client sends every command again, marked resent.
+    await api.execute([sends[0]!], { resent: true })
+    expect(await snapshotOf()).toEqual({ ids: ['m3', 'm4', 'm5'], total: 5 })
+    await api.execute(sends, { resent: true })
+    for (const send of sends) await api.execute([send], { resent: true })
+    expect(await snapshotOf()).toEqual({ ids: ['m3', 'm4', 'm5'], total: 5 })
+    expect(patches.flatMap((p) => p.refused)).toEqual([])
+    expect(patches.at(-1)!.done).toEqual(['c5'])
   })
 
   test('keeps the main-chat count when one batch deletes, writes again and deletes the same suggestion', async () => {
