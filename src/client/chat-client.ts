@@ -1,8 +1,14 @@
 /**
  * The chat client: validates each command on the calling thread, shows it at once in the
  * mirror (optimistic), sends it to the engine, and settles it when the change feed reports
- * its outcome. This file is the connection half: the host, the outbox, the feed and the
- * failure paths; `mirror.ts` keeps the state.
+ * its outcome. This file is the connection half: the host, the outbox, the feed, reconnecting
+ * after a lost worker and the failure paths; `mirror.ts` keeps the state.
+ *
+ * Reconnecting: when the worker dies, fails to start or stops answering, the client ends it,
+ * starts a new one through the same host after a backoff (`RECONNECT_DELAYS`), connects
+ * again (snapshot, the windows it held, the older pages it had read), and sends again, first
+ * and marked resent, every command the lost engine did not acknowledge. Pending commands
+ * stay pending (and shown) meanwhile; calls in flight run again on the new connection.
  */
 import * as Comlink from 'comlink'
 import { checkCommand } from '../core/check-command.js'
@@ -15,7 +21,9 @@ import {
   type ChatSystemState,
   type FeedMessage,
   type CleanupReport,
+  type Change,
   type Command,
+  MAIN_THREAD,
   type Patch,
   type SearchHit,
   type SearchOptions,
@@ -33,10 +41,49 @@ import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import { startWatchdog } from './watchdog.js'
 import { Windows } from './windows.js'
+import { MAX_PAGE_SIZE } from '../core/validate.js'
 import { ticketsById } from './state-queries.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
 
 export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
+
+/**
+ * How long (ms) the client waits before each new worker after a lost one: the first at once,
+ * then longer. A try fails when its worker dies, fails to start or does not answer before
+ * the new connection made progress (committed something, or had nothing to send again).
+ */
+export const RECONNECT_DELAYS: readonly number[] = [0, 250, 500, 1_000, 2_000]
+
+/** Default of `ChatClientOptions.reconnectAttempts`: new workers tried in a row before the client gives up. */
+export const DEFAULT_RECONNECT_ATTEMPTS = RECONNECT_DELAYS.length
+
+/** Default of `ChatClientOptions.connectTimeout`, in ms. */
+export const DEFAULT_CONNECT_TIMEOUT = 30_000
+
+/** Default of `ChatClientOptions.workerTimeout`, in ms. */
+export const DEFAULT_WORKER_TIMEOUT = 15_000
+
+/** How a call in flight ends when its connection is lost: the caller runs it again on the next one. Never leaves the client. */
+class ConnectionLost extends Error {
+  override readonly name = 'ConnectionLost'
+}
+const LOST = new ConnectionLost('The connection to the engine was lost')
+
+/** Items of the outbox: commands, and the clear of `clearAllData` (by its pending entry's id). */
+type OutboxItem = Command | { readonly clear: string }
+const itemId = (item: OutboxItem): string => ('kind' in item ? item.commandId : item.clear)
+
+/** A promise with its settle functions; rejections are observed. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok
+    reject = fail
+  })
+  promise.catch(() => {})
+  return { promise, resolve, reject }
+}
 
 export class Client {
   readonly ready: Promise<void>
@@ -48,9 +95,21 @@ export class Client {
   readonly #now: () => number
   readonly #hostKind: HostKind
   #host: Host | undefined
+  /** Whether the current connection is up (welcome in, not lost since). */
   #connected = false
+  /** Whether a snapshot was ever loaded: the mirror can judge commands from then on. */
+  #loaded = false
   #closed = false
+  /** The connection is gone for good (given up, refused, or abandoned by `close()`). */
   #failure: ChatError | undefined
+  /** Bumped when a connection is lost: signals of an older connection are ignored. */
+  #generation = 0
+  /** Tries in a row that failed since the last connection that made progress. */
+  #attempts = 0
+  readonly #maxAttempts: number
+  #retryTimer: ReturnType<typeof setTimeout> | undefined
+  /** Resolves with the host once connected; replaced when that connection is lost. */
+  #whenConnected = deferred<Host>()
   /** The first `close()`: every later call answers the same promise. */
   #closing: Promise<void> | undefined
   /** Node: whether `close()` is still running (the process waits for it). */
@@ -59,7 +118,11 @@ export class Client {
   readonly #mirror: Mirror
   /** Which ticket threads this client holds messages of (see windows.ts). */
   readonly windows: Windows
-  #outbox: Array<Command | { readonly clear: string }> = []
+  #outbox: OutboxItem[] = []
+  /** What was handed to the engine and not settled, in the order sent: sent again after a lost worker. */
+  readonly #unacked = new Map<string, OutboxItem>()
+  /** Commands being sent again after a lost worker: the engine is told, so that one applied then is not applied twice. */
+  readonly #resent = new WeakSet<Command>()
   #sendScheduled = false
   /** Draft commands shown but not yet in the outbox: one write per thread per interval (see draft-writes.ts). */
   readonly #drafts = new DraftWrites(DRAFT_WRITE_INTERVAL, (commands) => {
@@ -85,13 +148,14 @@ export class Client {
    * promise that never settles would keep every answer (search hits, pages of messages)
    * reachable from it for the life of the client, after `clearAllData` too.
    */
-  readonly #inFlight = new Set<(error: ChatError) => void>()
+  readonly #inFlight = new Set<(error: ChatError | ConnectionLost) => void>()
 
   constructor(options: ChatClientOptions) {
     this.#options = options
     this.#config = checkConfig(options.config, CHAT_CONFIG)
     this.#now = options.now ?? Date.now
     this.#hostKind = options.host ?? (options.worker ? 'worker' : 'in-process')
+    this.#maxAttempts = options.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS
     this.#mirror = new Mirror(this.#config)
     this.store = createStateStore(
       () => this.getState(),
@@ -100,13 +164,9 @@ export class Client {
     )
     this.windows = new Windows({
       config: this.#config,
-      loadThread: async (thread, page) => {
-        const host = await this.#usable()
-        return unwrap(await this.#call(host.api.loadThread(thread, page)))
-      },
+      loadThread: async (thread, page) => unwrap(await this.#request((host) => host.api.loadThread(thread, page))),
       unloadThread: async (thread) => {
-        const host = await this.#usable()
-        unwrap(await this.#call(host.api.unloadThread(thread)))
+        unwrap(await this.#request((host) => host.api.unloadThread(thread)))
       },
       apply: (changes) => {
         this.#mirror.applyLocal(changes)
@@ -119,8 +179,9 @@ export class Client {
     })
     // The selected ticket is loaded, whichever tab selected it.
     this.store.state$.subscribe((state) => this.windows.selected(state.activeTicketId))
-    this.ready = this.#connect()
+    this.ready = this.#whenConnected.promise.then(() => {})
     this.ready.catch(() => {}) // reported on status$ and by every call; awaiting is optional
+    void this.#open()
   }
 
   // ── Reads ──────────────────────────────────────────────────────────────────
@@ -184,7 +245,7 @@ export class Client {
       this.#mirror.discard(given)
       throw error
     }
-    const entry = this.#mirror.add(command, options.quiet ?? false, this.#connected || this.#failure !== undefined)
+    const entry = this.#mirror.add(command, options.quiet ?? false, this.#loaded || this.#failure !== undefined)
     this.#dropMootDrafts(command)
     if (command.kind === 'createTicket' || command.kind === 'createTicketFromChatMessage') this.windows.wrote(command.ticketId, true)
     else if (command.kind === 'sendMessage' || command.kind === 'sendMessages') this.windows.wrote(command.thread)
@@ -203,7 +264,7 @@ export class Client {
     if (this.closed) throw new ClientClosedError() // close() has begun: its flush would not see this write
     checkCommand(command, this.#config)
     if (this.#failure) throw this.#failure
-    this.#mirror.add(command, false, this.#connected)
+    this.#mirror.add(command, false, this.#loaded)
     const replaced = this.#drafts.hold(command)
     if (replaced) this.#mirror.settle(replaced.commandId)?.resolve() // never written: the newer text replaces it
     this.#changed()
@@ -232,10 +293,11 @@ export class Client {
 
   async runCleanup(): Promise<CleanupReport> {
     this.#sendNow() // what was issued before runs before the cleanup
-    const host = await this.#usable()
-    const { report, version } = unwrap(await this.#call(host.api.runCleanup(this.#now())))
-    await this.#seen(version)
-    return report
+    return this.#request(async (host) => {
+      const { report, version } = unwrap(await host.api.runCleanup(this.#now()))
+      await this.#seen(version)
+      return report
+    })
   }
 
   clearAllData(): Promise<void> {
@@ -266,11 +328,17 @@ export class Client {
   async #close(): Promise<void> {
     this.#closeRunning = true
     this.#keepAlive.update(true) // Node: the process waits for the close, even while nothing else runs
-    await this.ready.catch(() => {})
-    await this.flush()
+    if (this.#reconnecting()) {
+      // No worker to flush to: what is pending rejects with ClientClosedError.
+      this.#end(new ClientClosedError())
+    } else {
+      await this.ready.catch(() => {})
+      await this.flush() // a worker lost meanwhile ends the wait: see `#lost`
+    }
     this.#closed = true
     this.#stopWatchdog()
     this.#stopPageWatch()
+    clearTimeout(this.#retryTimer)
     const host = this.#host
     if (host && !this.#failure) {
       await Promise.race([host.api.disconnect(), host.gone, delay(2_000)]).catch(() => {})
@@ -285,11 +353,43 @@ export class Client {
 
   // ── Connection ─────────────────────────────────────────────────────────────
 
-  async #connect(): Promise<void> {
+  /** Whether a worker was lost (or failed to start) and the next one is not connected yet. */
+  #reconnecting(): boolean {
+    return !this.#connected && this.#attempts > 0 && this.#failure === undefined
+  }
+
+  /** One try: opens the host, connects the engine, loads its snapshot, and sends what waits. */
+  async #open(): Promise<void> {
+    const generation = this.#generation
+    const current = () => generation === this.#generation && this.#failure === undefined
+    let host: Host
     try {
-      const host = await openHost(this.#hostKind, this.#options)
-      this.#host = host
-      host.gone.catch((error: unknown) => this.#fail(asChatError(error)))
+      host = await openHost(this.#hostKind, this.#options)
+    } catch (error) {
+      // The host could not even be made (a missing option, a factory that throws): trying again would not help.
+      return this.#fail(asChatError(error))
+    }
+    if (!current()) {
+      void host.dispose().catch(() => {})
+      return
+    }
+    this.#host = host
+    const lost = (error: ChatError) => this.#lost(error, generation)
+    host.gone.catch((error: unknown) => lost(asChatError(error)))
+    try {
+      const timeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
+      const feed = new MessageChannel()
+      this.#feed = feed.port1
+      let blocked = false
+      feed.port1.onmessage = (event: MessageEvent<FeedMessage>) => {
+        if (!current()) return
+        const message = event.data
+        if (!('notice' in message)) return this.#onPatch(message)
+        // The worker answered: it waits for another tab, and no timeout applies while it does.
+        blocked = true
+        if (!this.#connected) this.store.setStatus({ connection: 'blocked' })
+      }
+      unrefPort(feed.port1)
       const hello = {
         protocolVersion: PROTOCOL_VERSION,
         databaseName: this.#options.databaseName ?? 'companion-chat',
@@ -297,18 +397,6 @@ export class Client {
         requirePersistence: this.#options.requirePersistence ?? false,
         threads: this.windows.threads(),
       }
-      const timeout = this.#options.connectTimeout ?? 10_000
-      const feed = new MessageChannel()
-      this.#feed = feed.port1
-      let blocked = false
-      feed.port1.onmessage = (event: MessageEvent<FeedMessage>) => {
-        const message = event.data
-        if (!('notice' in message)) return this.#onPatch(message)
-        // The worker answered: it waits for another tab, and no timeout applies while it does.
-        blocked = true
-        if (!this.#connected && !this.#failure) this.store.setStatus({ connection: 'blocked' })
-      }
-      unrefPort(feed.port1)
       const welcome = unwrap(
         await Promise.race([
           this.#call(host.api.connect(hello, Comlink.transfer(feed.port2, [feed.port2]))),
@@ -321,26 +409,64 @@ export class Client {
       if (welcome.protocolVersion !== PROTOCOL_VERSION) {
         throw new ChatError('protocol-mismatch', `The worker speaks protocol ${welcome.protocolVersion}, the client ${PROTOCOL_VERSION}`)
       }
+      // A client that held older pages of a ticket reads them again before it shows the new snapshot.
+      const pages = this.#loaded ? await this.#olderPages(host, welcome.snapshot) : []
+      if (!current()) return
       this.#load(welcome.snapshot)
+      if (pages.length > 0) this.#mirror.applyLocal(pages)
+      this.#loaded = true
       this.#connected = true
       for (const patch of this.#patchesBeforeWelcome.splice(0)) this.#onPatch(patch)
-      this.store.setStatus({ connection: 'ready', storage: welcome.storage, host: host.kind })
+      // Nothing to send again: no command of the lost worker can bring this one down.
+      if (this.#outbox.length === 0) this.#attempts = 0
+      this.store.setStatus({ connection: 'ready', storage: welcome.storage, host: host.kind, error: undefined })
       if (host.kind !== 'in-process') {
-        const timeout = this.#options.workerTimeout ?? 5_000
+        const timeout = this.#options.workerTimeout ?? DEFAULT_WORKER_TIMEOUT
         this.#stopWatchdog = startWatchdog({
           ping: () => host.api.ping(),
           busy: () => this.#mirror.pending.size > 0 || this.#calls > 0,
           timeout,
-          onGone: () => this.#fail(new WorkerGoneError(`The worker did not answer for ${timeout} ms`)),
+          onGone: () => lost(new WorkerGoneError(`The worker did not answer for ${timeout} ms`)),
         })
       }
+      this.#whenConnected.resolve(host)
       this.#sendNow()
       this.#changed()
     } catch (error) {
+      if (error instanceof ConnectionLost || !current()) return // `#lost` took over
       const failure = asChatError(error)
-      this.#fail(failure)
-      throw failure
+      if (failure instanceof WorkerGoneError) lost(failure)
+      else this.#fail(failure) // refused (another protocol, storage required but unavailable): the same again
     }
+  }
+
+  /**
+   * The older pages of ticket threads this client had read (`loadOlder`) beyond what the
+   * snapshot of a new connection carries, read again from `host`.
+   */
+  async #olderPages(host: Host, snapshot: Snapshot): Promise<Change[]> {
+    const oldest = new Map<ThreadId, number>()
+    const count = new Map<ThreadId, number>()
+    for (const record of snapshot.messages) {
+      if (record.thread === MAIN_THREAD) continue
+      count.set(record.thread, (count.get(record.thread) ?? 0) + 1)
+      const seq = oldest.get(record.thread)
+      if (record.seq !== undefined && (seq === undefined || record.seq < seq)) oldest.set(record.thread, record.seq)
+    }
+    const reads = snapshot.windows.flatMap(({ thread, hasOlder }) => {
+      const missing = Math.min(MAX_PAGE_SIZE, this.#mirror.held(thread) - (count.get(thread) ?? 0))
+      const before = oldest.get(thread)
+      if (!hasOlder || missing <= 0 || before === undefined) return []
+      return [
+        this.#call(host.api.loadThread(thread, { before, count: missing })).then(
+          (result): Change => {
+            const page = unwrap(result)
+            return { type: 'page', thread, records: page.records, hasOlder: page.hasOlder }
+          },
+        ),
+      ]
+    })
+    return Promise.all(reads)
   }
 
   #load(snapshot: Snapshot): void {
@@ -348,35 +474,115 @@ export class Client {
     this.#changed()
   }
 
+  /**
+   * The worker of connection `generation` died, failed to start or stopped answering. Unless
+   * the client is closing or has given up: the worker is ended, and a new one started after
+   * the backoff; everything the lost engine did not acknowledge is sent again, first.
+   */
+  #lost(error: ChatError, generation: number): void {
+    if (generation !== this.#generation || this.#failure || this.#closed) return
+    if (this.#closing) return this.#end(new ClientClosedError()) // nothing to flush to: close() rejects what is pending
+    this.#generation++
+    this.#connected = false
+    this.#stopWatchdog()
+    this.#stopWatchdog = () => {}
+    for (const reject of this.#inFlight) reject(LOST) // they run again on the next connection
+    this.#inFlight.clear()
+    this.#versionWaiters.length = 0 // versions of the lost engine's feed: their calls run again
+    this.#patchesBeforeWelcome = []
+    this.#feed?.close()
+    this.#feed = undefined
+    const again = [...this.#unacked.values()]
+    this.#unacked.clear()
+    for (const item of again) if ('kind' in item) this.#resent.add(item)
+    this.#outbox = [...again, ...this.#outbox]
+    const host = this.#host
+    this.#host = undefined
+    void host?.dispose().catch(() => {}) // ends the worker if it still runs (a hung one)
+    const replaced = this.#whenConnected
+    this.#whenConnected = deferred<Host>()
+    // Waiters of the first connection (`ready`) keep waiting for the next one.
+    this.#whenConnected.promise.then(replaced.resolve, replaced.reject)
+    this.#attempts++
+    if (this.#attempts > this.#maxAttempts) {
+      const tries = this.#attempts - 1 // new workers tried
+      const detail = this.#maxAttempts === 0 ? 'reconnecting is off' : `${tries} new workers in a row failed`
+      return this.#fail(new WorkerGoneError(`The worker is gone and the client gave up (${detail}): ${error.message}`, { attempts: tries }, { cause: error }))
+    }
+    this.store.setStatus({ connection: 'reconnecting', error })
+    this.#changed()
+    const wait = RECONNECT_DELAYS[Math.min(this.#attempts - 1, RECONNECT_DELAYS.length - 1)]!
+    this.#retryTimer = setTimeout(() => void this.#open(), wait)
+    ;(this.#retryTimer as { unref?: () => void }).unref?.() // the keep-alive holds a Node process while reconnecting
+  }
+
   /** The connection is gone for good: every pending command rejects, later calls throw. */
   #fail(error: ChatError): void {
     if (this.#failure || this.#closed) return
-    this.#failure = error
-    this.#stopWatchdog()
-    for (const reject of this.#inFlight) reject(error)
-    this.#inFlight.clear()
-    this.#drafts.dropAll() // their pending entries fail with the others below
-    this.#outbox = []
-    for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
-    this.#feed?.close()
+    this.#end(error)
     this.store.setStatus({ connection: 'failed', error })
     this.#changed()
   }
 
-  async #usable(): Promise<Host> {
-    if (this.#closed) throw new ClientClosedError()
-    await this.ready
-    if (this.#failure) throw this.#failure
-    return this.#host!
+  /** Ends every connection attempt: pending commands and calls in flight reject with `error`. */
+  #end(error: ChatError): void {
+    if (this.#failure) return
+    this.#failure = error
+    this.#connected = false
+    clearTimeout(this.#retryTimer)
+    this.#stopWatchdog()
+    for (const reject of this.#inFlight) reject(error)
+    this.#inFlight.clear()
+    this.#whenConnected.reject(error)
+    this.#drafts.dropAll() // their pending entries fail with the others below
+    this.#outbox = []
+    this.#unacked.clear()
+    for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
+    this.#feed?.close()
+    this.#changed()
   }
 
-  /** A remote call that rejects with `WorkerGoneError` instead of hanging when the worker dies. */
+  /** The host once connected (waits while reconnecting); throws once the client is closed or gave up. */
+  async #usable(): Promise<Host> {
+    for (;;) {
+      if (this.#closed) throw new ClientClosedError()
+      if (this.#failure) throw this.#failure
+      const host = await this.#whenConnected.promise
+      if (this.#connected && this.#host === host) return host
+    }
+  }
+
+  /** A call that runs again on the next connection when its worker is lost before it answers. */
+  async #request<T>(run: (host: Host) => Promise<T>): Promise<T> {
+    for (;;) {
+      const host = await this.#usable()
+      try {
+        return await this.#call(run(host))
+      } catch (error) {
+        if (!(error instanceof ConnectionLost)) throw error
+      }
+    }
+  }
+
+  /**
+   * A remote call that rejects instead of hanging when the worker dies: with `LOST` when a
+   * new worker takes over (the caller runs it again, or the outbox sends it again), with the
+   * client's failure when it gave up. A call that fails to reach the worker means it is lost.
+   */
   #call<T>(call: Promise<T>): Promise<T> {
     if (this.#calls++ === 0) this.#keepAlive.update(true)
+    const generation = this.#generation
     return new Promise<T>((resolve, reject) => {
       if (this.#failure) return reject(this.#failure)
       this.#inFlight.add(reject)
-      call.then(resolve, reject).finally(() => this.#inFlight.delete(reject))
+      call
+        .then(resolve, (error: unknown) => {
+          const failure = asChatError(error)
+          if (!(failure instanceof WorkerGoneError)) return reject(failure)
+          this.#lost(failure, generation)
+          reject(this.#failure ?? LOST)
+        })
+        .finally(() => this.#inFlight.delete(reject))
     }).finally(() => {
       if (--this.#calls === 0) this.#keepAlive.update(this.#busy())
     })
@@ -404,30 +610,39 @@ export class Client {
     const outbox = this.#outbox
     this.#outbox = []
     // Comlink posts calls in order on one port and the engine serialises them: order is kept.
+    // Commands sent again after a lost worker go in calls of their own, marked resent.
     let commands: Command[] = []
+    let resent = false
     for (const item of outbox) {
+      this.#unacked.set(itemId(item), item)
       if ('kind' in item) {
+        const again = this.#resent.has(item)
+        if (again !== resent) {
+          this.#execute(commands, resent)
+          commands = []
+          resent = again
+        }
         commands.push(item)
         continue
       }
-      this.#execute(commands)
+      this.#execute(commands, resent)
       commands = []
       this.#clear(item.clear)
     }
-    this.#execute(commands)
+    this.#execute(commands, resent)
   }
 
-  #execute(commands: readonly Command[]): void {
+  #execute(commands: readonly Command[], resent: boolean): void {
     if (commands.length === 0) return
     const host = this.#host!
-    const call = host.api.execute(commands)
+    const call = resent ? host.api.execute(commands, { resent: true }) : host.api.execute(commands)
     const postFailure = host.takePostFailure()
     if (postFailure !== undefined) {
       // Nothing was sent and the connection is fine (checked commands are plain copies, so this
       // should never happen). Sent one by one, in order, so that only a command that cannot be
       // copied fails.
       call.catch(() => {})
-      if (commands.length > 1) for (const command of commands) this.#execute([command])
+      if (commands.length > 1) for (const command of commands) this.#execute([command], resent)
       else this.#settle(commands[0]!.commandId, asChatError(postFailure))
       return
     }
@@ -436,8 +651,9 @@ export class Client {
         if (!result.ok) throw fromSerializedError(result.error)
       })
       .catch((error: unknown) => {
+        // Lost: sent again to the next worker. Given up or closed: every pending entry has settled.
+        if (error instanceof ConnectionLost || this.#failure) return
         const failure = asChatError(error)
-        if (failure instanceof WorkerGoneError) return this.#fail(failure)
         for (const command of commands) this.#settle(command.commandId, failure)
       })
   }
@@ -448,7 +664,10 @@ export class Client {
         await this.#seen(unwrap(result))
         this.#settle(id)
       })
-      .catch((error: unknown) => this.#settle(id, asChatError(error)))
+      .catch((error: unknown) => {
+        if (error instanceof ConnectionLost || this.#failure) return
+        this.#settle(id, asChatError(error))
+      })
   }
 
   // ── Change feed ────────────────────────────────────────────────────────────
@@ -458,6 +677,7 @@ export class Client {
       this.#patchesBeforeWelcome.push(patch)
       return
     }
+    this.#attempts = 0 // the connection works: a later loss starts counting tries anew
     if (patch.version <= this.#mirror.version) {
       // Its changes are in the state already (a snapshot overtook the feed), its outcomes are not.
       // A snapshot still on its way carries the changes of a patch skipped over: settle after it.
@@ -506,7 +726,8 @@ export class Client {
         const snapshot = unwrap(await this.#call(this.#host!.api.snapshot(this.windows.threads())))
         if (snapshot.version >= this.#mirror.version) this.#load(snapshot)
       } catch (error) {
-        this.store.reportError(asChatError(error))
+        // A lost worker: the next connection starts from its own snapshot.
+        if (!(error instanceof ConnectionLost) && !this.#failure) this.store.reportError(asChatError(error))
       } finally {
         this.#resyncing = undefined
       }
@@ -522,6 +743,7 @@ export class Client {
 
   /** Resolves or rejects a pending entry; `notify: false` when the caller announces one change for many. */
   #settle(id: string, error?: ChatError, notify = true): void {
+    this.#unacked.delete(id)
     const entry = this.#mirror.settle(id)
     if (!entry) return // another client's command, or settled already
     if (error) {
@@ -541,8 +763,7 @@ export class Client {
   /** Searches the engine's messages; commands issued before it are sent first, so it finds them. */
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
     this.#sendNow()
-    const host = await this.#usable()
-    return unwrap(await this.#call(host.api.search(query, options)))
+    return unwrap(await this.#request((host) => host.api.search(query, options)))
   }
 }
 

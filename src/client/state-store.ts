@@ -28,7 +28,8 @@ export interface StateStore
   changed(): void
   /** Calls `listener` synchronously after every change; returns the unsubscribe function. */
   onStateChange(listener: () => void): () => void
-  setStatus(patch: Partial<ChatStatus>): void
+  /** Changes the status; a key given as `undefined` is removed (the `error` of a connection that is back). */
+  setStatus(patch: { readonly [K in keyof ChatStatus]?: ChatStatus[K] | undefined }): void
   reportError(error: ChatError): void
   complete(): void
 }
@@ -81,7 +82,13 @@ export function createStateStore(getState: () => ChatSystemState, initialStatus:
     setStatus(patch) {
       const current = status.value
       const keys = Object.keys(patch) as Array<keyof ChatStatus>
-      if (!status.closed && keys.some((key) => patch[key] !== current[key])) status.next({ ...current, ...patch })
+      if (status.closed || !keys.some((key) => patch[key] !== current[key])) return
+      const next: Record<string, unknown> = { ...current }
+      for (const key of keys) {
+        if (patch[key] === undefined) delete next[key]
+        else next[key] = patch[key]
+      }
+      status.next(next as unknown as ChatStatus)
     },
     reportError(error) {
       errors.next(error)

@@ -71,16 +71,34 @@ export interface ChatClientOptions {
   readonly now?: () => number
   /** Fail (status `failed`, calls reject) instead of keeping data in memory when IndexedDB cannot be used. */
   readonly requirePersistence?: boolean
-  /** How long to wait for the worker to answer the first time, in ms. Default 10 000. */
+  /**
+   * How long to wait for a new worker to answer its first call, in ms; a worker that does
+   * not is lost (see `reconnectAttempts`). No limit applies while it waits for another tab
+   * (status `blocked`). Default 30 000: a false alarm ends a worker that was about to answer
+   * and starts another that is as slow, so the limit is generous; a worker that dies or
+   * fails to start is noticed at once anyway.
+   */
   readonly connectTimeout?: number
   /**
    * While writes are pending, the client checks that the worker still answers; after this
-   * many ms without an answer, calls in flight reject with `WorkerGoneError`. Default 5 000.
-   * A browser worker that is terminated, crashes or is closed is noticed at once where the
-   * page has Web Locks (`navigator.locks`: secure origins, localhost included); this timeout
-   * is for a worker that is alive but hung, and for pages without Web Locks.
+   * many ms without an answer the worker is lost: the client ends it and starts a new one
+   * (see `reconnectAttempts`). Default 15 000: a busy worker on a loaded machine can be
+   * silent for seconds, and a false alarm costs a restart and every pending command sent
+   * again. A browser worker that is terminated, crashes or is closed is noticed at once
+   * where the page has Web Locks (`navigator.locks`: secure origins, localhost included);
+   * this timeout is for a worker that is alive but hung, and for pages without Web Locks.
    */
   readonly workerTimeout?: number
+  /**
+   * How many new workers the client starts in a row after its worker died, failed to start
+   * or stopped answering, before it gives up (status `failed` with a `WorkerGoneError`,
+   * `details.attempts`, and pending commands reject with it). The first starts at once, the
+   * next after 0.25 s, 0.5 s, 1 s, then every 2 s. The count starts anew once a worker
+   * makes progress (commits something, or had nothing to send again). `0`: never
+   * reconnect; the first lost worker fails the client. Default 5. Ignored in-process (there
+   * is no worker to lose).
+   */
+  readonly reconnectAttempts?: number
   /**
    * Who answers main-chat messages: every user message sent with `sendMainChatMessage`
    * gets a streamed reply. Without it nobody answers.
@@ -145,12 +163,17 @@ export interface ChatStatus {
    *   reloads; it does not time out meanwhile. Ask the user to close the chat's other tabs;
    *   {@link ChatClient.ready} resolves once connected;
    * - `ready`: the engine answers;
-   * - `failed`: the engine cannot be used (the worker died or did not answer, storage was
-   *   required but unavailable, another protocol version); `error` says why, pending
-   *   commands rejected and later calls throw;
+   * - `reconnecting`: the worker died, failed to start or stopped answering (`error` says
+   *   how), and the client starts a new one (see `ChatClientOptions.reconnectAttempts`).
+   *   Nothing is rejected meanwhile: pending commands stay shown and are sent again, with
+   *   their command ids, to the new worker (which applies each one once), commands issued
+   *   meanwhile are shown and queued, and reads wait. Then `ready` again;
+   * - `failed`: the engine cannot be used (new workers kept failing and the client gave up,
+   *   storage was required but unavailable, another protocol version); `error` says why,
+   *   pending commands rejected and later calls throw;
    * - `closed`: after `close()`.
    */
-  readonly connection: 'connecting' | 'blocked' | 'ready' | 'failed' | 'closed'
+  readonly connection: 'connecting' | 'blocked' | 'ready' | 'reconnecting' | 'failed' | 'closed'
   /**
    * Where the data is kept: `indexeddb` (it survives reloads), `memory` (IndexedDB could
    * not be used: it is gone when the page or process ends), `unknown` until connected.
@@ -163,7 +186,10 @@ export interface ChatStatus {
   readonly host: HostKind
   /** Commands sent (or held back, like a draft's write) but not committed yet; updated once per tick, not per command. */
   readonly pendingWrites: number
-  /** Why the connection failed, once `connection` is `failed` (kept after a later `close()`). */
+  /**
+   * Why the connection failed, once `connection` is `failed` (kept after a later `close()`);
+   * while `reconnecting`, how the last worker was lost.
+   */
   readonly error?: ChatError
 }
 

@@ -65,7 +65,8 @@ export function useChatAnalytics(): ChatAnalytics {
 
 /**
  * The client's connection and storage health (`status$`): whether it is connecting, ready,
- * failed or closed, whether data survives a reload (`storage`), and the writes pending.
+ * reconnecting (a new worker replaces a lost one; pending messages stay shown and are sent
+ * again), failed or closed, whether data survives a reload (`storage`), and the writes pending.
  *
  * @example
  * const { connection, storage } = useStatus()

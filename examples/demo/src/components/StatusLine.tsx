@@ -10,6 +10,7 @@ const CONNECTION_LABELS = {
   connecting: 'Connecting…',
   blocked: 'Waiting for the other tabs of this shop to close',
   ready: 'Connected',
+  reconnecting: 'Reconnecting… (your messages are kept and sent when it is back)',
   failed: 'Not connected',
   closed: 'Closed',
 } as const
@@ -33,7 +34,7 @@ export function StatusLine() {
         </span>
         {assistant.state !== 'idle' && <span>assistant: {assistant.state}</span>}
       </div>
-      {status.error && <p className="status-error">{status.error.message}</p>}
+      {status.error && status.connection === 'failed' && <p className="status-error">{status.error.message}</p>}
       <div className="status-notice" role="status" aria-live="polite">
         {notice && <p className={`notice notice--${notice.kind}`}>{notice.text}</p>}
       </div>

@@ -1,0 +1,258 @@
+/**
+ * Reconnecting after a lost worker, with the worker_threads host: a real worker thread that
+ * is terminated, exits, hangs or fails on every start (see test/helpers/relay-worker.ts),
+ * in front of an engine whose IndexedDB outlives it, as a browser's does.
+ */
+import { Worker } from 'node:worker_threads'
+import { afterEach, describe, expect, test } from 'vitest'
+import { ClientClosedError, WorkerGoneError, createChatClient, type Assistant, type ChatClient, type ChatClientOptions, type ChatStatus } from 'companion-chat'
+import { createDevice } from '../helpers/client.js'
+import { relayWorker, type RelayHooks } from '../helpers/relay-worker.js'
+
+const clients: ChatClient[] = []
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => {})))
+})
+
+/** A device whose clients run their engine behind relay workers; `workers` lists every worker made, in order. */
+function setup(hooks: RelayHooks = {}, makeLater?: () => Worker) {
+  const device = createDevice()
+  const workers: Worker[] = []
+  const open = (options: ChatClientOptions = {}) => {
+    const client = createChatClient({
+      databaseName: device.databaseName,
+      worker: () => {
+        const worker = workers.length > 0 && makeLater ? makeLater() : relayWorker(device.indexedDB, hooks)
+        workers.push(worker)
+        return worker
+      },
+      config: { autoCleanupInterval: 0 },
+      ...options,
+    })
+    clients.push(client)
+    return client
+  }
+  /** What is stored, read by a fresh in-process client on the same database. */
+  const stored = async () => {
+    const reader = device.open({ config: { autoCleanupInterval: 0 } })
+    await reader.ready
+    const state = reader.getState()
+    await reader.close()
+    return state
+  }
+  return { device, workers, open, stored }
+}
+
+/** Every connection state the client went through, without repeats. */
+function connections(client: ChatClient): ChatStatus['connection'][] {
+  const seen: ChatStatus['connection'][] = []
+  client.status$.subscribe(({ connection }) => {
+    if (seen.at(-1) !== connection) seen.push(connection)
+  })
+  return seen
+}
+
+/** Fails the test if a main-chat message, once on screen, ever leaves `messages$`. */
+function watchRows(client: ChatClient): { readonly vanished: string[] } {
+  const shown = new Set<string>()
+  const vanished: string[] = []
+  client.messages$.subscribe((messages) => {
+    const now = new Set(messages.map((m) => m.content))
+    for (const content of shown) if (!now.has(content)) vanished.push(content)
+    for (const content of now) shown.add(content)
+  })
+  return { vanished }
+}
+
+const counts = (values: readonly string[]) => {
+  const map = new Map<string, number>()
+  for (const value of values) map.set(value, (map.get(value) ?? 0) + 1)
+  return map
+}
+
+describe('a worker that ends with commands in flight', () => {
+  test.each(['terminate', 'exit'] as const)(
+    'worker %s: the client reconnects, every command commits exactly once, and no row leaves the screen',
+    async (how) => {
+      const { workers, open, stored } = setup()
+      const chat = open()
+      const seen = connections(chat)
+      const rows = watchRows(chat)
+      await chat.ready
+      const ticketId = chat.createTicket('support', 'Broken order', 'It arrived broken')
+      const sends: Array<Promise<void>> = []
+      const contents: string[] = []
+      const send = (content: string) => {
+        contents.push(content)
+        sends.push(chat.sendMainChatMessage(content))
+      }
+      for (let i = 0; i < 10; i++) send(`before ${i}`)
+      await Promise.all(sends) // some acknowledged
+      for (let i = 0; i < 40; i++) send(`in flight ${i}`)
+      const others = [
+        chat.sendTicketMessage(ticketId, 'Photo attached'),
+        chat.updateTicketPriority(ticketId, 'high'),
+        chat.updateUserContext({ currentPage: '/orders' }),
+      ]
+      await new Promise((resolve) => setImmediate(resolve)) // posted to the worker
+      if (how === 'terminate') void workers[0]!.terminate()
+      else workers[0]!.postMessage('exit')
+      await expect.poll(() => chat.status$.value.connection).toBe('reconnecting')
+      expect(chat.status$.value.error).toBeInstanceOf(WorkerGoneError)
+      for (let i = 0; i < 10; i++) send(`while reconnecting ${i}`) // shown and queued
+      expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(contents)
+      await Promise.all([...sends, ...others]) // nothing rejected
+      expect(chat.status$.value.connection).toBe('ready')
+      expect(chat.status$.value.error).toBeUndefined()
+      expect(seen).toEqual(['connecting', 'ready', 'reconnecting', 'ready'])
+      expect(workers).toHaveLength(2)
+      expect(rows.vanished).toEqual([])
+      expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(contents)
+
+      const state = await stored()
+      expect(state.mainChat.messages.map((m) => m.content)).toEqual(contents) // each once, in order
+      expect(state.analytics.totalMessages).toBe(contents.length + 2)
+      expect(state.tickets).toHaveLength(1)
+      expect(state.tickets[0]).toMatchObject({ id: ticketId, priority: 'high', messageCount: 2 })
+      expect(state.userContext['currentPage']).toBe('/orders')
+    },
+  )
+
+  test('commands the lost worker committed but never answered are recognised: nothing is applied twice, not even what the main chat trimmed', async () => {
+    const settled = new Set<string>()
+    const { workers, open, stored } = setup({ settled: (ids) => ids.forEach((id) => settled.add(id)) })
+    const chat = open({ config: { autoCleanupInterval: 0, maxMainChatMessages: 20 } })
+    await chat.ready
+    await chat.sendMainChatMessage('first')
+    workers[0]!.postMessage('mute') // from now on every answer of this worker is lost
+    const before = settled.size
+    const contents = Array.from({ length: 50 }, (_, i) => `burst ${i}`)
+    const sends = contents.map((content) => chat.sendMainChatMessage(content))
+    const ticketId = chat.createTicket('support', 'Late parcel', 'Where is it?')
+    const fromChat = chat.createTicketFromChatMessage(chat.getState().mainChat.messages.at(-1)!.id, 'product-inquiry', 'About this')
+    const more = [chat.sendTicketMessage(ticketId, 'Any news?'), chat.resolveTicket(ticketId, 'Found it'), chat.markRead(ticketId)]
+    // The engine commits all of it (52 commands and more); the client hears nothing.
+    await expect.poll(() => settled.size - before, { timeout: 10_000 }).toBeGreaterThanOrEqual(55)
+    expect(chat.status$.value.pendingWrites).toBeGreaterThanOrEqual(55)
+    void workers[0]!.terminate()
+    await Promise.all([...sends, ...more])
+    expect(workers).toHaveLength(2)
+
+    const state = await stored()
+    const main = state.mainChat.messages.map((m) => m.content)
+    expect(main).toEqual(contents.slice(-20)) // the newest 20, each once: the trimmed ones did not come back
+    expect([...counts(main).values()].every((n) => n === 1)).toBe(true)
+    expect(state.analytics.totalMessages).toBe(1 + 50 + 1 + 1 + 1) // 'first', the burst, the ticket's first message, its copy, 'Any news?'
+    expect(state.tickets.map((t) => t.id).sort()).toEqual([ticketId, fromChat].sort()) // no second ticket
+    expect(state.tickets.find((t) => t.id === ticketId)).toMatchObject({ status: 'resolved', messageCount: 2 })
+    expect(state.analytics.resolvedTickets).toBe(1)
+  })
+
+  test('a reply the lost worker had queued is answered once: the user messages sent again do not ask the assistant again', async () => {
+    const asked: string[] = []
+    const assistant: Assistant = {
+      async *respond({ message }) {
+        asked.push(message.content)
+        yield { type: 'text', delta: `About ${message.content}` }
+      },
+    }
+    const settled = new Set<string>()
+    const { workers, open, stored } = setup({ settled: (ids) => ids.forEach((id) => settled.add(id)) })
+    const chat = open({ assistant })
+    await chat.ready
+    workers[0]!.postMessage('mute')
+    const questions = ['laptops?', 'under $1500?', 'in stock?']
+    const sends = questions.map((q) => chat.sendMainChatMessage(q))
+    await expect.poll(() => settled.size, { timeout: 10_000 }).toBeGreaterThanOrEqual(6) // each message and its queued reply
+    void workers[0]!.terminate()
+    await Promise.all(sends)
+    const replies = await Promise.all(chat.getState().mainChat.messages.filter((m) => m.sender === 'user').map((m) => chat.waitForReply(m.id)))
+    expect(replies.map((r) => r.content)).toEqual(questions.map((q) => `About ${q}`))
+    expect(asked).toEqual(questions)
+    await chat.flush() // the replies' last writes, shown already, commit
+    const state = await stored()
+    expect(state.mainChat.messages.map((m) => [m.sender, m.content])).toEqual(questions.flatMap((q) => [['user', q], ['assistant', `About ${q}`]]))
+  })
+})
+
+describe('a worker that fails or hangs', () => {
+  test('a worker that dies on every start: the client gives up after reconnectAttempts new workers, with WorkerGoneError, and pending commands reject with it', async () => {
+    const { workers, open } = setup({}, () => new Worker('process.exit(1)', { eval: true }))
+    const chat = open()
+    const seen = connections(chat)
+    await chat.ready
+    const pending = chat.sendMainChatMessage('never committed')
+    await new Promise((resolve) => setImmediate(resolve))
+    workers[0]!.postMessage('mute') // its answer is lost
+    workers[0]!.postMessage('exit')
+    const error = await pending.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )
+    expect(error).toBeInstanceOf(WorkerGoneError)
+    expect(error).toMatchObject({ code: 'worker-gone', details: { attempts: 5 } })
+    expect(workers).toHaveLength(1 + 5)
+    expect(chat.status$.value).toMatchObject({ connection: 'failed', error })
+    expect(seen).toEqual(['connecting', 'ready', 'reconnecting', 'failed'])
+    expect(() => chat.sendMainChatMessage('after')).toThrow(WorkerGoneError)
+    // What was on screen stays: the failure takes back only what never committed.
+    expect(chat.getState().mainChat.messages).toEqual([])
+  })
+
+  test('a worker that never starts: ready rejects after the tries, with WorkerGoneError', async () => {
+    const made: Worker[] = []
+    const chat = createChatClient({
+      databaseName: 'never-starts',
+      worker: () => {
+        const worker = new Worker('process.exit(1)', { eval: true })
+        made.push(worker)
+        return worker
+      },
+      reconnectAttempts: 2,
+    })
+    clients.push(chat)
+    await expect(chat.ready).rejects.toMatchObject({ code: 'worker-gone', details: { attempts: 2 } })
+    expect(made).toHaveLength(3)
+    expect(chat.status$.value.connection).toBe('failed')
+  })
+
+  test('a worker that stops answering is ended and replaced; its commands commit once', async () => {
+    const { workers, open, stored } = setup()
+    const chat = open({ workerTimeout: 300 })
+    const seen = connections(chat)
+    await chat.ready
+    await chat.sendMainChatMessage('one')
+    workers[0]!.postMessage('hang')
+    const later = [chat.sendMainChatMessage('two'), chat.sendMainChatMessage('three')]
+    await Promise.all(later)
+    expect(seen).toEqual(['connecting', 'ready', 'reconnecting', 'ready'])
+    expect(workers).toHaveLength(2)
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['one', 'two', 'three'])
+    expect((await stored()).mainChat.messages.map((m) => m.content)).toEqual(['one', 'two', 'three'])
+    expect(await chat.searchMessages('three')).toHaveLength(1) // reads work on the new worker
+  })
+
+  test('close() while reconnecting: pending commands reject with ClientClosedError, later calls throw it', async () => {
+    // The next workers never answer: the client stays reconnecting.
+    const { workers, open } = setup({}, () => new Worker('setInterval(() => {}, 1000)', { eval: true }))
+    const chat = open()
+    await chat.ready
+    workers[0]!.postMessage('mute')
+    const pending = chat.sendMainChatMessage('stuck')
+    const search = chat.searchMessages('stuck').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    void workers[0]!.terminate()
+    await expect.poll(() => chat.status$.value.connection).toBe('reconnecting')
+    const queued = chat.sendMainChatMessage('queued meanwhile')
+    await chat.close()
+    await expect(pending).rejects.toBeInstanceOf(ClientClosedError)
+    await expect(queued).rejects.toBeInstanceOf(ClientClosedError)
+    expect(await search).toBeInstanceOf(ClientClosedError)
+    expect(() => chat.sendMainChatMessage('after')).toThrow(ClientClosedError)
+    expect(chat.status$.value.connection).toBe('closed')
+    for (const worker of workers) await worker.terminate()
+  })
+})
