@@ -328,13 +328,9 @@ export class Client {
   async #close(): Promise<void> {
     this.#closeRunning = true
     this.#keepAlive.update(true) // Node: the process waits for the close, even while nothing else runs
-    if (this.#reconnecting()) {
-      // No worker to flush to: what is pending rejects with ClientClosedError.
-      this.#end(new ClientClosedError())
-    } else {
-      await this.ready.catch(() => {})
-      await this.flush() // a worker lost meanwhile ends the wait: see `#lost`
-    }
+    // While reconnecting too: pending writes commit on the next worker (or reject when the client gives up).
+    await this.ready.catch(() => {})
+    await this.flush()
     this.#closed = true
     this.#stopWatchdog()
     this.#stopPageWatch()
@@ -353,15 +349,10 @@ export class Client {
 
   // ── Connection ─────────────────────────────────────────────────────────────
 
-  /** Whether a worker was lost (or failed to start) and the next one is not connected yet. */
-  #reconnecting(): boolean {
-    return !this.#connected && this.#attempts > 0 && this.#failure === undefined
-  }
-
   /** One try: opens the host, connects the engine, loads its snapshot, and sends what waits. */
   async #open(): Promise<void> {
     const generation = this.#generation
-    const current = () => generation === this.#generation && this.#failure === undefined
+    const current = () => generation === this.#generation && this.#failure === undefined && !this.#closed
     let host: Host
     try {
       host = await openHost(this.#hostKind, this.#options)
@@ -476,12 +467,12 @@ export class Client {
 
   /**
    * The worker of connection `generation` died, failed to start or stopped answering. Unless
-   * the client is closing or has given up: the worker is ended, and a new one started after
-   * the backoff; everything the lost engine did not acknowledge is sent again, first.
+   * the client is closed or has given up: the worker is ended, and a new one started after
+   * the backoff; everything the lost engine did not acknowledge is sent again, first. A
+   * `close()` under way waits for that (it waits for pending writes).
    */
   #lost(error: ChatError, generation: number): void {
     if (generation !== this.#generation || this.#failure || this.#closed) return
-    if (this.#closing) return this.#end(new ClientClosedError()) // nothing to flush to: close() rejects what is pending
     this.#generation++
     this.#connected = false
     this.#stopWatchdog()

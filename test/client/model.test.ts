@@ -8,13 +8,15 @@
  *
  * Commands are also issued without awaiting them, refer to tickets that cleanup or a wipe
  * removed (the model expects `NotFoundError`), and move a virtual clock across the exact
- * cleanup age. `npm test` runs MODEL_RUNS sequences (230 by default, about 10,000 operations
+ * cleanup age. Each client's engine runs behind a worker that a step kills (at once, or
+ * after it committed everything it got without answering): the client starts another, and
+ * the model does not change — nothing is lost, applied twice or taken off the screen. `npm test` runs MODEL_RUNS sequences (230 by default, about 10,000 operations
  * in all, printed at the end); `npm run test:soak` runs many more. A failure prints fast-check's seed and path:
  * see CONTRIBUTING.md to replay it.
  */
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { IDBFactory } from 'fake-indexeddb'
 import {
   InvalidTransitionError,
   MAIN_THREAD,
@@ -26,7 +28,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from 'companion-chat'
-import { loadEveryTicket, uniqueName } from '../helpers/client.js'
+import { killableWorker, loadEveryTicket, uniqueName, type KillableWorker } from '../helpers/client.js'
 
 // ── Sizes ────────────────────────────────────────────────────────────────────
 
@@ -262,6 +264,8 @@ interface Real {
   readonly indexedDB: IDBFactory
   readonly databaseName: string
   clients: ChatClient[]
+  /** The worker each client runs on now (by client). */
+  readonly workers: Map<ChatClient, KillableWorker>
   /** The client the next command goes to. */
   current: number
   /** Commands not awaited, awaited at the next settled point. */
@@ -270,14 +274,20 @@ interface Real {
 }
 
 function openClient(real: Real): ChatClient {
-  return createChatClient({
-    indexedDB: real.indexedDB,
-    IDBKeyRange,
+  const made: { chat?: ChatClient; worker?: KillableWorker } = {}
+  const chat = createChatClient({
     databaseName: real.databaseName,
-    host: 'in-process',
+    worker: () => {
+      made.worker = killableWorker(real.indexedDB)
+      if (made.chat) real.workers.set(made.chat, made.worker)
+      return made.worker
+    },
     now: () => real.clock.now,
     config: CONFIG,
   })
+  made.chat = chat
+  real.workers.set(chat, made.worker!)
+  return chat
 }
 
 const client = (real: Real) => real.clients[real.current]!
@@ -759,6 +769,23 @@ class SwitchClient extends Step {
   }
 }
 
+/**
+ * The current client's worker dies, with whatever is pending: at once, or after committing
+ * everything it received without answering. The client starts another and sends again what
+ * was not acknowledged; the model does not change.
+ */
+class LoseWorker extends Step {
+  constructor(readonly answersLost: boolean) {
+    super()
+  }
+  async apply(_model: Model, real: Real) {
+    await real.workers.get(client(real))!.kill({ answersLost: this.answersLost })
+  }
+  toString() {
+    return `the worker dies${this.answersLost ? ' after committing what it got, unanswered' : ''}`
+  }
+}
+
 /** Closes the clients (with commands still pending) and opens new ones on the database. */
 class Reopen extends Step {
   async apply(model: Model, real: Real) {
@@ -800,6 +827,7 @@ const COMMANDS: Array<fc.Arbitrary<Command>> = [
   awaited.map((a) => new ClearAllData(a)),
   fc.constant(new SwitchClient()),
   fc.constant(new Reopen()),
+  fc.boolean().map((lost) => new LoseWorker(lost)),
 ]
 
 // ── The property ─────────────────────────────────────────────────────────────
@@ -814,7 +842,7 @@ describe('the client against a reference model', () => {
       fc.boolean(),
       async (commands, twoClients, second) => {
         sequences++
-        const real: Real = { indexedDB: new IDBFactory(), databaseName: uniqueName('model'), clients: [], current: 0, pending: [], clock: { now: START } }
+        const real: Real = { indexedDB: new IDBFactory(), databaseName: uniqueName('model'), clients: [], workers: new Map(), current: 0, pending: [], clock: { now: START } }
         const withTwo = twoClients && second // a quarter of the runs: two tabs
         real.clients = Array.from({ length: withTwo ? 2 : 1 }, () => openClient(real))
         try {

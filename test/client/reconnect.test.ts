@@ -232,27 +232,46 @@ describe('a worker that fails or hangs', () => {
     expect(await chat.searchMessages('three')).toHaveLength(1) // reads work on the new worker
   })
 
-  test('close() while reconnecting: pending commands reject with ClientClosedError, later calls throw it', async () => {
-    // The next workers never answer: the client stays reconnecting.
-    const { workers, open } = setup({}, () => new Worker('setInterval(() => {}, 1000)', { eval: true }))
+  test('close() while reconnecting waits for the new worker: pending writes commit, and later calls throw ClientClosedError', async () => {
+    const { workers, open, stored } = setup()
     const chat = open()
     await chat.ready
     workers[0]!.postMessage('mute')
-    const pending = chat.sendMainChatMessage('stuck')
-    const search = chat.searchMessages('stuck').then(
+    const pending = chat.sendMainChatMessage('sent before the worker died')
+    await new Promise((resolve) => setImmediate(resolve))
+    let closing: Promise<void> | undefined
+    let queued: Promise<void> | undefined
+    chat.status$.subscribe(({ connection }) => {
+      if (connection !== 'reconnecting' || closing) return
+      queued = chat.sendMainChatMessage('sent while reconnecting')
+      closing = chat.close()
+    })
+    void workers[0]!.terminate()
+    await expect.poll(() => closing !== undefined).toBe(true)
+    await closing
+    await expect(pending).resolves.toBeUndefined()
+    await expect(queued).resolves.toBeUndefined()
+    expect(() => chat.sendMainChatMessage('after')).toThrow(ClientClosedError)
+    await expect(chat.searchMessages('sent')).rejects.toBeInstanceOf(ClientClosedError)
+    expect(chat.status$.value.connection).toBe('closed')
+    expect((await stored()).mainChat.messages.map((m) => m.content)).toEqual(['sent before the worker died', 'sent while reconnecting'])
+  })
+
+  test('close() while reconnecting to workers that keep failing: pending writes reject when the client gives up, and close() returns', async () => {
+    const { workers, open } = setup({}, () => new Worker('process.exit(1)', { eval: true }))
+    const chat = open({ reconnectAttempts: 2 })
+    await chat.ready
+    workers[0]!.postMessage('mute')
+    const pending = chat.sendMainChatMessage('stuck').then(
       () => undefined,
       (error: unknown) => error,
     )
     await new Promise((resolve) => setImmediate(resolve))
     void workers[0]!.terminate()
     await expect.poll(() => chat.status$.value.connection).toBe('reconnecting')
-    const queued = chat.sendMainChatMessage('queued meanwhile')
     await chat.close()
-    await expect(pending).rejects.toBeInstanceOf(ClientClosedError)
-    await expect(queued).rejects.toBeInstanceOf(ClientClosedError)
-    expect(await search).toBeInstanceOf(ClientClosedError)
-    expect(() => chat.sendMainChatMessage('after')).toThrow(ClientClosedError)
+    expect(await pending).toMatchObject({ code: 'worker-gone', details: { attempts: 2 } })
     expect(chat.status$.value.connection).toBe('closed')
-    for (const worker of workers) await worker.terminate()
+    expect(() => chat.sendMainChatMessage('after')).toThrow(ClientClosedError)
   })
 })

@@ -82,6 +82,86 @@ export function engineWorker(indexedDB: IDBFactory, hooks: WorkerHooks = {}): No
   }
 }
 
+/** A worker-like engine (see `killableWorker`) that a test can end the way a worker dies. */
+export interface KillableWorker extends NodeWorkerLike {
+  /**
+   * Ends the worker: its client hears nothing more from it, then gets its `exit` event.
+   * `answersLost`: the engine first commits everything it has received, and none of its
+   * answers reach the client (the worst case for sending commands again); otherwise it
+   * ends at once, in the middle of whatever it does.
+   */
+  kill(options?: { readonly answersLost?: boolean }): Promise<void>
+}
+
+/**
+ * An engine on `indexedDB` behind an object shaped like a worker_threads Worker, on a real
+ * MessageChannel, that `kill()` ends as a dying worker would: answers and patches stop, the
+ * engine closes, and the client gets `exit`. The database outlives it, as a browser's does.
+ */
+export function killableWorker(indexedDB: IDBFactory): KillableWorker {
+  const real = createEngine({ indexedDB, IDBKeyRange })
+  let dead = false
+  const engine: Engine = {
+    connection() {
+      const connection = real.connection()
+      return {
+        ...connection,
+        connect: (hello, listener, notices) =>
+          connection.connect(
+            hello,
+            (patch) => {
+              if (!dead) listener(patch)
+            },
+            notices,
+          ),
+      }
+    },
+    close: () => real.close(),
+    get connections() {
+      return real.connections
+    },
+  }
+  const { port1, port2: port } = new MessageChannel()
+  const stop = exposeConnection(engine, port1)
+  const port2 = port as unknown as NodeMessagePort
+  const exits = new Set<(...args: unknown[]) => void>()
+  const messages = new Map<(...args: unknown[]) => void, (...args: unknown[]) => void>()
+  const end = async () => {
+    stop()
+    await real.close()
+    port1.close()
+    port2.close()
+  }
+  return {
+    postMessage(message, transfer) {
+      if (!dead) port2.postMessage(message, transfer as NodeMessagePort[])
+    },
+    on(event, listener) {
+      if (event === 'exit') exits.add(listener)
+      else if (event === 'message') {
+        const guarded = (...args: unknown[]) => {
+          if (!dead) listener(...args)
+        }
+        messages.set(listener, guarded)
+        port2.on('message', guarded)
+      }
+      return this
+    },
+    off(event, listener) {
+      if (event === 'exit') exits.delete(listener)
+      else if (event === 'message') port2.off('message', messages.get(listener) ?? listener)
+      return this
+    },
+    terminate: end,
+    async kill({ answersLost = false } = {}) {
+      dead = true
+      if (answersLost) await real.close() // what it received commits; nobody hears of it
+      await end()
+      for (const listener of exits) listener(1)
+    },
+  }
+}
+
 /**
  * Reads every ticket's whole thread into the client's state (its newest window, then every
  * older page): what a test compares against a state that held everything.
