@@ -122,6 +122,12 @@ describe('a worker that ends with commands in flight', () => {
     const settled = new Set<string>()
     const { workers, open, stored } = setup({ settled: (ids) => ids.forEach((id) => settled.add(id)) })
     const chat = open({ config: { autoCleanupInterval: 0, maxMainChatMessages: 20 } })
+    // Every emission of the main chat shows messages in the order they were sent.
+    const disorder: string[][] = []
+    chat.messages$.subscribe((messages) => {
+      const order = messages.map((m) => (m.content === 'first' ? -1 : Number(m.content.slice('burst '.length))))
+      if (order.some((n, i) => i > 0 && n <= order[i - 1]!)) disorder.push(messages.map((m) => m.content))
+    })
     await chat.ready
     await chat.sendMainChatMessage('first')
     workers[0]!.postMessage('mute') // from now on every answer of this worker is lost
@@ -137,6 +143,7 @@ describe('a worker that ends with commands in flight', () => {
     void workers[0]!.terminate()
     await Promise.all([...sends, ...more])
     expect(workers).toHaveLength(2)
+    expect(disorder).toEqual([]) // a trimmed message sent again never showed up at the end
 
     const state = await stored()
     const main = state.mainChat.messages.map((m) => m.content)
