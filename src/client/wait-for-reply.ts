@@ -110,9 +110,10 @@ export function waitForReply(deps: ReplyWatchDeps, messageId: string, options: W
       cleanups.push(deps.onStateChange(check))
       check()
     }
-    // Before the first snapshot the stored history is not in the state yet.
+    // Before the first snapshot the stored history is not in the state yet (also while a first
+    // worker that failed to start is replaced: `reconnecting` before `ready`).
     const { connection } = deps.status$.value
-    if (connection === 'connecting' || connection === 'blocked') deps.ready.then(start, () => {}) // a failure arrives on status$
+    if (connection === 'connecting' || connection === 'blocked' || connection === 'reconnecting') deps.ready.then(start, () => {}) // a failure arrives on status$
     else start()
   })
 }

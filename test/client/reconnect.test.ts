@@ -183,6 +183,36 @@ describe('a worker that ends with commands in flight', () => {
 })
 
 describe('a worker that fails or hangs', () => {
+  test('a first worker that fails to start is replaced: ready resolves, and waitForReply called meanwhile finds the stored reply', async () => {
+    const assistant: Assistant = {
+      async *respond() {
+        yield { type: 'text', delta: 'Here are three laptops' }
+      },
+    }
+    const device = createDevice()
+    const before = device.open({ assistant })
+    await before.ready
+    const sent = before.sendMainChatMessage('laptops?')
+    const id = before.getState().mainChat.messages[0]!.id
+    await sent
+    await before.waitForReply(id)
+    await before.close()
+
+    let made = 0
+    const chat = createChatClient({
+      databaseName: device.databaseName,
+      worker: () => (made++ === 0 ? new Worker('process.exit(1)', { eval: true }) : relayWorker(device.indexedDB)),
+      assistant,
+    })
+    clients.push(chat)
+    const seen = connections(chat)
+    await expect.poll(() => chat.status$.value.connection).toBe('reconnecting')
+    const reply = chat.waitForReply(id)
+    await chat.ready
+    expect((await reply).content).toBe('Here are three laptops')
+    expect(seen).toEqual(['connecting', 'reconnecting', 'ready'])
+  })
+
   test('a worker that dies on every start: the client gives up after reconnectAttempts new workers, with WorkerGoneError, and pending commands reject with it', async () => {
     const { workers, open } = setup({}, () => new Worker('process.exit(1)', { eval: true }))
     const chat = open()
