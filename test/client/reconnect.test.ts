@@ -94,6 +94,7 @@ describe('a worker that ends with commands in flight', () => {
         chat.updateTicketPriority(ticketId, 'high'),
         chat.updateUserContext({ currentPage: '/orders' }),
       ]
+      chat.setDraft(ticketId, 'half typed') // held back, written after the reconnect
       await new Promise((resolve) => setImmediate(resolve)) // posted to the worker
       if (how === 'terminate') void workers[0]!.terminate()
       else workers[0]!.postMessage('exit')
@@ -102,6 +103,7 @@ describe('a worker that ends with commands in flight', () => {
       for (let i = 0; i < 10; i++) send(`while reconnecting ${i}`) // shown and queued
       expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(contents)
       await Promise.all([...sends, ...others]) // nothing rejected
+      await chat.flush()
       expect(chat.status$.value.connection).toBe('ready')
       expect(chat.status$.value.error).toBeUndefined()
       expect(seen).toEqual(['connecting', 'ready', 'reconnecting', 'ready'])
@@ -115,6 +117,7 @@ describe('a worker that ends with commands in flight', () => {
       expect(state.tickets).toHaveLength(1)
       expect(state.tickets[0]).toMatchObject({ id: ticketId, priority: 'high', messageCount: 2 })
       expect(state.userContext['currentPage']).toBe('/orders')
+      expect(state.tickets[0]!.draft).toBe('half typed')
     },
   )
 
@@ -180,6 +183,38 @@ describe('a worker that ends with commands in flight', () => {
     const state = await stored()
     expect(state.mainChat.messages.map((m) => [m.sender, m.content])).toEqual(questions.flatMap((q) => [['user', q], ['assistant', `About ${q}`]]))
   })
+})
+
+test('a reply streaming while the worker dies goes on: its writes wait for the new worker, and it is stored once, whole', async () => {
+  let release!: () => void
+  const halfway = new Promise<void>((resolve) => (release = resolve))
+  let asked = 0
+  const assistant: Assistant = {
+    async *respond() {
+      asked++
+      yield { type: 'text', delta: 'First half, ' }
+      await halfway
+      yield { type: 'text', delta: 'second half.' }
+    },
+  }
+  const { workers, open, stored } = setup()
+  const chat = open({ assistant, assistantOptions: { flushInterval: 10 } })
+  await chat.ready
+  await chat.sendMainChatMessage('tell me')
+  const id = chat.getState().mainChat.messages[0]!.id
+  const reply = chat.waitForReply(id)
+  await expect.poll(() => chat.getState().mainChat.messages[1]?.content).toBe('First half, ')
+  void workers[0]!.terminate()
+  await expect.poll(() => chat.status$.value.connection).toBe('reconnecting')
+  release()
+  expect((await reply).content).toBe('First half, second half.')
+  await chat.flush()
+  expect(asked).toBe(1)
+  const state = await stored()
+  expect(state.mainChat.messages.map((m) => [m.sender, m.content, m.metadata?.['reply'] && (m.metadata['reply'] as { status: string }).status])).toEqual([
+    ['user', 'tell me', undefined],
+    ['assistant', 'First half, second half.', 'done'],
+  ])
 })
 
 describe('a worker that fails or hangs', () => {
