@@ -22,6 +22,12 @@ export interface MessageRow {
    * same transaction as the row and forgets it with it.
    */
   readonly words?: readonly string[]
+  /**
+   * The id of the send command that wrote the message (`sendMessage`, `sendMessages`). When
+   * the row is trimmed or deleted, this id goes into `applied`: a send whose answer was lost
+   * and that comes again, marked resent, is then recognised without its row.
+   */
+  readonly command?: string
 }
 
 /** A thread's header, kept in the same transaction as its messages (schema 2). */

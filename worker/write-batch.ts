@@ -36,10 +36,11 @@ export interface BatchResult {
 
 /**
  * Commands whose effect is keyed by a new row id: a retry finds that row, so their ids are
- * read from `applied` only for a resent batch (reading 10,000 ids that are not there costs
- * as much as half the writing). Their ids are recorded all the same: when a send comes again
- * after a lost answer, its row may be gone (trimmed from the main chat, a superseded
- * suggestion), and only the recorded id says that it was applied.
+ * not recorded in `applied` when they apply, and read from it only for a resent batch
+ * (reading 10,000 ids that are not there costs as much as half the writing). A row keeps the
+ * id of the send that wrote it, and the id is recorded when the row goes (trimmed from the
+ * main chat, a superseded suggestion): a send that comes again after a lost answer is then
+ * recognised by its row, or, once the row is gone, by its recorded id.
  */
 const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
@@ -131,10 +132,14 @@ class Batch {
   readonly #config: ChatConfig
   // The rows as the commands planned so far leave them.
   readonly #tickets = new Map<string, TicketRecord>()
-  readonly #messages = new Map<string, MessageRecord>()
+  readonly #messages = new Map<string, MessageRecord & { readonly command?: string }>() // stored rows keep the id of the send that wrote them
   readonly #threads: ThreadTally
   readonly #drafts: Map<ThreadId, string>
   readonly #applied: Set<string>
+  /** The send command planned now (its rows keep its id), if the command is a send. */
+  #sender: string | undefined
+  /** Ids of the sends whose rows this batch trims or deletes: recorded in `applied`. */
+  readonly #goneSends = new Set<string>()
   #userContext: UserChatContext
   #view: ViewState
   #counters: Required<Counters>
@@ -204,8 +209,9 @@ class Batch {
       this.#refused.push({ commandId: command.commandId, error: toSerializedError(error) })
       return
     }
+    this.#sender = KEYED_BY_ROW.has(command.kind) ? command.commandId : undefined
     for (const change of planned) this.#take(change)
-    this.#applied.add(command.commandId)
+    if (!KEYED_BY_ROW.has(command.kind)) this.#applied.add(command.commandId)
     this.#done.push(command.commandId)
   }
 
@@ -240,7 +246,15 @@ class Batch {
 
   #message({ thread, message }: MessageRecord): void {
     const known = this.#messages.get(message.id)
-    const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++this.#seq, message, words: searchWords(message) }
+    const command = this.#sender ?? known?.command
+    const row: MessageRow = {
+      id: message.id,
+      thread,
+      seq: known?.seq ?? ++this.#seq,
+      message,
+      words: searchWords(message),
+      ...(command !== undefined ? { command } : {}),
+    }
     this.#messages.set(row.id, row)
     this.#written.set(row.id, row)
     // The feed's record leaves the search keys out: clients never read them.
@@ -286,6 +300,7 @@ class Batch {
   /** A superseded suggestion. One written earlier in this batch is simply not written. */
   #messageDeleted(change: Extract<Change, { type: 'messageDeleted' }>): void {
     const gone = this.#messages.get(change.id)
+    if (gone?.command !== undefined) this.#goneSends.add(gone.command)
     if (gone?.seq !== undefined) this.#threads.removed({ thread: gone.thread, seq: gone.seq, message: gone.message })
     this.#messages.delete(change.id)
     this.#written.delete(change.id)
@@ -335,6 +350,7 @@ class Batch {
       this.#dropped.add(id)
       const row = this.#written.get(id)
       if (row) this.#threads.removed(row)
+      if (row?.command !== undefined) this.#goneSends.add(row.command)
     }
     this.#setMainCount(stored + added.length - this.#dropped.size - fromStore)
     return fromStore
@@ -348,6 +364,7 @@ class Batch {
       if (this.#addedMain.has(row.id)) throw new ExistingRowError(`message ${row.id} exists already`)
       this.#threads.removed(row)
       this.#trimmed.add(row.id)
+      if (row.command !== undefined) this.#goneSends.add(row.command)
       this.#changes.push({ type: 'messageDeleted', id: row.id, thread: MAIN_THREAD })
     }
   }
@@ -394,7 +411,10 @@ class Batch {
     if (this.#contextChanged) metaPuts.push({ key: 'userContext', value: this.#userContext })
     if (this.#viewChanged) metaPuts.push({ key: 'view', value: this.#view })
     if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
-    const newlyApplied = commands.filter((c) => this.#applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
+    const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && this.#applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
+    // Sends whose rows go: recorded now, at the time of the batch's newest command (cleanup prunes by it).
+    const at = commands.reduce((newest, c) => Math.max(newest, c.at), 0)
+    for (const id of this.#goneSends) newlyApplied.push({ id, at })
     await Promise.all([
       messageAdds.length > 0 && addMessages(db, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
