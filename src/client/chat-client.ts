@@ -100,7 +100,7 @@ export class Client {
   /** Whether a snapshot was ever loaded: the mirror can judge commands from then on. */
   #loaded = false
   #closed = false
-  /** The connection is gone for good (given up, refused, or abandoned by `close()`). */
+  /** The connection is gone for good (the client gave up, or the engine refused it). */
   #failure: ChatError | undefined
   /** Bumped when a connection is lost: signals of an older connection are ignored. */
   #generation = 0
@@ -507,17 +507,9 @@ export class Client {
     ;(this.#retryTimer as { unref?: () => void }).unref?.() // the keep-alive holds a Node process while reconnecting
   }
 
-  /** The connection is gone for good: every pending command rejects, later calls throw. */
+  /** The connection is gone for good: every pending command and call in flight rejects, later calls throw. */
   #fail(error: ChatError): void {
     if (this.#failure || this.#closed) return
-    this.#end(error)
-    this.store.setStatus({ connection: 'failed', error })
-    this.#changed()
-  }
-
-  /** Ends every connection attempt: pending commands and calls in flight reject with `error`. */
-  #end(error: ChatError): void {
-    if (this.#failure) return
     this.#failure = error
     this.#connected = false
     clearTimeout(this.#retryTimer)
@@ -530,6 +522,7 @@ export class Client {
     this.#unacked.clear()
     for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
     this.#feed?.close()
+    this.store.setStatus({ connection: 'failed', error })
     this.#changed()
   }
 
