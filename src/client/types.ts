@@ -60,6 +60,8 @@ export interface ChatClientOptions {
    * in Node, a `worker_threads` Worker running `companion-chat/node-worker`. With host
    * `'shared-worker'` it is asked for a `'shared-worker'` and, where the browser has no
    * SharedWorker, for a dedicated `'worker'` instead (then `status$.host` says `'worker'`).
+   * It is called again for each new worker after a lost one (see `reconnectAttempts`): make
+   * a new one on every call.
    */
   readonly worker?: (kind: 'worker' | 'shared-worker') => Worker | SharedWorker | NodeWorkerLike
   /** The IndexedDB to use in-process (e.g. fake-indexeddb in Node). Default: the global one. */
