@@ -36,6 +36,7 @@ import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
+import { TopicCounts } from './topic-counts.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { openSession, type Session } from './sessions.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
@@ -110,6 +111,8 @@ class ChatEngine implements Engine {
   #blocked = false
   /** This engine's hold on the database while it has it open (see sessions.ts). */
   #session: Session | undefined
+  /** The topic counts this engine's commits wrote (a send then reads only words it has not seen). */
+  readonly #topics = new TopicCounts()
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -220,6 +223,7 @@ class ChatEngine implements Engine {
     this.#session = undefined
     this.#db?.close()
     this.#db = undefined
+    this.#topics.forget()
     this.#empty?.close()
     this.#empty = undefined
     this.#opening = undefined
@@ -383,12 +387,13 @@ class ChatEngine implements Engine {
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {
       const db = await this.#database()
-      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew))
+      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew, this.#topics))
       // Sent ids are taken for new; the rare batch where one exists (a retry) runs again, checked.
       const result = await write(true).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
         throw error
       })
+      this.#topics.committed(db, result.seq, result.topicCounts)
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
@@ -454,6 +459,7 @@ class ChatEngine implements Engine {
   async #onReset(): Promise<void> {
     for (const windows of this.#listeners.values()) windows.clear()
     forgetSeenWords() // the cleared messages' words, as in the tab that cleared
+    this.#topics.forget()
     const db = await this.#readable()
     const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
     this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
@@ -517,6 +523,7 @@ class ChatEngine implements Engine {
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
     forgetSeenWords() // no copy of the user's words stays behind in memory
+    this.#topics.forget()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }

@@ -23,6 +23,7 @@ import {
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
+import { TopicCounts } from './topic-counts.js'
 import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, TicketRow } from './database.js'
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
@@ -32,6 +33,10 @@ export interface BatchResult {
   readonly changes: Change[]
   readonly done: string[]
   readonly refused: CommandOutcome[]
+  /** The database sequence the batch leaves (see TopicCounts). */
+  readonly seq: number
+  /** The topic counts the batch wrote. */
+  readonly topicCounts: ReadonlyMap<string, number>
 }
 
 /** Commands whose effect is keyed by a new row id are idempotent by that id alone. */
@@ -51,14 +56,19 @@ export class ExistingRowError extends Error {
  * that exists after all fails the add (or turns up among the rows trimmed from the main
  * chat) and the batch throws `ExistingRowError` instead of overwriting. Reading 10,000 ids
  * that are not there costs as much as half the writing.
+ *
+ * `topics`: the counts this engine's earlier commits wrote; only the words it does not know
+ * are read. The caller tells it what this batch wrote once the transaction commits.
  */
 export async function writeBatch(
   db: ChatDatabase,
   commands: readonly Command[],
   config: ChatConfig,
   assumeSentIdsNew = false,
+  topics: TopicCounts = new TopicCounts(),
 ): Promise<BatchResult> {
   const touched = await readTouched(db, commands, assumeSentIdsNew)
+  const known = topics.known(db, touched.meta.counters.seq)
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -74,7 +84,13 @@ export async function writeBatch(
     batch.trimmedStored(oldest)
   }
   const deltas = batch.topicDeltas()
-  if (deltas.size > 0) batch.keepTopics(await addTopics(db, deltas, batch.commonTopics))
+  if (deltas.size > 0) {
+    const words = [...new Set([...deltas.keys(), ...batch.commonTopics])]
+    const unknown = words.filter((word) => !known.has(word))
+    const read = unknown.length > 0 ? await db.topics.bulkGet(unknown) : []
+    const readCounts = new Map(unknown.map((word, i) => [word, read[i]?.count ?? 0]))
+    batch.countTopics(words, deltas, (word) => known.get(word) ?? readCounts.get(word) ?? 0)
+  }
   const orphaned = batch.orphanedThreads()
   const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
   await batch.write(commands, headers)
@@ -145,6 +161,7 @@ class Batch {
   readonly #userTexts: string[] = [] // of new user messages, for the topics
   readonly #dropped = new Set<string>() // new rows trimmed before they were written
   readonly #trimmed = new Set<string>() // stored rows trimmed: an update of one in this batch is not written either
+  readonly #topicCounts = new Map<string, number>() // the topic rows to write
   #newMessages = 0
   #lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
   #contextChanged = false
@@ -354,9 +371,15 @@ class Batch {
     return this.#counters.commonTopics
   }
 
-  /** The top topics once this batch's words are counted. */
-  keepTopics(commonTopics: string[]): void {
-    this.#count({ commonTopics })
+  /**
+   * Adds the word counts and keeps the new top topics. Counts only grow here, so the new
+   * leaders are among the old ones and the words just counted (`words`): no other word can
+   * pass the five that ranked above it. `stored` answers the stored count of each of `words`.
+   */
+  countTopics(words: readonly string[], deltas: ReadonlyMap<string, number>, stored: (word: string) => number): void {
+    const counts = new Map(words.map((word) => [word, stored(word) + (deltas.get(word) ?? 0)]))
+    for (const word of deltas.keys()) this.#topicCounts.set(word, counts.get(word)!)
+    this.#count({ commonTopics: topTopics(counts) })
   }
 
   /** Changed threads whose newest message was deleted: the caller reads their newest stored row. */
@@ -392,6 +415,7 @@ class Batch {
       metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
       newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
       headers.length > 0 && db.threads.bulkPut(headers),
+      this.#topicCounts.size > 0 && db.topics.bulkPut([...this.#topicCounts].map(([word, count]) => ({ word, count }))),
       this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
     ])
   }
@@ -410,7 +434,7 @@ class Batch {
       const counters = this.#counters
       feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
     }
-    return { changes: feed, done: this.#done, refused: this.#refused }
+    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, topicCounts: this.#topicCounts }
   }
 }
 
@@ -508,17 +532,4 @@ function collectKeys(
     default:
       return
   }
-}
-
-/**
- * Adds the word counts and answers the new top topics. Counts only grow here, so the new
- * leaders are among the old ones and the words just counted: no other word can pass the
- * five that ranked above it. Reads exactly those rows, no index.
- */
-async function addTopics(db: ChatDatabase, deltas: ReadonlyMap<string, number>, leaders: readonly string[]): Promise<string[]> {
-  const words = [...new Set([...deltas.keys(), ...leaders])]
-  const rows = await db.topics.bulkGet(words)
-  const counts = new Map(words.map((word, i) => [word, (rows[i]?.count ?? 0) + (deltas.get(word) ?? 0)]))
-  await db.topics.bulkPut([...deltas.keys()].map((word) => ({ word, count: counts.get(word)! })))
-  return topTopics(counts)
 }

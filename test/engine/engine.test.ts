@@ -150,6 +150,41 @@ describe('engine', () => {
     )
   })
 
+  test('counts every topic word once per message when two tabs send, and starts again after clearAllData', async () => {
+    const word = fc.constantFrom('laptop', 'mouse', 'screen', 'cable', 'dock', 'phone', 'charger', 'tablet')
+    const text = fc.array(word, { minLength: 1, maxLength: 3 })
+    // Each step: which tab sends (its own engine on the same database), and its messages; or a wipe.
+    const step = fc.oneof({ weight: 8, arbitrary: fc.tuple(fc.boolean(), fc.array(text, { minLength: 1, maxLength: 3 })) }, { weight: 1, arbitrary: fc.constant('clear' as const) })
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+        const a = await connect()
+        const b = await connect(a.indexedDB, a.databaseName)
+        const counts = new Map<string, number>()
+        let n = 0
+        for (const item of steps) {
+          if (item === 'clear') {
+            const cleared = await a.api.clearAllData()
+            if (!cleared.ok) throw new Error(cleared.error.message)
+            counts.clear()
+            continue
+          }
+          const [first, texts] = item
+          const messages = texts.map((words) => message(`m${++n}`, words.join(' ')))
+          const done = await (first ? a : b).api.execute([{ kind: 'sendMessages', commandId: `c${n}`, at: n, thread: 'main', messages }])
+          if (!done.ok) throw new Error(done.error.message)
+          for (const words of texts) for (const w of new Set(words)) counts.set(w, (counts.get(w) ?? 0) + 1)
+          for (const { api } of [a, b]) {
+            const snapshot = await api.snapshot()
+            if (!snapshot.ok) throw new Error(snapshot.error.message)
+            expect(snapshot.value.analytics.commonTopics).toEqual(topTopics(counts))
+          }
+        }
+        await Promise.all([a.engine.close(), b.engine.close()])
+      }),
+      { numRuns: 30 },
+    )
+  })
+
   test('never rolls a row back when another tab announces a commit late', async () => {
     const a = await connect()
     const b = await connect(a.indexedDB, a.databaseName) // another tab: its own engine on the same database
