@@ -161,9 +161,10 @@ class ChatEngine implements Engine {
             return read
           })
         }),
-      unloadThread: (thread) =>
+      unloadThreads: (threads) =>
         settle(async () => {
-          if (listener) this.#listeners.get(listener)?.delete(checkThreads([thread])[0]!)
+          const windows = listener && this.#listeners.get(listener)
+          for (const thread of checkThreads(threads)) windows?.delete(thread)
         }),
       runCleanup: (now) =>
         settle(async () => {
@@ -387,8 +388,8 @@ class ChatEngine implements Engine {
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {
       const db = await this.#database()
-      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew, this.#topics))
-      // Sent ids are taken for new; the rare batch where one exists (a retry) runs again, checked.
+      const write = (assumeIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, this.#topics))
+      // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       const result = await write(true).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
         throw error

@@ -104,9 +104,9 @@ export class Client {
         const host = await this.#usable()
         return unwrap(await this.#call(host.api.loadThread(thread, page)))
       },
-      unloadThread: async (thread) => {
+      unloadThreads: async (threads) => {
         const host = await this.#usable()
-        unwrap(await this.#call(host.api.unloadThread(thread)))
+        unwrap(await this.#call(host.api.unloadThreads(threads)))
       },
       apply: (changes) => {
         this.#mirror.applyLocal(changes)

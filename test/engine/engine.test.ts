@@ -78,6 +78,24 @@ describe('engine', () => {
     expect(patches.at(-1)!.done).toEqual(['c2', 'c4'])
   })
 
+  test('a ticket created again under another command id keeps its row, thread and messages (a retry commits nothing new, another ticket under its id is refused)', async () => {
+    const { api, patches } = await connect()
+    const first = { kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'T', initialMessage: message('m1', 'first') } as const
+    await api.execute([first])
+    await api.execute([{ kind: 'sendMessage', commandId: 'c2', at: 2, thread: 't1', message: message('m2', 'second') }])
+    // The same creation under a new command id (a retry), then one with another title, then both with a resolve.
+    await api.execute([{ ...first, commandId: 'c3' }, { kind: 'resolveTicket', commandId: 'c4', at: 3, ticketId: 't1' }])
+    await api.execute([{ ...first, commandId: 'c5', title: 'Other', initialMessage: message('m3', 'third') }])
+    const snapshot = await api.snapshot(['t1'])
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    const { tickets, threads, messages, analytics } = snapshot.value
+    expect(tickets).toMatchObject([{ id: 't1', title: 'T', status: 'resolved', seq: 1 }])
+    expect(threads.find((thread) => thread.id === 't1')).toMatchObject({ count: 2, last: { id: 'm2' } })
+    expect(messages.map((m) => m.message.id)).toEqual(['m1', 'm2'])
+    expect(analytics).toMatchObject({ totalMessages: 2, resolvedTickets: 1 })
+    expect(patches.flatMap((p) => p.refused)).toMatchObject([{ commandId: 'c5', error: { code: 'validation' } }])
+  })
+
   test('takes a batch that resends a committed message for a retry: the new messages commit once, nothing is overwritten', async () => {
     const { api, patches } = await connect()
     await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
