@@ -4,7 +4,6 @@
  * pushes a patch to every connection after each commit, shares its patches with engines
  * of other tabs or threads on the same database, and runs cleanup on a schedule.
  */
-import { Dexie } from 'dexie'
 import { checkCommand } from '../src/core/check-command.js'
 import { ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
@@ -34,7 +33,7 @@ import { createPatchChannel, type Announcement, type PatchChannel } from './patc
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
-import { readAnnounced, readEverything, readMeta, readPage, readSnapshot } from './read-state.js'
+import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { TopicCounts } from './topic-counts.js'
 import { searchMessages, type SearchRequest } from './search.js'
@@ -501,13 +500,23 @@ class ChatEngine implements Engine {
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
       const ids = planCleanup(ended, now, config)
-      let removedMessages = 0
-      for (const id of ids) removedMessages += await db.messages.where('[thread+seq]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete()
-      await Promise.all([db.tickets.bulkDelete(ids), db.threads.bulkDelete(ids), db.drafts.bulkDelete(ids)])
+      // In bulk: the message keys of every removed thread read together, then one delete per
+      // table (drafts are few: only the removed threads' that exist).
+      const [messageKeys, draftKeys] = ids.length === 0 ? [[], []] : await Promise.all([Promise.all(ids.map((id) => threadRange(db, id).primaryKeys())), db.drafts.toCollection().primaryKeys()])
+      const removed = new Set(ids)
+      const messages = messageKeys.flat()
+      const drafts = draftKeys.filter((thread) => removed.has(thread))
+      const [{ view }] = await Promise.all([
+        readMeta(db),
+        messages.length > 0 && db.messages.bulkDelete(messages),
+        ids.length > 0 && db.tickets.bulkDelete(ids),
+        ids.length > 0 && db.threads.bulkDelete(ids),
+        drafts.length > 0 && db.drafts.bulkDelete(drafts),
+        db.applied.where('at').below(now - APPLIED_RETENTION).delete(),
+      ])
       for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
-      await db.applied.where('at').below(now - APPLIED_RETENTION).delete()
+      const removedMessages = messages.length
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
-      const { view } = await readMeta(db)
       if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
         const next = { ...view, activeTicketId: null }
         await db.meta.put({ key: 'view', value: next })
