@@ -36,6 +36,7 @@ import type { ChatDatabase } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
 import { TopicCounts } from './topic-counts.js'
+import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { openSession, type Session } from './sessions.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
@@ -500,19 +501,24 @@ class ChatEngine implements Engine {
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
       const ids = planCleanup(ended, now, config)
-      // In bulk: the message keys of every removed thread read together, then one delete per
-      // table (drafts are few: only the removed threads' that exist).
-      const [messageKeys, draftKeys] = ids.length === 0 ? [[], []] : await Promise.all([Promise.all(ids.map((id) => threadRange(db, id).primaryKeys())), db.drafts.toCollection().primaryKeys()])
+      // In bulk: the keys of every removed thread's messages and of the old command ids read
+      // together, then deleted table by table (in ranges when most of a table goes, see
+      // delete-keys.ts; drafts are few: only the removed threads' that exist).
+      const [messageKeys, draftKeys, appliedKeys] = await Promise.all([
+        Promise.all(ids.map((id) => threadRange(db, id).primaryKeys())),
+        ids.length > 0 ? db.drafts.toCollection().primaryKeys() : [],
+        db.applied.where('at').below(now - APPLIED_RETENTION).primaryKeys(),
+      ])
       const removed = new Set(ids)
       const messages = messageKeys.flat()
       const drafts = draftKeys.filter((thread) => removed.has(thread))
       const [{ view }] = await Promise.all([
         readMeta(db),
-        messages.length > 0 && db.messages.bulkDelete(messages),
-        ids.length > 0 && db.tickets.bulkDelete(ids),
-        ids.length > 0 && db.threads.bulkDelete(ids),
+        messages.length > 0 && deleteKeys(db.messages, messages),
+        ids.length > 0 && deleteKeys(db.tickets, ids),
+        ids.length > 0 && deleteKeys(db.threads, ids),
         drafts.length > 0 && db.drafts.bulkDelete(drafts),
-        db.applied.where('at').below(now - APPLIED_RETENTION).delete(),
+        appliedKeys.length > 0 && deleteKeys(db.applied, appliedKeys),
       ])
       for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
       const removedMessages = messages.length

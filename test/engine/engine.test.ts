@@ -203,6 +203,41 @@ describe('engine', () => {
     )
   })
 
+  test('cleanup of hundreds of tickets removes exactly the old ended ones with their messages, headers, drafts and old command ids', async () => {
+    const { api, patches } = await connect()
+    const DAY = 24 * 60 * 60 * 1000
+    const id = (i: number) => `t${String(i).padStart(4, '0')}`
+    const n = 1_200
+    const commands: Command[] = []
+    for (let i = 0; i < n; i++) {
+      // Key order interleaves the tickets that stay (every tenth, and the last ones) with those that go.
+      commands.push({ kind: 'createTicket', commandId: `c${i}`, at: 1, ticketId: id(i), ticketType: 'support', title: `T${i}`, initialMessage: message(`m${id(i)}`, `ticket ${i}`) })
+      if (i % 10 !== 0 && i < n - 100) commands.push({ kind: 'resolveTicket', commandId: `r${i}`, at: 2, ticketId: id(i) })
+      commands.push({ kind: 'sendMessage', commandId: `s${i}`, at: 3, thread: 'main', message: message(`a${id(i)}`, `main ${i}`) })
+    }
+    commands.push({ kind: 'setDraft', commandId: 'd1', at: 4, thread: id(1), text: 'half typed' }, { kind: 'setDraft', commandId: 'd3', at: 4, thread: id(10), text: 'kept' })
+    expect((await api.execute(commands)).ok).toBe(true)
+    const later = 2 + 8 * DAY
+    expect((await api.execute([{ kind: 'resolveTicket', commandId: 'late', at: later, ticketId: id(n - 1) }])).ok).toBe(true)
+    const cleanup = await api.runCleanup(later)
+    if (!cleanup.ok) throw new Error(cleanup.error.message)
+    const gone = new Set(Array.from({ length: n }, (_, i) => i).filter((i) => i % 10 !== 0 && i < n - 100).map(id))
+    expect(new Set(cleanup.value.report.removedTicketIds)).toEqual(gone)
+    expect(cleanup.value.report.removedMessages).toBe(gone.size)
+    const kept = Array.from({ length: n }, (_, i) => id(i)).filter((ticket) => !gone.has(ticket))
+    const snapshot = await api.snapshot(kept)
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    const { tickets, threads, messages, drafts } = snapshot.value
+    expect(tickets.map((ticket) => ticket.id)).toEqual(kept)
+    expect(threads.map((thread) => thread.id).sort()).toEqual(['main', ...kept].sort())
+    expect(messages.filter((m) => m.thread !== 'main').map((m) => m.message.id)).toEqual(kept.map((ticket) => `m${ticket}`))
+    expect(messages.filter((m) => m.thread === 'main')).toHaveLength(Math.min(n, CHAT_CONFIG.maxMainChatMessages))
+    expect(drafts.map((draft) => draft.thread)).toEqual([id(10)])
+    // The command ids are kept for a day only: the resolve of a removed ticket, sent again, is not taken for a retry now.
+    expect((await api.execute([{ kind: 'resolveTicket', commandId: 'r1', at: 2, ticketId: id(1) }])).ok).toBe(true)
+    expect(patches.at(-1)).toMatchObject({ done: [], refused: [{ commandId: 'r1' }] })
+  })
+
   test('never rolls a row back when another tab announces a commit late', async () => {
     const a = await connect()
     const b = await connect(a.indexedDB, a.databaseName) // another tab: its own engine on the same database
