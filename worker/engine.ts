@@ -4,7 +4,6 @@
  * pushes a patch to every connection after each commit, shares its patches with engines
  * of other tabs or threads on the same database, and runs cleanup on a schedule.
  */
-import { Dexie } from 'dexie'
 import { checkCommand } from '../src/core/check-command.js'
 import { ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
@@ -34,8 +33,10 @@ import { createPatchChannel, type Announcement, type PatchChannel } from './patc
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase } from './database.js'
-import { readAnnounced, readEverything, readMeta, readPage, readSnapshot } from './read-state.js'
+import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
+import { TopicCounts } from './topic-counts.js'
+import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { openSession, type Session } from './sessions.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
@@ -112,6 +113,8 @@ class ChatEngine implements Engine {
   #blocked = false
   /** This engine's hold on the database while it has it open (see sessions.ts). */
   #session: Session | undefined
+  /** The topic counts this engine's commits wrote (a send then reads only words it has not seen). */
+  readonly #topics = new TopicCounts()
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -160,9 +163,10 @@ class ChatEngine implements Engine {
             return read
           })
         }),
-      unloadThread: (thread) =>
+      unloadThreads: (threads) =>
         settle(async () => {
-          if (listener) this.#listeners.get(listener)?.delete(checkThreads([thread])[0]!)
+          const windows = listener && this.#listeners.get(listener)
+          for (const thread of checkThreads(threads)) windows?.delete(thread)
         }),
       runCleanup: (now) =>
         settle(async () => {
@@ -222,6 +226,7 @@ class ChatEngine implements Engine {
     this.#session = undefined
     this.#db?.close()
     this.#db = undefined
+    this.#topics.forget()
     this.#empty?.close()
     this.#empty = undefined
     this.#opening = undefined
@@ -388,13 +393,15 @@ class ChatEngine implements Engine {
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     try {
       const db = await this.#database()
-      const write = (assumeSentIdsNew: boolean) => db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeSentIdsNew, resent))
-      // Sent ids are taken for new; the rare batch where one exists (a retry) runs again, checked.
+      const write = (assumeIdsNew: boolean) =>
+        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#topics))
+      // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
       const result = await write(!resent).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
         throw error
       })
+      this.#topics.committed(db, result.seq, result.topicCounts)
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
@@ -460,6 +467,7 @@ class ChatEngine implements Engine {
   async #onReset(): Promise<void> {
     for (const windows of this.#listeners.values()) windows.clear()
     forgetSeenWords() // the cleared messages' words, as in the tab that cleared
+    this.#topics.forget()
     const db = await this.#readable()
     const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
     this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
@@ -500,13 +508,28 @@ class ChatEngine implements Engine {
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
       const ids = planCleanup(ended, now, config)
-      let removedMessages = 0
-      for (const id of ids) removedMessages += await db.messages.where('[thread+seq]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete()
-      await Promise.all([db.tickets.bulkDelete(ids), db.threads.bulkDelete(ids), db.drafts.bulkDelete(ids)])
+      // In bulk: the keys of every removed thread's messages and of the old command ids read
+      // together, then deleted table by table (in ranges when most of a table goes, see
+      // delete-keys.ts; drafts are few: only the removed threads' that exist).
+      const [messageKeys, draftKeys, appliedKeys] = await Promise.all([
+        Promise.all(ids.map((id) => threadRange(db, id).primaryKeys())),
+        ids.length > 0 ? db.drafts.toCollection().primaryKeys() : [],
+        db.applied.where('at').below(now - APPLIED_RETENTION).primaryKeys(),
+      ])
+      const removed = new Set(ids)
+      const messages = messageKeys.flat()
+      const drafts = draftKeys.filter((thread) => removed.has(thread))
+      const [{ view }] = await Promise.all([
+        readMeta(db),
+        messages.length > 0 && deleteKeys(db.messages, messages),
+        ids.length > 0 && deleteKeys(db.tickets, ids),
+        ids.length > 0 && deleteKeys(db.threads, ids),
+        drafts.length > 0 && db.drafts.bulkDelete(drafts),
+        appliedKeys.length > 0 && deleteKeys(db.applied, appliedKeys),
+      ])
       for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
-      await db.applied.where('at').below(now - APPLIED_RETENTION).delete()
+      const removedMessages = messages.length
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
-      const { view } = await readMeta(db)
       if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
         const next = { ...view, activeTicketId: null }
         await db.meta.put({ key: 'view', value: next })
@@ -523,6 +546,7 @@ class ChatEngine implements Engine {
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
     forgetSeenWords() // no copy of the user's words stays behind in memory
+    this.#topics.forget()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }

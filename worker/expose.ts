@@ -66,7 +66,7 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     clearAllData: () => connected().clearAllData(),
     snapshot: (threads) => connected().snapshot(threads),
     loadThread: (thread, page) => connected().loadThread(thread, page),
-    unloadThread: (thread) => connected().unloadThread(thread),
+    unloadThreads: (threads) => connected().unloadThreads(threads),
     search: (query, options) => connected().search(query, options),
     ping: () => connected().ping(),
     disconnect: async () => {
@@ -105,7 +105,7 @@ const NOT_CONNECTED: EngineApi = {
   clearAllData: refuse,
   snapshot: refuse,
   loadThread: refuse,
-  unloadThread: refuse,
+  unloadThreads: refuse,
   search: refuse,
   ping: refuse,
   disconnect: async () => ({ ok: true, value: undefined }),

@@ -32,13 +32,15 @@ const ZERO: Counters = Object.freeze({ ...ZERO_COUNTERS, seq: 0 })
 export const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Array<T | undefined>> =>
   keys.length === 0 ? Promise.resolve([]) : table.bulkGet(keys)
 
+/** The single rows: one request for the whole table (it holds these three rows and nothing else). */
 export async function readMeta(db: ChatDatabase): Promise<Meta> {
-  const [context, view, counters] = await db.meta.bulkGet(['userContext', 'view', 'counters'])
-  return {
-    userContext: context?.key === 'userContext' ? context.value : {},
-    view: view?.key === 'view' ? view.value : INITIAL_VIEW,
-    counters: counters?.key === 'counters' ? counters.value : ZERO,
+  const meta: { userContext: UserChatContext; view: ViewState; counters: Counters } = { userContext: {}, view: INITIAL_VIEW, counters: ZERO }
+  for (const row of await db.meta.toArray()) {
+    if (row.key === 'userContext') meta.userContext = row.value
+    else if (row.key === 'view') meta.view = row.value
+    else if (row.key === 'counters') meta.counters = row.value
   }
+  return meta
 }
 
 /** The counters with every kept figure present (reading the tables for the ones a database lacks). */

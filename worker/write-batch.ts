@@ -4,7 +4,7 @@
  * database sequence, trim the main chat, update counters and topics, write, and return
  * the changes for the change feed. Must run inside a read-write transaction on `db.all`.
  */
-import { Dexie } from 'dexie'
+import { Dexie, type Table } from 'dexie'
 import { computeAnalytics, resolutionDelta } from '../src/core/analytics.js'
 import { toSerializedError } from '../src/core/errors.js'
 import { planCommand, type PlanContext } from '../src/core/plan.js'
@@ -23,6 +23,7 @@ import {
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
+import { TopicCounts } from './topic-counts.js'
 import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, TicketRow } from './database.js'
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
@@ -32,6 +33,10 @@ export interface BatchResult {
   readonly changes: Change[]
   readonly done: string[]
   readonly refused: CommandOutcome[]
+  /** The database sequence the batch leaves (see TopicCounts). */
+  readonly seq: number
+  /** The topic counts the batch wrote. */
+  readonly topicCounts: ReadonlyMap<string, number>
 }
 
 /**
@@ -45,7 +50,7 @@ export interface BatchResult {
 const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 /**
- * Thrown when a message the batch took for new exists already (only with `assumeSentIdsNew`):
+ * Thrown when a row the batch took for new exists already (only with `assumeIdsNew`):
  * the transaction rolls back and the caller runs the batch again, checking every id.
  */
 export class ExistingRowError extends Error {
@@ -53,23 +58,31 @@ export class ExistingRowError extends Error {
 }
 
 /**
- * `assumeSentIdsNew`: take the ids of sent messages for new without reading them first. Fresh
- * ids are the rule (the client makes them); the rows are then added, not put, so an id
- * that exists after all fails the add (or turns up among the rows trimmed from the main
- * chat) and the batch throws `ExistingRowError` instead of overwriting. Reading 10,000 ids
- * that are not there costs as much as half the writing.
+ * `assumeIdsNew`: take the ids the client made for new without reading them first: those of
+ * sent messages, of the commands (whose ids are kept so that a retried command applies
+ * once), and of the tickets `createTicket` creates (with their threads and first message).
+ * Fresh ids are the rule; the rows are then added, not put, so an id that exists after all
+ * fails the add (or turns up among the rows trimmed from the main chat) and the batch throws
+ * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
+ * much as half the writing.
+ *
+ * `topics`: the counts this engine's earlier commits wrote; only the words it does not know
+ * are read. The caller tells it what this batch wrote once the transaction commits.
  *
  * `resent`: the commands were sent before to an engine whose answer was lost; the applied ids
- * of sends are read too, so a send applied then is done, even if its rows are gone since.
+ * of sends are read too, so a send applied then is done, even if its rows are gone since
+ * (the caller checks a resent batch from the start: `assumeIdsNew` false).
  */
 export async function writeBatch(
   db: ChatDatabase,
   commands: readonly Command[],
   config: ChatConfig,
-  assumeSentIdsNew = false,
+  assumeIdsNew = false,
   resent = false,
+  topics: TopicCounts = new TopicCounts(),
 ): Promise<BatchResult> {
-  const touched = await readTouched(db, commands, assumeSentIdsNew, resent)
+  const touched = await readTouched(db, commands, assumeIdsNew, resent)
+  const known = topics.known(db, touched.meta.counters.seq)
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -85,10 +98,16 @@ export async function writeBatch(
     batch.trimmedStored(oldest)
   }
   const deltas = batch.topicDeltas()
-  if (deltas.size > 0) batch.keepTopics(await addTopics(db, deltas, batch.commonTopics))
+  if (deltas.size > 0) {
+    const words = [...new Set([...deltas.keys(), ...batch.commonTopics])]
+    const unknown = words.filter((word) => !known.has(word))
+    const read = unknown.length > 0 ? await db.topics.bulkGet(unknown) : []
+    const readCounts = new Map(unknown.map((word, i) => [word, read[i]?.count ?? 0]))
+    batch.countTopics(words, deltas, (word) => known.get(word) ?? readCounts.get(word) ?? 0)
+  }
   const orphaned = batch.orphanedThreads()
   const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
-  await batch.write(commands, headers)
+  await batch.write(headers)
   return batch.result(headers)
 }
 
@@ -100,27 +119,27 @@ interface Touched {
   readonly applied: ReadonlyArray<{ id: string } | undefined>
   readonly threads: ReadonlyArray<ThreadSummary | undefined>
   readonly drafts: readonly DraftRow[]
+  /** The ids of the tickets `createTicket` commands create: added, unless stored already. */
+  readonly created: ReadonlySet<string>
 }
 
 /** Reads everything the commands may touch, in parallel. */
-async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeSentIdsNew: boolean, resent: boolean): Promise<Touched> {
-  const ticketIds = new Set<string>()
-  const messageIds = new Set<string>()
-  const threadIds = new Set<ThreadId>()
-  const sentIds = assumeSentIdsNew ? undefined : new Set<string>()
-  const commandIds: string[] = []
-  for (const command of commands) collectKeys(command, ticketIds, messageIds, threadIds, sentIds, commandIds, resent)
-  const read = [...messageIds]
-  if (sentIds) for (const id of sentIds) if (!messageIds.has(id)) read.push(id)
+async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeIdsNew: boolean, resent: boolean): Promise<Touched> {
+  const keys: Keys = { tickets: new Set(), messages: new Set(), threads: new Set(), sent: new Set(), commands: [], created: new Set() }
+  for (const command of commands) collectKeys(command, keys, resent)
+  const read = [...keys.messages]
+  if (!assumeIdsNew) for (const id of keys.sent) if (!keys.messages.has(id)) read.push(id)
+  // Tickets taken for new: neither they nor their threads are read, whichever command names them.
+  const notNew = (id: string) => !assumeIdsNew || !keys.created.has(id)
   const [tickets, messages, meta, applied, threads, drafts] = await Promise.all([
-    readMany(db.tickets, [...ticketIds]),
+    readMany(db.tickets, [...keys.tickets].filter(notNew)),
     readMany(db.messages, read),
     readMeta(db),
-    readMany(db.applied, commandIds),
-    readMany(db.threads, [...threadIds]),
+    readMany(db.applied, assumeIdsNew ? [] : keys.commands),
+    readMany(db.threads, [...keys.threads].filter(notNew)),
     readDrafts(db, commands),
   ])
-  return { tickets, messages, meta, applied, threads, drafts }
+  return { tickets, messages, meta, applied, threads, drafts, created: keys.created }
 }
 
 /**
@@ -147,10 +166,14 @@ class Batch {
   readonly #context: PlanContext
   /** Message rows that exist: they are put; every other row is added. */
   readonly #stored: ReadonlySet<string>
+  /** Created tickets not stored: added; every other ticket row is put. */
+  readonly #newTickets: Set<string>
   // What the batch does.
   readonly #changes: Change[] = []
   readonly #ticketChangeAt = new Map<string, number>() // where each ticket's change is in #changes
   readonly #done: string[] = []
+  readonly #newlyApplied: Array<{ id: string; at: number }> = [] // commands whose ids are kept
+  #newestAt = 0 // the time of the batch's newest command
   readonly #refused: CommandOutcome[] = []
   readonly #written = new Map<string, MessageRow>() // the last version of each message row the batch writes
   readonly #draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
@@ -160,6 +183,7 @@ class Batch {
   readonly #userTexts: string[] = [] // of new user messages, for the topics
   readonly #dropped = new Set<string>() // new rows trimmed before they were written
   readonly #trimmed = new Set<string>() // stored rows trimmed: an update of one in this batch is not written either
+  readonly #topicCounts = new Map<string, number>() // the topic rows to write
   #newMessages = 0
   #lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
   #contextChanged = false
@@ -170,6 +194,7 @@ class Batch {
     this.#db = db
     this.#config = config
     for (const row of touched.tickets) if (row) this.#tickets.set(row.id, row)
+    this.#newTickets = new Set([...touched.created].filter((id) => !this.#tickets.has(id)))
     for (const row of touched.messages) if (row) this.#messages.set(row.id, row)
     this.#stored = new Set(this.#messages.keys())
     this.#threads = new ThreadTally(touched.threads)
@@ -198,6 +223,7 @@ class Batch {
 
   /** Plans one command against the rows as the earlier commands of the batch left them; an applied id is done already. */
   plan(command: Command): void {
+    this.#newestAt = Math.max(this.#newestAt, command.at)
     if (this.#applied.has(command.commandId)) {
       this.#done.push(command.commandId)
       return
@@ -211,7 +237,10 @@ class Batch {
     }
     this.#sender = KEYED_BY_ROW.has(command.kind) ? command.commandId : undefined
     for (const change of planned) this.#take(change)
-    if (!KEYED_BY_ROW.has(command.kind)) this.#applied.add(command.commandId)
+    if (!KEYED_BY_ROW.has(command.kind)) {
+      this.#applied.add(command.commandId)
+      this.#newlyApplied.push({ id: command.commandId, at: command.at })
+    }
     this.#done.push(command.commandId)
   }
 
@@ -381,9 +410,15 @@ class Batch {
     return this.#counters.commonTopics
   }
 
-  /** The top topics once this batch's words are counted. */
-  keepTopics(commonTopics: string[]): void {
-    this.#count({ commonTopics })
+  /**
+   * Adds the word counts and keeps the new top topics. Counts only grow here, so the new
+   * leaders are among the old ones and the words just counted (`words`): no other word can
+   * pass the five that ranked above it. `stored` answers the stored count of each of `words`.
+   */
+  countTopics(words: readonly string[], deltas: ReadonlyMap<string, number>, stored: (word: string) => number): void {
+    const counts = new Map(words.map((word) => [word, stored(word) + (deltas.get(word) ?? 0)]))
+    for (const word of deltas.keys()) this.#topicCounts.set(word, counts.get(word)!)
+    this.#count({ commonTopics: topTopics(counts) })
   }
 
   /** Changed threads whose newest message was deleted: the caller reads their newest stored row. */
@@ -397,7 +432,7 @@ class Batch {
   }
 
   /** Writes the final version of every touched row once. */
-  async write(commands: readonly Command[], headers: readonly ThreadSummary[]): Promise<void> {
+  async write(headers: readonly ThreadSummary[]): Promise<void> {
     const db = this.#db
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
@@ -406,22 +441,31 @@ class Batch {
       if (this.#stored.has(row.id) && !this.#removedRows.has(row.id)) messagePuts.push(row)
       else messageAdds.push(row)
     }
-    const ticketPuts = [...this.#ticketChangeAt.values()].map((at) => (this.#changes[at] as Extract<Change, { type: 'ticket' }>).record as TicketRow)
+    const ticketAdds: TicketRow[] = []
+    const ticketPuts: TicketRow[] = []
+    for (const at of this.#ticketChangeAt.values()) {
+      const row = (this.#changes[at] as Extract<Change, { type: 'ticket' }>).record as TicketRow
+      if (this.#newTickets.has(row.id)) ticketAdds.push(row)
+      else ticketPuts.push(row)
+    }
     const metaPuts: MetaRow[] = []
     if (this.#contextChanged) metaPuts.push({ key: 'userContext', value: this.#userContext })
     if (this.#viewChanged) metaPuts.push({ key: 'view', value: this.#view })
     if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
-    const newlyApplied = commands.filter((c) => !KEYED_BY_ROW.has(c.kind) && this.#applied.has(c.commandId)).map((c) => ({ id: c.commandId, at: c.at }))
-    // Sends whose rows go: recorded now, at the time of the batch's newest command (cleanup prunes by it).
-    const at = commands.reduce((newest, c) => Math.max(newest, c.at), 0)
-    for (const id of this.#goneSends) newlyApplied.push({ id, at })
+    const applied = this.#newlyApplied
+    // Sends whose rows go: recorded now, at the time of the batch's newest command (cleanup
+    // prunes by it). Put, not added: the rows of one `sendMessages` may go in different batches.
+    const goneSends = [...this.#goneSends].map((id) => ({ id, at: this.#newestAt }))
     await Promise.all([
-      messageAdds.length > 0 && addMessages(db, messageAdds),
+      messageAdds.length > 0 && addNew(db.messages, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
+      ticketAdds.length > 0 && addNew(db.tickets, ticketAdds),
       ticketPuts.length > 0 && db.tickets.bulkPut(ticketPuts),
       metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
-      newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
+      applied.length > 0 && addNew(db.applied, applied),
+      goneSends.length > 0 && db.applied.bulkPut(goneSends),
       headers.length > 0 && db.threads.bulkPut(headers),
+      this.#topicCounts.size > 0 && db.topics.bulkPut([...this.#topicCounts].map(([word, count]) => ({ word, count }))),
       this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
     ])
   }
@@ -440,18 +484,18 @@ class Batch {
       const counters = this.#counters
       feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
     }
-    return { changes: feed, done: this.#done, refused: this.#refused }
+    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, topicCounts: this.#topicCounts }
   }
 }
 
 /** Adds rows; one that exists already turns into `ExistingRowError` (and rolls the transaction back). */
-async function addMessages(db: ChatDatabase, rows: readonly MessageRow[]): Promise<void> {
+async function addNew<T>(table: Table<T, string>, rows: readonly T[]): Promise<void> {
   try {
-    await db.messages.bulkAdd(rows)
+    await table.bulkAdd(rows)
   } catch (error) {
     const failures = error instanceof Dexie.BulkError ? Object.values(error.failuresByPos) : []
     if (failures.length > 0 && failures.every((failure) => failure.name === 'ConstraintError')) {
-      throw new ExistingRowError(`${failures.length} message id(s) exist already`)
+      throw new ExistingRowError(`${failures.length} ${table.name} row(s) exist already`)
     }
     throw error
   }
@@ -478,35 +522,39 @@ async function writeDrafts(db: ChatDatabase, drafts: readonly DraftRow[]): Promi
   await Promise.all([gone.length > 0 && db.drafts.bulkDelete(gone), kept.length > 0 && db.drafts.bulkPut(kept)])
 }
 
-/**
- * The keys a command reads: tickets, messages, applied command ids, and the ids of the
- * messages it sends (`sent`, left out when the batch trusts them to be new).
- */
-function collectKeys(
-  command: Command,
-  tickets: Set<string>,
-  messages: Set<string>,
-  threads: Set<ThreadId>,
-  sent: Set<string> | undefined,
-  commandIds: string[],
-  resent: boolean,
-): void {
-  if (resent || !KEYED_BY_ROW.has(command.kind)) commandIds.push(command.commandId)
+/** The keys the commands of a batch read. */
+interface Keys {
+  readonly tickets: Set<string>
+  readonly messages: Set<string>
+  readonly threads: Set<ThreadId>
+  /** The ids of the messages the commands send (not read when the batch takes them for new). */
+  readonly sent: Set<string>
+  /** The ids of commands that are kept once applied (not read when the batch takes them for new). */
+  readonly commands: string[]
+  /** The tickets `createTicket` creates (not read, nor their threads, when the batch takes them for new). */
+  readonly created: Set<string>
+}
+
+/** Adds the keys `command` reads to `keys`. */
+function collectKeys(command: Command, keys: Keys, resent: boolean): void {
+  const { tickets, messages, threads, sent } = keys
+  if (resent || !KEYED_BY_ROW.has(command.kind)) keys.commands.push(command.commandId)
   switch (command.kind) {
     case 'sendMessage':
-      sent?.add(command.message.id)
+      sent.add(command.message.id)
       threads.add(command.thread)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'sendMessages':
-      if (sent) for (const message of command.messages) sent.add(message.id)
+      for (const message of command.messages) sent.add(message.id)
       threads.add(command.thread)
       if (command.thread !== MAIN_THREAD) tickets.add(command.thread)
       return
     case 'createTicket':
+      keys.created.add(command.ticketId)
       tickets.add(command.ticketId)
       threads.add(command.ticketId)
-      if (command.initialMessage) messages.add(command.initialMessage.id)
+      if (command.initialMessage) sent.add(command.initialMessage.id)
       return
     case 'createTicketFromChatMessage':
       tickets.add(command.ticketId)
@@ -539,17 +587,4 @@ function collectKeys(
     default:
       return
   }
-}
-
-/**
- * Adds the word counts and answers the new top topics. Counts only grow here, so the new
- * leaders are among the old ones and the words just counted: no other word can pass the
- * five that ranked above it. Reads exactly those rows, no index.
- */
-async function addTopics(db: ChatDatabase, deltas: ReadonlyMap<string, number>, leaders: readonly string[]): Promise<string[]> {
-  const words = [...new Set([...deltas.keys(), ...leaders])]
-  const rows = await db.topics.bulkGet(words)
-  const counts = new Map(words.map((word, i) => [word, (rows[i]?.count ?? 0) + (deltas.get(word) ?? 0)]))
-  await db.topics.bulkPut([...deltas.keys()].map((word) => ({ word, count: counts.get(word)! })))
-  return topTopics(counts)
 }

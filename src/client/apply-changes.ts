@@ -147,15 +147,20 @@ export function applyChanges(
         break
       }
       case 'unload': {
-        const working = thread(change.thread)
+        const { thread: id } = change
         const keep = Math.max(0, change.keep)
+        // A thread that holds no more than it keeps, and has no window to forget, is left as it is
+        // (no copy): evicting thousands of tickets that hold nothing changes nothing.
+        const held = threads.get(id)?.messages.length ?? (records.get(id) === null ? 0 : (ticketOf(next, records, id)?.messages.length ?? 0))
+        if (held <= keep && !(keep === 0 && index?.windows.has(id))) break
+        const working = thread(id)
         if (working.messages.length > keep) {
           const gone = working.messages.splice(0, working.messages.length - keep)
           working.ids = undefined
           for (const message of gone) index?.messages.delete(message.id)
-          if (keep > 0) index?.windows.set(change.thread, true)
+          if (keep > 0) index?.windows.set(id, true)
         }
-        if (keep === 0) index?.windows.delete(change.thread)
+        if (keep === 0) index?.windows.delete(id)
         break
       }
       case 'messageDeleted':

@@ -165,8 +165,8 @@ export class Client {
     this.windows = new Windows({
       config: this.#config,
       loadThread: async (thread, page) => unwrap(await this.#request((host) => host.api.loadThread(thread, page))),
-      unloadThread: async (thread) => {
-        unwrap(await this.#request((host) => host.api.unloadThread(thread)))
+      unloadThreads: async (threads) => {
+        unwrap(await this.#request((host) => host.api.unloadThreads(threads)))
       },
       apply: (changes) => {
         this.#mirror.applyLocal(changes)

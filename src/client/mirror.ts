@@ -169,7 +169,10 @@ export class Mirror {
       else if (change.type === 'ticketDeleted') this.#threads.delete(change.id)
       else if (change.type === 'reset') this.#threads.clear()
     }
-    this.#confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
+    const confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
+    // Windows let go that held nothing: nothing changed, so the pending commands need no replay.
+    if (confirmed === this.#confirmed && changes.every((change) => change.type === 'unload')) return
+    this.#confirmed = confirmed
     this.#visible = undefined
   }
 

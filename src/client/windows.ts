@@ -22,8 +22,8 @@ export interface WindowDeps {
   readonly config: ChatConfig
   /** Reads a page of a thread from the engine (waits for the connection). */
   loadThread(thread: ThreadId, page: { readonly before?: number; readonly count: number }): Promise<ThreadPage>
-  /** Tells the engine to stop sending a thread. */
-  unloadThread(thread: ThreadId): Promise<void>
+  /** Tells the engine to stop sending these threads (one call for many). */
+  unloadThreads(threads: readonly ThreadId[]): Promise<void>
   /** Applies confirmed changes that are not in the feed (pages, unloads). */
   apply(changes: readonly Change[]): void
   /** The `seq` of the oldest confirmed message held of `thread`. */
@@ -200,13 +200,10 @@ export class Windows {
       const excess = idle.length - this.#deps.config.maxLoadedTickets
       if (excess <= 0) return
       idle.sort(([, a], [, b]) => a.used - b.used)
-      const changes: Change[] = []
-      for (const [thread] of idle.slice(0, excess)) {
-        this.#entries.delete(thread)
-        changes.push({ type: 'unload', thread, keep: 0 })
-        void this.#deps.unloadThread(thread).catch(() => {})
-      }
-      this.#deps.apply(changes)
+      const evicted = idle.slice(0, excess).map(([thread]) => thread)
+      for (const thread of evicted) this.#entries.delete(thread)
+      void this.#deps.unloadThreads(evicted).catch(() => {})
+      this.#deps.apply(evicted.map((thread): Change => ({ type: 'unload', thread, keep: 0 })))
     })
   }
 }

@@ -6,8 +6,8 @@
  * (`worker/`) alike. Everything in it must survive the structured clone algorithm.
  */
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. */
-export const PROTOCOL_VERSION = 6
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. */
+export const PROTOCOL_VERSION = 7
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -618,8 +618,8 @@ export interface EngineApi {
    * `before` (a `seq`): the `count` messages before it.
    */
   loadThread(thread: ThreadId, page: { readonly before?: number; readonly count: number }): Promise<Result<ThreadPage>>
-  /** The feed stops carrying the thread's message changes to this connection (its header changes still come). */
-  unloadThread(thread: ThreadId): Promise<Result<void>>
+  /** The feed stops carrying these threads' message changes to this connection (their header changes still come). */
+  unloadThreads(threads: readonly ThreadId[]): Promise<Result<void>>
   /**
    * The stored messages that contain every word of `query` (the last one also as a prefix),
    * best first. Sees every command queued before it.

@@ -79,6 +79,24 @@ describe('engine', () => {
     expect(patches.at(-1)!.done).toEqual(['c2', 'c4'])
   })
 
+  test('a ticket created again under another command id keeps its row, thread and messages (a retry commits nothing new, another ticket under its id is refused)', async () => {
+    const { api, patches } = await connect()
+    const first = { kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'T', initialMessage: message('m1', 'first') } as const
+    await api.execute([first])
+    await api.execute([{ kind: 'sendMessage', commandId: 'c2', at: 2, thread: 't1', message: message('m2', 'second') }])
+    // The same creation under a new command id (a retry), then one with another title, then both with a resolve.
+    await api.execute([{ ...first, commandId: 'c3' }, { kind: 'resolveTicket', commandId: 'c4', at: 3, ticketId: 't1' }])
+    await api.execute([{ ...first, commandId: 'c5', title: 'Other', initialMessage: message('m3', 'third') }])
+    const snapshot = await api.snapshot(['t1'])
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    const { tickets, threads, messages, analytics } = snapshot.value
+    expect(tickets).toMatchObject([{ id: 't1', title: 'T', status: 'resolved', seq: 1 }])
+    expect(threads.find((thread) => thread.id === 't1')).toMatchObject({ count: 2, last: { id: 'm2' } })
+    expect(messages.map((m) => m.message.id)).toEqual(['m1', 'm2'])
+    expect(analytics).toMatchObject({ totalMessages: 2, resolvedTickets: 1 })
+    expect(patches.flatMap((p) => p.refused)).toMatchObject([{ commandId: 'c5', error: { code: 'validation' } }])
+  })
+
   test('takes a batch that resends a committed message for a retry: the new messages commit once, nothing is overwritten', async () => {
     const { api, patches } = await connect()
     await api.execute([{ kind: 'sendMessage', commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }])
@@ -149,6 +167,76 @@ describe('engine', () => {
       }),
       { numRuns: 40 },
     )
+  })
+
+  test('counts every topic word once per message when two tabs send, and starts again after clearAllData', async () => {
+    const word = fc.constantFrom('laptop', 'mouse', 'screen', 'cable', 'dock', 'phone', 'charger', 'tablet')
+    const text = fc.array(word, { minLength: 1, maxLength: 3 })
+    // Each step: which tab sends (its own engine on the same database), and its messages; or a wipe.
+    const step = fc.oneof({ weight: 8, arbitrary: fc.tuple(fc.boolean(), fc.array(text, { minLength: 1, maxLength: 3 })) }, { weight: 1, arbitrary: fc.constant('clear' as const) })
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+        const a = await connect()
+        const b = await connect(a.indexedDB, a.databaseName)
+        const counts = new Map<string, number>()
+        let n = 0
+        for (const item of steps) {
+          if (item === 'clear') {
+            const cleared = await a.api.clearAllData()
+            if (!cleared.ok) throw new Error(cleared.error.message)
+            counts.clear()
+            continue
+          }
+          const [first, texts] = item
+          const messages = texts.map((words) => message(`m${++n}`, words.join(' ')))
+          const done = await (first ? a : b).api.execute([{ kind: 'sendMessages', commandId: `c${n}`, at: n, thread: 'main', messages }])
+          if (!done.ok) throw new Error(done.error.message)
+          for (const words of texts) for (const w of new Set(words)) counts.set(w, (counts.get(w) ?? 0) + 1)
+          for (const { api } of [a, b]) {
+            const snapshot = await api.snapshot()
+            if (!snapshot.ok) throw new Error(snapshot.error.message)
+            expect(snapshot.value.analytics.commonTopics).toEqual(topTopics(counts))
+          }
+        }
+        await Promise.all([a.engine.close(), b.engine.close()])
+      }),
+      { numRuns: 30 },
+    )
+  })
+
+  test('cleanup of hundreds of tickets removes exactly the old ended ones with their messages, headers, drafts and old command ids', async () => {
+    const { api, patches } = await connect()
+    const DAY = 24 * 60 * 60 * 1000
+    const id = (i: number) => `t${String(i).padStart(4, '0')}`
+    const n = 1_200
+    const commands: Command[] = []
+    for (let i = 0; i < n; i++) {
+      // Key order interleaves the tickets that stay (every tenth, and the last ones) with those that go.
+      commands.push({ kind: 'createTicket', commandId: `c${i}`, at: 1, ticketId: id(i), ticketType: 'support', title: `T${i}`, initialMessage: message(`m${id(i)}`, `ticket ${i}`) })
+      if (i % 10 !== 0 && i < n - 100) commands.push({ kind: 'resolveTicket', commandId: `r${i}`, at: 2, ticketId: id(i) })
+      commands.push({ kind: 'sendMessage', commandId: `s${i}`, at: 3, thread: 'main', message: message(`a${id(i)}`, `main ${i}`) })
+    }
+    commands.push({ kind: 'setDraft', commandId: 'd1', at: 4, thread: id(1), text: 'half typed' }, { kind: 'setDraft', commandId: 'd3', at: 4, thread: id(10), text: 'kept' })
+    expect((await api.execute(commands)).ok).toBe(true)
+    const later = 2 + 8 * DAY
+    expect((await api.execute([{ kind: 'resolveTicket', commandId: 'late', at: later, ticketId: id(n - 1) }])).ok).toBe(true)
+    const cleanup = await api.runCleanup(later)
+    if (!cleanup.ok) throw new Error(cleanup.error.message)
+    const gone = new Set(Array.from({ length: n }, (_, i) => i).filter((i) => i % 10 !== 0 && i < n - 100).map(id))
+    expect(new Set(cleanup.value.report.removedTicketIds)).toEqual(gone)
+    expect(cleanup.value.report.removedMessages).toBe(gone.size)
+    const kept = Array.from({ length: n }, (_, i) => id(i)).filter((ticket) => !gone.has(ticket))
+    const snapshot = await api.snapshot(kept)
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    const { tickets, threads, messages, drafts } = snapshot.value
+    expect(tickets.map((ticket) => ticket.id)).toEqual(kept)
+    expect(threads.map((thread) => thread.id).sort()).toEqual(['main', ...kept].sort())
+    expect(messages.filter((m) => m.thread !== 'main').map((m) => m.message.id)).toEqual(kept.map((ticket) => `m${ticket}`))
+    expect(messages.filter((m) => m.thread === 'main')).toHaveLength(Math.min(n, CHAT_CONFIG.maxMainChatMessages))
+    expect(drafts.map((draft) => draft.thread)).toEqual([id(10)])
+    // The command ids are kept for a day only: the resolve of a removed ticket, sent again, is not taken for a retry now.
+    expect((await api.execute([{ kind: 'resolveTicket', commandId: 'r1', at: 2, ticketId: id(1) }])).ok).toBe(true)
+    expect(patches.at(-1)).toMatchObject({ done: [], refused: [{ commandId: 'r1' }] })
   })
 
   test('never rolls a row back when another tab announces a commit late', async () => {
