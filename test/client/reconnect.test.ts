@@ -185,6 +185,32 @@ describe('a worker that ends with commands in flight', () => {
   })
 })
 
+test('a ticket scrolled back keeps every page it showed across the reconnect', async () => {
+  const { workers, open } = setup()
+  const chat = open({ config: { autoCleanupInterval: 0, ticketWindow: 5 } })
+  await chat.ready
+  const ticketId = chat.createTicket('support', 'Long thread')
+  await chat.sendTicketMessage(ticketId, 'message 0')
+  for (let i = 1; i < 20; i++) await chat.sendTicketMessage(ticketId, `message ${i}`)
+  const release = chat.watchTicket(ticketId)
+  while ((await chat.loadOlder(ticketId, 5)).hasOlder);
+  const all = Array.from({ length: 20 }, (_, i) => `message ${i}`)
+  const shown = () => chat.getState().tickets.find((t) => t.id === ticketId)!.messages.map((m) => m.content)
+  expect(shown()).toEqual(all)
+  const fewer: number[] = []
+  chat.tickets$.subscribe((tickets) => {
+    const count = tickets.find((t) => t.id === ticketId)?.messages.length ?? 0
+    if (count < 20) fewer.push(count)
+  })
+  const seen = connections(chat)
+  void workers[0]!.terminate()
+  await chat.sendTicketMessage(ticketId, 'after') // issued at once, committed by the new worker
+  expect(seen).toEqual(['ready', 'reconnecting', 'ready'])
+  expect(shown()).toEqual([...all, 'after'])
+  expect(fewer).toEqual([])
+  release()
+})
+
 test('a reply streaming while the worker dies goes on: its writes wait for the new worker, and it is stored once, whole', async () => {
   let release!: () => void
   const halfway = new Promise<void>((resolve) => (release = resolve))
