@@ -23,7 +23,8 @@ import {
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
-import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, TicketRow } from './database.js'
+import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
+import { TICKET_FIELD_GROUPS, groupValues, sameValue } from '../src/core/sync.js'
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
@@ -34,8 +35,11 @@ export interface BatchResult {
   readonly refused: CommandOutcome[]
 }
 
-/** Commands whose effect is keyed by a new row id are idempotent by that id alone. */
-const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
+/**
+ * Commands that are idempotent without a record of their id: sends are keyed by the new
+ * row's id, and the sync commands (the engine makes them) set a value that a second run sets again.
+ */
+const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages', 'putTicket', 'setDelivery'])
 
 /**
  * Thrown when a message the batch took for new exists already (only with `assumeSentIdsNew`):
@@ -139,6 +143,7 @@ class Batch {
   readonly #refused: CommandOutcome[] = []
   readonly #written = new Map<string, MessageRow>() // the last version of each message row the batch writes
   readonly #draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
+  readonly #outbox: OutboxRow[] = [] // new outbox entries, in order
   readonly #removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
   readonly #newMainIds: string[] = [] // new main-chat messages, oldest first
   readonly #addedMain = new Set<string>() // the same ids, while they are to be written
@@ -194,9 +199,42 @@ class Batch {
       this.#refused.push({ commandId: command.commandId, error: toSerializedError(error) })
       return
     }
+    if (command.sync === true) planned = this.#queueDeliveries(command.commandId, planned)
     for (const change of planned) this.#take(change)
     if (!KEYED_BY_ROW.has(command.kind)) this.#applied.add(command.commandId)
     this.#done.push(command.commandId)
+  }
+
+  /**
+   * Sync is on for this command: its new user messages and its ticket changes go into the
+   * outbox, in this transaction. Runs before the changes are taken, so it sees the rows as
+   * they were. Answers the changes with the new user messages marked `pending`.
+   */
+  #queueDeliveries(commandId: string, planned: Change[]): Change[] {
+    let suffix = 0
+    return planned.map((change) => {
+      if (change.type === 'message' && change.record.message.sender === 'user' && !this.#messages.has(change.record.message.id)) {
+        const { delivery: _, ...bare } = change.record.message
+        const { thread } = change.record
+        this.#queue({ id: bare.id, thread, change: { kind: 'message', id: bare.id, thread, message: bare } })
+        return change.record.message.delivery === 'pending' ? change : { type: 'message', record: { ...change.record, message: { ...bare, delivery: 'pending' } } }
+      }
+      if (change.type === 'ticket') {
+        const before = this.#tickets.get(change.record.id)
+        const { seq: _, ...ticket } = change.record
+        const changed = before ? TICKET_FIELD_GROUPS.filter((group) => !sameValue(groupValues(before, [group])[group], groupValues(ticket, [group])[group])) : TICKET_FIELD_GROUPS
+        if (changed.length === 0) return change // touched only (a message into it)
+        const id = suffix++ === 0 ? commandId : `${commandId}:${suffix}`
+        this.#queue({ id, thread: ticket.id, change: { kind: 'ticket', id, ticket, changed, base: before ? groupValues(before, changed) : null } })
+      }
+      return change
+    })
+  }
+
+  #queue(entry: Omit<OutboxRow, 'seq' | 'state'>): void {
+    const row: OutboxRow = { ...entry, seq: ++this.#seq, state: 'pending' }
+    this.#outbox.push(row)
+    this.#changes.push({ type: 'outbox', entry: row })
   }
 
   #take(change: Change): void {
@@ -393,6 +431,7 @@ class Batch {
       newlyApplied.length > 0 && db.applied.bulkPut(newlyApplied),
       headers.length > 0 && db.threads.bulkPut(headers),
       this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
+      this.#outbox.length > 0 && db.outbox.bulkAdd(this.#outbox),
     ])
   }
 
@@ -504,6 +543,13 @@ function collectKeys(
       threads.add(MAIN_THREAD)
       messages.add(command.message.id)
       for (const id of command.supersede ?? []) messages.add(id)
+      return
+    case 'putTicket':
+      tickets.add(command.ticket.id)
+      return
+    case 'setDelivery':
+      messages.add(command.messageId)
+      threads.add(command.thread)
       return
     default:
       return

@@ -17,6 +17,7 @@ import {
   type CleanupReport,
   type Command,
   type Patch,
+  type Result,
   type SearchHit,
   type SearchOptions,
   type SendMessageOptions,
@@ -33,8 +34,21 @@ import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import { startWatchdog } from './watchdog.js'
 import { Windows } from './windows.js'
+import { OutboxView } from './outbox-view.js'
 import { ticketsById } from './state-queries.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
+
+/** Commands whose user messages and ticket changes go to the server when sync is configured. */
+const SYNCED: ReadonlySet<Command['kind']> = new Set([
+  'sendMessage',
+  'sendMessages',
+  'createTicket',
+  'resolveTicket',
+  'updateTicketStatus',
+  'updateTicketPriority',
+  'createTicketFromChatMessage',
+  'inheritContextToTicket',
+])
 
 export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
 
@@ -57,6 +71,10 @@ export class Client {
   #closeRunning = false
 
   readonly #mirror: Mirror
+  /** The durable outbox as the feed reports it (sync). */
+  readonly deliveries = new OutboxView()
+  /** Whether sync is configured: user messages and ticket changes are stored with a delivery state. */
+  readonly #syncing: boolean
   /** Which ticket threads this client holds messages of (see windows.ts). */
   readonly windows: Windows
   #outbox: Array<Command | { readonly clear: string }> = []
@@ -92,6 +110,7 @@ export class Client {
     this.#config = checkConfig(options.config, CHAT_CONFIG)
     this.#now = options.now ?? Date.now
     this.#hostKind = options.host ?? (options.worker ? 'worker' : 'in-process')
+    this.#syncing = options.sync !== undefined
     this.#mirror = new Mirror(this.#config)
     this.store = createStateStore(
       () => this.getState(),
@@ -160,6 +179,7 @@ export class Client {
       timestamp: this.#now(),
       type: checked.type ?? 'text',
       ...(checked.metadata ? { metadata: checked.metadata } : {}),
+      ...(this.#syncing && (checked.sender ?? 'user') === 'user' ? { delivery: 'pending' as const } : {}),
     }
     if (checked.metadata) this.#built.add(message)
     return message
@@ -173,7 +193,9 @@ export class Client {
    */
   run(input: CommandInput, options: { quiet?: boolean } = {}): Promise<void> {
     // Spread last: V8 builds `{ ...a, b }` on a slow path, several µs per command in a burst.
-    const given = { commandId: this.newId(), at: this.#now(), ...input } as Command
+    const given = (
+      this.#syncing && SYNCED.has(input.kind) ? { commandId: this.newId(), at: this.#now(), sync: true, ...input } : { commandId: this.newId(), at: this.#now(), ...input }
+    ) as Command
     let command: Command
     try {
       if (this.#closed) throw new ClientClosedError()
@@ -230,6 +252,17 @@ export class Client {
     for (const command of dropped) if (command) this.#mirror.settle(command.commandId)?.resolve()
   }
 
+  /** Calls the engine once connected (the sync runner, `retryDelivery`); rejects like every call when the connection is gone. */
+  async engine<T>(call: (api: Host['api']) => Promise<Result<T>>): Promise<T> {
+    const host = await this.#usable()
+    return unwrap(await this.#call(call(host.api)))
+  }
+
+  /** Resolves once the feed has delivered `version`. */
+  seen(version: number): Promise<void> {
+    return this.#seen(version)
+  }
+
   async runCleanup(): Promise<CleanupReport> {
     this.#sendNow() // what was issued before runs before the cleanup
     const host = await this.#usable()
@@ -281,6 +314,7 @@ export class Client {
     this.#keepAlive.update(false)
     this.store.setStatus({ connection: 'closed', pendingWrites: 0 })
     this.store.complete()
+    this.deliveries.complete()
   }
 
   // ── Connection ─────────────────────────────────────────────────────────────
@@ -344,6 +378,7 @@ export class Client {
   }
 
   #load(snapshot: Snapshot): void {
+    this.deliveries.load(snapshot.outbox)
     this.#mirror.load(snapshot)
     this.#changed()
   }
@@ -483,6 +518,7 @@ export class Client {
       }
     }
     if (patch.sent || patch.changes.length > 0) this.windows.committed()
+    this.deliveries.apply(patch.changes)
     this.#settleOutcomes(patch)
     this.#changed()
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {

@@ -64,6 +64,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     errors$: store.errors$,
     assistant$: runner ? withValue(runner.activity$, () => runner.activity) : withValue(of(IDLE), () => IDLE),
     actions$: actions$.asObservable(),
+    outbox$: client.deliveries.outbox$,
 
     onStateChange: (listener) => store.onStateChange(listener),
     getState: () => client.getState(),
@@ -137,6 +138,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     },
     markRead: (threadId) => client.run({ kind: 'markRead', thread: threadId }),
     setDraft: (threadId, text) => client.setDraft(threadId, text),
+
+    retryDelivery: (id) => settleDelivery(client, options, id, 'pending'),
+    discardDelivery: (id) => settleDelivery(client, options, id, 'discarded'),
 
     clearUserData: () => client.run({ kind: 'clearUserData' }),
     clearAllData: () => client.clearAllData(),
@@ -235,11 +239,32 @@ function createRunner(client: Client, options: ChatClientOptions, now: () => num
 }
 
 
+/** `retryDelivery` and `discardDelivery`: checked here, stored by the engine, resolved once the feed shows it. */
+async function settleDelivery(client: Client, options: ChatClientOptions, id: string, state: 'pending' | 'discarded'): Promise<void> {
+  if (client.closed) throw new ClientClosedError()
+  if (!options.sync) throw new ValidationError('No sync is configured: pass `sync` to createChatClient', { path: 'sync' })
+  checkId(id, 'id')
+  await client.ready
+  const entry = client.deliveries.get(id)
+  if (!entry) throw new NotFoundError(`No outbox entry with id ${id}`, { id })
+  if (state === 'pending' && entry.state === 'pending') return // waiting already
+  const version = await client.engine((api) => api.settleDelivery([{ id, state }]))
+  await client.seen(version)
+}
+
 /** A ticket id; `'main'` names the main chat's thread, never a ticket. */
 function checkTicketId(ticketId: string): string {
   checkId(ticketId, 'ticketId')
   if (ticketId === MAIN_THREAD) throw new NotFoundError(`No ticket with id ${ticketId}`, { ticketId })
   return ticketId
+}
+
+/** An adapter is a plain object with the methods the runner calls. */
+function checkSyncAdapter(sync: unknown): void {
+  const adapter = sync as Partial<Record<'push' | 'pull' | 'live', unknown>> | null
+  if (typeof adapter !== 'object' || adapter === null || ['push', 'pull', 'live'].some((name) => typeof adapter[name as 'push'] !== 'function')) {
+    throw new ValidationError('sync must be a sync adapter: an object with push, pull and live methods', { path: 'sync' })
+  }
 }
 
 function checkOptions(options: ChatClientOptions): void {
@@ -254,6 +279,7 @@ function checkOptions(options: ChatClientOptions): void {
   if (options.assistant !== undefined && typeof (options.assistant as { respond?: unknown })?.respond !== 'function') {
     throw new ValidationError('assistant must have a respond(request) method', { path: 'assistant' })
   }
+  if (options.sync !== undefined) checkSyncAdapter(options.sync)
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new ValidationError('now must be a function returning epoch milliseconds', { path: 'now' })
   }

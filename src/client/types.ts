@@ -6,6 +6,7 @@ import type { ChatError } from '../core/errors.js'
 import type { AssistantActivity, Connectivity } from './assistant-runner.js'
 import type { OlderPage } from './windows.js'
 import type { Assistant } from '../core/assistant.js'
+import type { SyncAdapter } from '../core/sync.js'
 import type {
   ChatAnalytics,
   ChatConfig,
@@ -16,6 +17,7 @@ import type {
   CleanupReport,
   JsonValue,
   MessageAction,
+  OutboxEntry,
   SearchHit,
   SearchOptions,
   SendMessageOptions,
@@ -87,6 +89,13 @@ export interface ChatClientOptions {
    */
   readonly assistant?: Assistant
   readonly assistantOptions?: AssistantOptions
+  /**
+   * Sync with a server through this adapter (e.g. `createCouchDBSync` from
+   * `companion-chat/couchdb`, or an app's own {@link SyncAdapter}). Every user message and
+   * ticket change is then stored with a delivery state in the durable outbox (`outbox$`),
+   * and one client per database pushes the outbox and pulls the server's changes.
+   */
+  readonly sync?: SyncAdapter
 }
 
 /** How the assistant runs. Every key is optional. */
@@ -211,6 +220,11 @@ export interface ChatClient {
   readonly assistant$: StateObservable<AssistantActivity>
   /** Actions of messages that the app handles itself (see `runAction`). */
   readonly actions$: Observable<ActionRequest>
+  /**
+   * The durable outbox (with `sync` configured): every user message and ticket change not yet
+   * on the server, oldest first, `pending` or `failed`. Empty without sync. The same in every tab.
+   */
+  readonly outbox$: StateObservable<readonly OutboxEntry[]>
 
   /**
    * Calls `listener` synchronously after every change of `getState()` (observables emit a
@@ -361,6 +375,20 @@ export interface ChatClient {
   clearUserData(): Promise<void>
   /** Deletes every message, ticket, draft, context and counter, and the database itself. */
   clearAllData(): Promise<void>
+
+  // ── Sync ──
+  /**
+   * Sends a `failed` outbox entry again (it goes back to `pending`, in its place). Resolves
+   * once stored.
+   * @throws NotFoundError when `id` is not in the outbox; ValidationError without `sync`.
+   */
+  retryDelivery(id: string): Promise<void>
+  /**
+   * Takes an entry out of the outbox without sending it: the change stays on this device only
+   * (a message loses its `delivery` field). Resolves once stored.
+   * @throws NotFoundError when `id` is not in the outbox; ValidationError without `sync`.
+   */
+  discardDelivery(id: string): Promise<void>
   /** Removes resolved and closed tickets older than `maxResolvedTicketAge` now. */
   runCleanup(): Promise<CleanupReport>
 
