@@ -22,6 +22,7 @@ export type {
 } from './client/types.js'
 export type { AssistantActivity, Connectivity } from './client/assistant-runner.js'
 export type { OlderPage } from './client/windows.js'
+export type { SyncOptions, SyncStatus } from './client/sync-runner.js'
 export { DEFAULT_CONTEXT_KEYS } from './client/create-chat-client.js'
 export { findActionTicket } from './client/action-ticket.js'
 export * from './core/protocol.js'

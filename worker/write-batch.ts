@@ -24,7 +24,9 @@ import {
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
 import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
-import { TICKET_FIELD_GROUPS, groupValues, sameValue } from '../src/core/sync.js'
+import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
@@ -231,8 +233,9 @@ class Batch {
     })
   }
 
-  #queue(entry: Omit<OutboxRow, 'seq' | 'state'>): void {
-    const row: OutboxRow = { ...entry, seq: ++this.#seq, state: 'pending' }
+  #queue(entry: Omit<OutboxRow, 'seq' | 'state' | 'change'> & { change: DistributiveOmit<SyncChange, 'seq'> }): void {
+    const seq = ++this.#seq
+    const row: OutboxRow = { ...entry, seq, state: 'pending', change: { ...entry.change, seq } as SyncChange }
     this.#outbox.push(row)
     this.#changes.push({ type: 'outbox', entry: row })
   }

@@ -6,7 +6,8 @@ import { ClientClosedError, NotFoundError, ValidationError } from '../core/error
 import { MAX_BATCH_MESSAGES } from '../core/check-command.js'
 import { MAX_ID_LENGTH, checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
 import { Client } from './chat-client.js'
-import { Subject, of } from 'rxjs'
+import { NEVER, Subject, of } from 'rxjs'
+import { SyncRunner, type SyncStatus } from './sync-runner.js'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
 import { runAction } from './run-action.js'
 import { waitForReply } from './wait-for-reply.js'
@@ -39,6 +40,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   const actions$ = new Subject<ActionRequest>()
   const runner = options.assistant ? createRunner(client, options, now, contextKeys) : undefined
   if (runner) void client.ready.then(() => runner.start(), () => {})
+  const sync = options.sync ? createSync(client, options, now) : undefined
   /** Commands of a closed client throw `ClientClosedError` before anything else is judged. */
   const notClosed = (): void => {
     if (client.closed) throw new ClientClosedError()
@@ -65,6 +67,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     assistant$: runner ? withValue(runner.activity$, () => runner.activity) : withValue(of(IDLE), () => IDLE),
     actions$: actions$.asObservable(),
     outbox$: client.deliveries.outbox$,
+    sync$: sync ? sync.status$ : withValue(of(SYNC_OFF), () => SYNC_OFF),
+    conflicts$: sync ? sync.conflicts$ : NEVER,
 
     onStateChange: (listener) => store.onStateChange(listener),
     getState: () => client.getState(),
@@ -143,7 +147,12 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     discardDelivery: (id) => settleDelivery(client, options, id, 'discarded'),
 
     clearUserData: () => client.run({ kind: 'clearUserData' }),
-    clearAllData: () => client.clearAllData(),
+    clearAllData: () => {
+      // Sync stops first, for the life of this client: a new database pulled from the server
+      // again would bring back what the user asked to erase.
+      void sync?.stop()
+      return client.clearAllData()
+    },
     runCleanup: () => client.runCleanup(),
 
     searchMessages(query, searchOptions) {
@@ -192,6 +201,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     async close() {
       closing.abort()
       await runner?.close() // a reply in progress is kept, marked interrupted
+      await sync?.stop()
       actions$.complete()
       await client.close()
     },
@@ -203,6 +213,32 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
 export const DEFAULT_CONTEXT_KEYS: readonly string[] = Object.freeze(['preferences', 'currentPage', 'currentProducts', 'shoppingIntent'])
 
 const IDLE: AssistantActivity = Object.freeze({ state: 'idle' })
+const SYNC_OFF: SyncStatus = Object.freeze({ state: 'off' })
+
+/** The sync runner of a client with `sync`: started once connected, stopped by close, clearAllData here or in another tab. */
+function createSync(client: Client, options: ChatClientOptions, now: () => number): SyncRunner {
+  const sync = new SyncRunner(
+    options.sync!,
+    {
+      databaseName: options.databaseName ?? 'companion-chat',
+      realmKey: options.indexedDB ?? globalThis,
+      engine: (call) => client.engine(call),
+      seen: (version) => client.seen(version),
+      outbox$: client.deliveries.outbox$,
+      now,
+      newId: () => client.newId(),
+      report: (error) => client.store.reportError(error),
+    },
+    options.syncOptions,
+  )
+  client.deliveries.onReset(() => void sync.stop())
+  const target = globalThis as { addEventListener?: (type: string, listener: () => void) => void; removeEventListener?: (type: string, listener: () => void) => void }
+  const online = () => sync.online()
+  target.addEventListener?.('online', online)
+  sync.status$.subscribe({ complete: () => target.removeEventListener?.('online', online) })
+  void client.ready.then(() => sync.start(), () => {})
+  return sync
+}
 const QUIET = Object.freeze({ quiet: true })
 
 function createRunner(client: Client, options: ChatClientOptions, now: () => number, contextKeys: readonly string[]): AssistantRunner {

@@ -13,6 +13,12 @@ export class OutboxView {
   readonly #entries = new Map<string, OutboxEntry>()
   readonly #subject = new BehaviorSubject<readonly OutboxEntry[]>(EMPTY)
   readonly outbox$: StateObservable<readonly OutboxEntry[]> = withValue(this.#subject.pipe(distinctUntilChanged()), () => this.#subject.value)
+  readonly #resetListeners: Array<() => void> = []
+
+  /** Calls `listener` when the feed says everything is gone (`clearAllData` here or in another tab). */
+  onReset(listener: () => void): void {
+    this.#resetListeners.push(listener)
+  }
 
   /** Starts again from a snapshot's outbox. */
   load(entries: readonly OutboxEntry[] | undefined): void {
@@ -27,8 +33,10 @@ export class OutboxView {
     for (const change of changes) {
       if (change.type === 'outbox') this.#entries.set(change.entry.id, change.entry)
       else if (change.type === 'outboxDeleted') this.#entries.delete(change.id)
-      else if (change.type === 'reset') this.#entries.clear()
-      else continue
+      else if (change.type === 'reset') {
+        this.#entries.clear()
+        for (const listener of this.#resetListeners) listener()
+      } else continue
       changed = true
     }
     if (changed) this.#emit()

@@ -6,7 +6,8 @@ import type { ChatError } from '../core/errors.js'
 import type { AssistantActivity, Connectivity } from './assistant-runner.js'
 import type { OlderPage } from './windows.js'
 import type { Assistant } from '../core/assistant.js'
-import type { SyncAdapter } from '../core/sync.js'
+import type { SyncAdapter, TicketConflict } from '../core/sync.js'
+import type { SyncOptions, SyncStatus } from './sync-runner.js'
 import type {
   ChatAnalytics,
   ChatConfig,
@@ -96,6 +97,8 @@ export interface ChatClientOptions {
    * and one client per database pushes the outbox and pulls the server's changes.
    */
   readonly sync?: SyncAdapter
+  /** How sync runs: batch sizes and the backoff when the server cannot be reached. */
+  readonly syncOptions?: SyncOptions
 }
 
 /** How the assistant runs. Every key is optional. */
@@ -225,6 +228,17 @@ export interface ChatClient {
    * on the server, oldest first, `pending` or `failed`. Empty without sync. The same in every tab.
    */
   readonly outbox$: StateObservable<readonly OutboxEntry[]>
+  /**
+   * Where sync stands in this client (`off` without sync; `standby` while another tab of the
+   * same database syncs; `connecting`, `online`, `offline` with the error and the next try).
+   */
+  readonly sync$: StateObservable<SyncStatus>
+  /**
+   * Every local ticket change the server overruled (both sides changed the same field; by
+   * default the server's value is kept, see the README's conflict rules). Emitted in the
+   * client that syncs (`sync$` not `standby`). Does not replay.
+   */
+  readonly conflicts$: Observable<TicketConflict>
 
   /**
    * Calls `listener` synchronously after every change of `getState()` (observables emit a

@@ -22,10 +22,12 @@ export interface TicketGroupValues {
 /**
  * A change the device sends to the server, in the order it was made. `id` is unique and
  * stable across re-sends: an adapter must make a second delivery of the same `id` harmless.
+ * `seq` grows with every change of the device: the order in which the user made them (a
+ * server may store changes of one batch in any order; sort by `seq` to get it back).
  */
 export type SyncChange =
   /** A new message. Messages never change: one id, one message, whatever arrives twice. */
-  | { readonly kind: 'message'; readonly id: string; readonly thread: ThreadId; readonly message: ChatMessage }
+  | { readonly kind: 'message'; readonly id: string; readonly seq: number; readonly thread: ThreadId; readonly message: ChatMessage }
   /**
    * A ticket was created (`base: null`) or some of its field groups changed. `ticket` is the
    * ticket as the device has it after the change; `changed` names the groups this change set,
@@ -34,6 +36,7 @@ export type SyncChange =
   | {
       readonly kind: 'ticket'
       readonly id: string
+      readonly seq: number
       readonly ticket: TicketFields
       readonly changed: readonly TicketFieldGroup[]
       readonly base: TicketGroupValues | null

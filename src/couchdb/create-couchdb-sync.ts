@@ -176,7 +176,7 @@ async function push(
   const messageChange = new Map<string, string>() // document id → change id
   for (const change of batch) {
     if (change.kind === 'message') {
-      const doc: MessageDocument = { _id: messageDocId(change.message.id), type: 'message', thread: change.thread, message: change.message }
+      const doc: MessageDocument = { _id: messageDocId(change.message.id), type: 'message', thread: change.thread, seq: change.seq, message: change.message }
       messages.push(doc)
       messageChange.set(doc._id, change.id)
     } else {

@@ -2,9 +2,10 @@
  * How chat data looks on a CouchDB server: one document per message and one per ticket,
  * with ids derived from the client's ids, so a re-sent change lands on the same document.
  *
- * - A message: `{ _id: 'message:<message id>', type: 'message', thread, message }`, where
- *   `thread` is `'main'` or the ticket's id and `message` is the `ChatMessage` as the SDK has
- *   it. Messages never change once written.
+ * - A message: `{ _id: 'message:<message id>', type: 'message', thread, seq, message }`, where
+ *   `thread` is `'main'` or the ticket's id, `message` is the `ChatMessage` as the SDK has it
+ *   (without its delivery state), and `seq` the device's order of its changes (CouchDB may
+ *   store the documents of one `_bulk_docs` in any order). Messages never change once written.
  * - A ticket: `{ _id: 'ticket:<ticket id>', type: 'ticket', ticket, applied }`, where
  *   `ticket` holds the ticket's fields (`TicketFields`: no messages) and `applied` the ids of
  *   the newest device changes merged into it (bounded), so a change that arrives twice
@@ -22,6 +23,8 @@ export interface MessageDocument {
   readonly _rev?: string
   readonly type: 'message'
   readonly thread: ThreadId
+  /** The device's order of its changes (absent on documents others write): sort a thread by `message.timestamp`, then `seq`. */
+  readonly seq?: number
   readonly message: ChatMessage
 }
 

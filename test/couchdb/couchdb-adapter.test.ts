@@ -42,7 +42,8 @@ const ticket = (over: Partial<TicketFields> = {}): TicketFields => ({
   updatedAt: 1_000,
   ...over,
 })
-const sendOf = (m: ChatMessage, thread = 'main'): SyncChange => ({ kind: 'message', id: m.id, thread, message: m })
+let seq = 0
+const sendOf = (m: ChatMessage, thread = 'main'): SyncChange => ({ kind: 'message', id: m.id, seq: ++seq, thread, message: m })
 
 describe('pushing messages', () => {
   test('each message becomes one document, and a second delivery of the same batch changes nothing', async () => {
@@ -61,7 +62,7 @@ describe('pushing messages', () => {
     expect(second).toEqual(first)
     expect(first.rows.map((row) => row.id)).toEqual(['message:m1', 'message:m2'])
     const doc = await getJson<Record<string, unknown>>(`${url}/message:m1`)
-    expect(doc).toMatchObject({ type: 'message', thread: 'main', message: message('m1', 'hello') })
+    expect(doc).toMatchObject({ type: 'message', thread: 'main', seq: batch[0]!.seq, message: message('m1', 'hello') })
   })
 
   test('a document the server refuses fails that change alone, with the server reason', async () => {
@@ -143,7 +144,7 @@ describe('pulling', () => {
 })
 
 describe('tickets and the conflict rule', () => {
-  const create = (t: TicketFields): SyncChange => ({ kind: 'ticket', id: `c-${t.id}`, ticket: t, changed: ['title', 'status', 'priority', 'context'], base: null })
+  const create = (t: TicketFields): SyncChange => ({ kind: 'ticket', id: `c-${t.id}`, seq: ++seq, ticket: t, changed: ['title', 'status', 'priority', 'context'], base: null })
 
   test('a field the server did not change takes the device value; a field both changed keeps the server value and is reported', async () => {
     const { url, sync } = fresh()
@@ -159,8 +160,8 @@ describe('tickets and the conflict rule', () => {
     const local = ticket({ status: 'resolved', resolvedAt: 1_500, summary: 'found it', priority: 'high', updatedAt: 1_500 })
     const outcomes = await sync.push(
       [
-        { kind: 'ticket', id: 'c2', ticket: local, changed: ['status'], base: { status: { status: 'open' } } },
-        { kind: 'ticket', id: 'c3', ticket: local, changed: ['priority'], base: { priority: 'medium' } },
+        { kind: 'ticket', id: 'c2', seq: ++seq, ticket: local, changed: ['status'], base: { status: { status: 'open' } } },
+        { kind: 'ticket', id: 'c3', seq: ++seq, ticket: local, changed: ['priority'], base: { priority: 'medium' } },
       ],
       { signal },
     )
@@ -182,13 +183,13 @@ describe('tickets and the conflict rule', () => {
     await sync.push([create(ticket())], { signal })
     const doc = await getJson<{ _rev: string; ticket: TicketFields }>(`${url}/ticket:t1`)
     await fetch(`${url}/ticket:t1`, { method: 'PUT', body: JSON.stringify({ ...doc, ticket: { ...doc.ticket, priority: 'low' } }), headers: { 'Content-Type': 'application/json' } })
-    const [outcome] = await sync.push([{ kind: 'ticket', id: 'c2', ticket: ticket({ priority: 'urgent' }), changed: ['priority'], base: { priority: 'medium' } }], { signal })
+    const [outcome] = await sync.push([{ kind: 'ticket', id: 'c2', seq: ++seq, ticket: ticket({ priority: 'urgent' }), changed: ['priority'], base: { priority: 'medium' } }], { signal })
     expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ priority: 'urgent' }) })
   })
 
   test('a ticket change delivered twice applies once, even after the server moved on', async () => {
     const { url, sync } = fresh()
-    const change: SyncChange = { kind: 'ticket', id: 'c2', ticket: ticket({ status: 'in-progress' }), changed: ['status'], base: { status: { status: 'open' } } }
+    const change: SyncChange = { kind: 'ticket', id: 'c2', seq: ++seq, ticket: ticket({ status: 'in-progress' }), changed: ['status'], base: { status: { status: 'open' } } }
     await sync.push([create(ticket()), change], { signal })
     const doc = await getJson<{ _rev: string; ticket: TicketFields }>(`${url}/ticket:t1`)
     await fetch(`${url}/ticket:t1`, { method: 'PUT', body: JSON.stringify({ ...doc, ticket: { ...doc.ticket, status: 'resolved', resolvedAt: 3_000 } }), headers: { 'Content-Type': 'application/json' } })
@@ -211,7 +212,7 @@ describe('tickets and the conflict rule', () => {
     }
     const sync = createCouchDBSync({ url, createDatabase: true, fetch: racing })
     await sync.push([create(ticket())], { signal })
-    const [outcome] = await sync.push([{ kind: 'ticket', id: 'c2', ticket: ticket({ priority: 'urgent' }), changed: ['priority'], base: { priority: 'medium' } }], { signal })
+    const [outcome] = await sync.push([{ kind: 'ticket', id: 'c2', seq: ++seq, ticket: ticket({ priority: 'urgent' }), changed: ['priority'], base: { priority: 'medium' } }], { signal })
     expect(raced).toBe(true)
     expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ title: 'Order 1234 missing', priority: 'urgent' }) })
   })
