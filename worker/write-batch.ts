@@ -271,7 +271,10 @@ class Batch {
 
   #message({ thread, message }: MessageRecord): void {
     const known = this.#messages.get(message.id)
-    const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++this.#seq, message, words: searchWords(message) }
+    // An update that keeps the text (a delivery state) keeps its search keys: they depend on the text and the time only.
+    const keys = (known as MessageRow | undefined)?.words
+    const kept = keys !== undefined && known!.message.content === message.content && known!.message.timestamp === message.timestamp
+    const row: MessageRow = { id: message.id, thread, seq: known?.seq ?? ++this.#seq, message, words: kept ? keys : searchWords(message) }
     this.#messages.set(row.id, row)
     this.#written.set(row.id, row)
     // The feed's record leaves the search keys out: clients never read them.
