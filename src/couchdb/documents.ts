@@ -34,7 +34,7 @@ export interface TicketDocument {
   readonly _rev?: string
   readonly type: 'ticket'
   readonly ticket: TicketFields
-  /** The ids of the newest device changes merged into this ticket (at most {@link APPLIED_KEPT}). */
+  /** The ids of the newest device changes merged into this ticket (at most 50). */
   readonly applied?: readonly string[]
 }
 
