@@ -15,7 +15,7 @@ const compile = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })
 
 /** Entries loaded by the app's own module graph (or Node), with their dependencies external. */
 const library = {
-  input: { index: 'src/index.ts', 'node-worker': 'worker/node.ts', react: 'src/react/index.ts' },
+  input: { index: 'src/index.ts', 'node-worker': 'worker/node.ts', react: 'src/react/index.ts', couchdb: 'src/couchdb/index.ts' },
   external,
   output: {
     dir: 'dist',
@@ -63,6 +63,7 @@ const types = {
     worker: '.types/worker/index.d.ts',
     'node-worker': '.types/worker/node.d.ts',
     react: '.types/src/react/index.d.ts',
+    couchdb: '.types/src/couchdb/index.d.ts',
   },
   external,
   output: { dir: 'dist', format: 'esm', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^companion-chat\/worker$/, replacement: here('./worker/index.ts') },
       { find: /^companion-chat\/node-worker$/, replacement: here('./worker/node.ts') },
       { find: /^companion-chat\/react$/, replacement: here('./src/react/index.ts') },
+      { find: /^companion-chat\/couchdb$/, replacement: here('./src/couchdb/index.ts') },
     ],
   },
   test: {

@@ -6,7 +6,7 @@
 import { Dexie, type Table, type Transaction } from 'dexie'
 import { searchWords } from '../src/core/search-words.js'
 import type { AnalyticsCounters } from '../src/core/analytics.js'
-import type { ChatMessage, ThreadId, ThreadSummary, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
+import type { ChatMessage, OutboxEntry, ThreadId, ThreadSummary, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
 import { addToThread, emptyThread, markThreadRead } from '../src/core/thread-summary.js'
 
 /** A message row: the message, its thread, and its place in the database sequence. */
@@ -78,6 +78,12 @@ export interface AppliedRow {
   readonly at: number
 }
 
+/** An outbox row: the entry as the feed carries it (schema 3). */
+export type OutboxRow = OutboxEntry
+
+/** Sync bookkeeping (schema 3): this database's replication id and the server position pulled up to. */
+export type SyncRow = { readonly key: 'replica'; readonly value: string } | { readonly key: 'checkpoint'; readonly value: string }
+
 /** The tables of one chat database. */
 export class ChatDatabase extends Dexie {
   declare readonly messages: Table<MessageRow, string>
@@ -87,6 +93,8 @@ export class ChatDatabase extends Dexie {
   declare readonly applied: Table<AppliedRow, string>
   declare readonly threads: Table<ThreadRow, ThreadId>
   declare readonly drafts: Table<DraftRow, ThreadId>
+  declare readonly outbox: Table<OutboxRow, string>
+  declare readonly sync: Table<SyncRow, SyncRow['key']>
 
   /**
    * @param onBlocked - called when opening waits for another connection that holds the
@@ -117,11 +125,18 @@ export class ChatDatabase extends Dexie {
         drafts: 'thread',
       })
       .upgrade((tx) => upgradeToVersion2(tx))
+    // ── Sync: the durable outbox and the sync bookkeeping. New tables only, no upgrade step:
+    // a database of an earlier schema has nothing queued. (Kept as one block so that its
+    // number can change when another schema version lands first.)
+    this.version(3).stores({
+      outbox: 'id, seq, [thread+seq]', // pushed in seq order; a ticket's pending changes by thread
+      sync: 'key',
+    })
   }
 
   /** Every table, for transactions that touch them all. */
   get all(): Table[] {
-    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts]
+    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts, this.outbox, this.sync]
   }
 }
 

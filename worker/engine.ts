@@ -25,6 +25,7 @@ import {
   type PatchListener,
   type Result,
   type SearchHit,
+  type SerializedError,
   type Snapshot,
   type StorageKind,
   type ThreadId,
@@ -38,6 +39,7 @@ import { ExistingRowError, writeBatch } from './write-batch.js'
 import { TopicCounts } from './topic-counts.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
+import { applyRemote, checkDeliveryUpdates, checkRemoteBatch, readOutbox, readSyncState, settleDelivery } from './sync-jobs.js'
 import { openSession, type Session } from './sessions.js'
 import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
 
@@ -191,6 +193,31 @@ class ChatEngine implements Engine {
           return this.#search({ query, threadId, limit })
         }),
       ping: () => settle(async () => PROTOCOL_VERSION),
+      readOutbox: (limit) =>
+        settle(async () => {
+          checkPageSize(limit)
+          return this.#chain(async () => readOutbox(await this.#readable(), limit))
+        }),
+      settleDelivery: (updates) =>
+        settle(async () => {
+          const checked = checkDeliveryUpdates(updates)
+          await this.#serial(() => this.#sync((db) => settleDelivery(db, checked, this.#config)))
+          return this.#version
+        }),
+      applyRemote: (batch) =>
+        settle(async () => {
+          const checked = checkRemoteBatch(batch)
+          let refused: Array<{ index: number; error: SerializedError }> = []
+          await this.#serial(() =>
+            this.#sync(async (db) => {
+              const applied = await applyRemote(db, checked, this.#config)
+              refused = applied.refused
+              return applied.changes
+            }),
+          )
+          return { refused, version: this.#version }
+        }),
+      syncState: () => settle(() => this.#chain(async () => readSyncState(await this.#readable()))),
       disconnect: () =>
         settle(async () => {
           if (listener) this.#listeners.delete(listener)
@@ -483,6 +510,14 @@ class ChatEngine implements Engine {
   #search(search: SearchRequest): Promise<SearchHit[]> {
     if (this.#closed || !this.#hello) return Promise.reject(new StorageUnavailableError('Not connected: call connect() first'))
     return this.#chain(async () => searchMessages(await this.#readable(), search))
+  }
+
+  /** A sync job: one read-write transaction over every table, and its changes published (and shared with other tabs). */
+  async #sync(job: (db: ChatDatabase) => Promise<Change[]>): Promise<void> {
+    if (this.#closed || !this.#hello) throw new StorageUnavailableError('Not connected: call connect() first')
+    const db = await this.#database()
+    const changes = await db.transaction('rw', db.all, () => job(db))
+    this.#publish({ changes, done: [], refused: [] }, true)
   }
 
   async #readSnapshot(threads: readonly ThreadId[]): Promise<Snapshot> {

@@ -69,6 +69,10 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     unloadThreads: (threads) => connected().unloadThreads(threads),
     search: (query, options) => connected().search(query, options),
     ping: () => connected().ping(),
+    readOutbox: (limit) => connected().readOutbox(limit),
+    settleDelivery: (updates) => connected().settleDelivery(updates),
+    applyRemote: (batch) => connected().applyRemote(batch),
+    syncState: () => connected().syncState(),
     disconnect: async () => {
       const result = await connected().disconnect()
       release()
@@ -108,5 +112,9 @@ const NOT_CONNECTED: EngineApi = {
   unloadThreads: refuse,
   search: refuse,
   ping: refuse,
+  readOutbox: refuse,
+  settleDelivery: refuse,
+  applyRemote: refuse,
+  syncState: refuse,
   disconnect: async () => ({ ok: true, value: undefined }),
 }

@@ -27,6 +27,8 @@ export type Announcement =
       readonly drafts: readonly ThreadId[]
       /** Whether the single rows (user context, view, counters) changed. */
       readonly meta: boolean
+      /** Outbox entries written or deleted (sync). */
+      readonly outbox?: readonly string[]
     }
 
 export interface PatchChannel {
@@ -42,6 +44,7 @@ export function announce(changes: readonly Change[]): Announcement {
   const tickets: string[] = []
   const threads: ThreadId[] = []
   const drafts: ThreadId[] = []
+  const outbox: string[] = []
   let meta = false
   for (const change of changes) {
     switch (change.type) {
@@ -65,11 +68,17 @@ export function announce(changes: readonly Change[]): Announcement {
       case 'draft':
         drafts.push(change.record.thread)
         break
+      case 'outbox':
+        outbox.push(change.entry.id)
+        break
+      case 'outboxDeleted':
+        outbox.push(change.id)
+        break
       default:
         meta = true
     }
   }
-  return { messages, tickets, threads, drafts, meta }
+  return { messages, tickets, threads, drafts, meta, ...(outbox.length > 0 ? { outbox } : {}) }
 }
 
 export function createPatchChannel(databaseName: string, receive: (announcement: Announcement) => void): PatchChannel {

@@ -82,13 +82,14 @@ export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
  */
 export async function readSnapshot(db: ChatDatabase, version: number, windows: readonly ThreadId[], window: number): Promise<Snapshot> {
   const wanted = [...new Set(windows)].filter((thread) => thread !== MAIN_THREAD)
-  const [main, tickets, threads, meta, pages, drafts] = await Promise.all([
+  const [main, tickets, threads, meta, pages, drafts, outbox] = await Promise.all([
     threadRange(db, MAIN_THREAD).toArray(),
     db.tickets.toArray(),
     db.threads.toArray(),
     readMeta(db),
     Promise.all(wanted.map((thread) => readPage(db, thread, undefined, window))),
     db.drafts.toArray(), // a few rows: one per thread the user left half-typed
+    db.outbox.orderBy('seq').toArray(), // empty but while offline with sync on
   ])
   tickets.sort((a, b) => a.seq - b.seq)
   const known = new Set(tickets.map((ticket) => ticket.id))
@@ -103,6 +104,7 @@ export async function readSnapshot(db: ChatDatabase, version: number, windows: r
     userContext: meta.userContext,
     view: meta.view,
     analytics: await readAnalytics(db, meta.counters),
+    outbox,
   }
 }
 
@@ -134,12 +136,14 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
   const messageKeys = [...new Map(announced.messages.map(([id, thread]) => [id, thread])).entries()]
   const threadIds = [...new Set([...announced.threads, ...messageKeys.map(([, thread]) => thread)])]
   const draftIds = [...new Set(announced.drafts)]
-  const [tickets, messages, threads, meta, drafts] = await Promise.all([
+  const outboxIds = [...new Set(Array.isArray(announced.outbox) ? announced.outbox : [])]
+  const [tickets, messages, threads, meta, drafts, outbox] = await Promise.all([
     readMany(db.tickets, ticketIds),
     readMany(db.messages, messageKeys.map(([id]) => id)),
     readMany(db.threads, threadIds),
     announced.meta ? readMeta(db) : undefined,
     readMany(db.drafts, draftIds),
+    readMany(db.outbox, outboxIds),
   ])
   const changes: Change[] = []
   // Tickets first: a new ticket's messages need their ticket.
@@ -153,6 +157,10 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
   })
   for (const summary of threads) if (summary) changes.push({ type: 'thread', summary })
   draftIds.forEach((thread, i) => changes.push({ type: 'draft', record: drafts[i] ?? { thread, text: '', at: 0 } }))
+  outboxIds.forEach((id, i) => {
+    const entry = outbox[i]
+    changes.push(entry ? { type: 'outbox', entry } : { type: 'outboxDeleted', id })
+  })
   if (meta) {
     changes.push(
       { type: 'userContext', context: meta.userContext },
@@ -170,11 +178,12 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
  * rows; ticket messages are left for the windows to load again.
  */
 export async function readEverything(db: ChatDatabase): Promise<Change[]> {
-  const [mainIds, tickets, threads, drafts] = await Promise.all([
+  const [mainIds, tickets, threads, drafts, outbox] = await Promise.all([
     threadRange(db, MAIN_THREAD).primaryKeys(),
     db.tickets.toArray(),
     db.threads.toCollection().primaryKeys(),
     db.drafts.toCollection().primaryKeys(),
+    db.outbox.orderBy('seq').primaryKeys(),
   ])
   tickets.sort((a, b) => a.seq - b.seq)
   return readAnnounced(db, {
@@ -183,5 +192,6 @@ export async function readEverything(db: ChatDatabase): Promise<Change[]> {
     threads,
     drafts,
     meta: true,
+    outbox,
   })
 }

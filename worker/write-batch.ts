@@ -24,7 +24,10 @@ import {
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
 import { TopicCounts } from './topic-counts.js'
-import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, TicketRow } from './database.js'
+import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
+import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
@@ -40,14 +43,17 @@ export interface BatchResult {
 }
 
 /**
- * Commands whose effect is keyed by a new row id: a retry finds that row, so their ids are
- * not recorded in `applied` when they apply, and read from it only for a resent batch
- * (reading 10,000 ids that are not there costs as much as half the writing). A row keeps the
- * id of the send that wrote it, and the id is recorded when the row goes (trimmed from the
- * main chat, a superseded suggestion): a send that comes again after a lost answer is then
- * recognised by its row, or, once the row is gone, by its recorded id.
+ * Commands that are idempotent without a record of their id. Sends are keyed by the new row's
+ * id: a retry finds that row, so their ids are not recorded in `applied` when they apply, and
+ * read from it only for a resent batch (reading 10,000 ids that are not there costs as much
+ * as half the writing). A row keeps the id of the send that wrote it, and the id is recorded
+ * when the row goes (trimmed from the main chat, a superseded suggestion): a send that comes
+ * again after a lost answer is then recognised by its row, or, once the row is gone, by its
+ * recorded id. The sync commands (the engine makes them) set a value that a second run sets again.
  */
-const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
+const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages', 'putTicket', 'setDelivery'])
+/** The commands whose id a message row keeps (see `KEYED_BY_ROW`). */
+const SENDS: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 /**
  * Thrown when a row the batch took for new exists already (only with `assumeIdsNew`):
@@ -177,6 +183,7 @@ class Batch {
   readonly #refused: CommandOutcome[] = []
   readonly #written = new Map<string, MessageRow>() // the last version of each message row the batch writes
   readonly #draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
+  readonly #outbox: OutboxRow[] = [] // new outbox entries, in order
   readonly #removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
   readonly #newMainIds: string[] = [] // new main-chat messages, oldest first
   readonly #addedMain = new Set<string>() // the same ids, while they are to be written
@@ -235,13 +242,47 @@ class Batch {
       this.#refused.push({ commandId: command.commandId, error: toSerializedError(error) })
       return
     }
-    this.#sender = KEYED_BY_ROW.has(command.kind) ? command.commandId : undefined
+    this.#sender = SENDS.has(command.kind) ? command.commandId : undefined
+    if (command.sync === true) planned = this.#queueDeliveries(command.commandId, planned)
     for (const change of planned) this.#take(change)
     if (!KEYED_BY_ROW.has(command.kind)) {
       this.#applied.add(command.commandId)
       this.#newlyApplied.push({ id: command.commandId, at: command.at })
     }
     this.#done.push(command.commandId)
+  }
+
+  /**
+   * Sync is on for this command: its new user messages and its ticket changes go into the
+   * outbox, in this transaction. Runs before the changes are taken, so it sees the rows as
+   * they were. Answers the changes with the new user messages marked `pending`.
+   */
+  #queueDeliveries(commandId: string, planned: Change[]): Change[] {
+    let suffix = 0
+    return planned.map((change) => {
+      if (change.type === 'message' && change.record.message.sender === 'user' && !this.#messages.has(change.record.message.id)) {
+        const { delivery: _, ...bare } = change.record.message
+        const { thread } = change.record
+        this.#queue({ id: bare.id, thread, change: { kind: 'message', id: bare.id, thread, message: bare } })
+        return change.record.message.delivery === 'pending' ? change : { type: 'message', record: { ...change.record, message: { ...bare, delivery: 'pending' } } }
+      }
+      if (change.type === 'ticket') {
+        const before = this.#tickets.get(change.record.id)
+        const { seq: _, ...ticket } = change.record
+        const changed = before ? TICKET_FIELD_GROUPS.filter((group) => !sameValue(groupValues(before, [group])[group], groupValues(ticket, [group])[group])) : TICKET_FIELD_GROUPS
+        if (changed.length === 0) return change // touched only (a message into it)
+        const id = suffix++ === 0 ? commandId : `${commandId}:${suffix}`
+        this.#queue({ id, thread: ticket.id, change: { kind: 'ticket', id, ticket, changed, base: before ? groupValues(before, changed) : null } })
+      }
+      return change
+    })
+  }
+
+  #queue(entry: Omit<OutboxRow, 'seq' | 'state' | 'change'> & { change: DistributiveOmit<SyncChange, 'seq'> }): void {
+    const seq = ++this.#seq
+    const row: OutboxRow = { ...entry, seq, state: 'pending', change: { ...entry.change, seq } as SyncChange }
+    this.#outbox.push(row)
+    this.#changes.push({ type: 'outbox', entry: row })
   }
 
   #take(change: Change): void {
@@ -276,12 +317,15 @@ class Batch {
   #message({ thread, message }: MessageRecord): void {
     const known = this.#messages.get(message.id)
     const command = this.#sender ?? known?.command
+    // An update that keeps the text (a delivery state) keeps its search keys: they depend on the text and the time only.
+    const keys = (known as MessageRow | undefined)?.words
+    const kept = keys !== undefined && known!.message.content === message.content && known!.message.timestamp === message.timestamp
     const row: MessageRow = {
       id: message.id,
       thread,
       seq: known?.seq ?? ++this.#seq,
       message,
-      words: searchWords(message),
+      words: kept ? keys : searchWords(message),
       ...(command !== undefined ? { command } : {}),
     }
     this.#messages.set(row.id, row)
@@ -467,6 +511,7 @@ class Batch {
       headers.length > 0 && db.threads.bulkPut(headers),
       this.#topicCounts.size > 0 && db.topics.bulkPut([...this.#topicCounts].map(([word, count]) => ({ word, count }))),
       this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
+      this.#outbox.length > 0 && db.outbox.bulkAdd(this.#outbox),
     ])
   }
 
@@ -583,6 +628,13 @@ function collectKeys(command: Command, keys: Keys, resent: boolean): void {
       threads.add(MAIN_THREAD)
       messages.add(command.message.id)
       for (const id of command.supersede ?? []) messages.add(id)
+      return
+    case 'putTicket':
+      tickets.add(command.ticket.id)
+      return
+    case 'setDelivery':
+      messages.add(command.messageId)
+      threads.add(command.thread)
       return
     default:
       return

@@ -6,6 +6,9 @@
  */
 import { defineConfig } from 'vite'
 
+/** Set by `npm run start:sync`: the local PouchDB Server, served under /couch on the demo's origin. */
+const couch = process.env['COMPANION_COUCH_URL']
+
 export default defineConfig({
   // Relative asset URLs: the production build works from any folder it is served from.
   base: './',
@@ -21,6 +24,9 @@ export default defineConfig({
     include: ['comlink', 'dexie', 'fake-indexeddb'],
   },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
-  server: { host: '127.0.0.1' },
+  server: {
+    host: '127.0.0.1',
+    ...(couch ? { proxy: { '/couch': { target: couch, rewrite: (path: string) => path.replace(/^\/couch/, '') } } } : {}),
+  },
   preview: { host: '127.0.0.1' },
 })

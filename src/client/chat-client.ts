@@ -25,6 +25,7 @@ import {
   type Command,
   MAIN_THREAD,
   type Patch,
+  type Result,
   type SearchHit,
   type SearchOptions,
   type SendMessageOptions,
@@ -42,8 +43,21 @@ import { createStateStore, type StateStore } from './state-store.js'
 import { startWatchdog } from './watchdog.js'
 import { Windows } from './windows.js'
 import { MAX_PAGE_SIZE } from '../core/validate.js'
+import { OutboxView } from './outbox-view.js'
 import { ticketsById } from './state-queries.js'
 import type { ChatClient, ChatClientOptions, ChatStatus, HostKind } from './types.js'
+
+/** Commands whose user messages and ticket changes go to the server when sync is configured. */
+const SYNCED: ReadonlySet<Command['kind']> = new Set([
+  'sendMessage',
+  'sendMessages',
+  'createTicket',
+  'resolveTicket',
+  'updateTicketStatus',
+  'updateTicketPriority',
+  'createTicketFromChatMessage',
+  'inheritContextToTicket',
+])
 
 export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
 
@@ -116,6 +130,10 @@ export class Client {
   #closeRunning = false
 
   readonly #mirror: Mirror
+  /** The durable outbox as the feed reports it (sync). */
+  readonly deliveries = new OutboxView()
+  /** Whether sync is configured: user messages and ticket changes are stored with a delivery state. */
+  readonly #syncing: boolean
   /** Which ticket threads this client holds messages of (see windows.ts). */
   readonly windows: Windows
   #outbox: OutboxItem[] = []
@@ -156,6 +174,7 @@ export class Client {
     this.#now = options.now ?? Date.now
     this.#hostKind = options.host ?? (options.worker ? 'worker' : 'in-process')
     this.#maxAttempts = options.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS
+    this.#syncing = options.sync !== undefined
     this.#mirror = new Mirror(this.#config)
     this.store = createStateStore(
       () => this.getState(),
@@ -221,6 +240,7 @@ export class Client {
       timestamp: this.#now(),
       type: checked.type ?? 'text',
       ...(checked.metadata ? { metadata: checked.metadata } : {}),
+      ...(this.#syncing && (checked.sender ?? 'user') === 'user' ? { delivery: 'pending' as const } : {}),
     }
     if (checked.metadata) this.#built.add(message)
     return message
@@ -234,7 +254,9 @@ export class Client {
    */
   run(input: CommandInput, options: { quiet?: boolean } = {}): Promise<void> {
     // Spread last: V8 builds `{ ...a, b }` on a slow path, several µs per command in a burst.
-    const given = { commandId: this.newId(), at: this.#now(), ...input } as Command
+    const given = (
+      this.#syncing && SYNCED.has(input.kind) ? { commandId: this.newId(), at: this.#now(), sync: true, ...input } : { commandId: this.newId(), at: this.#now(), ...input }
+    ) as Command
     let command: Command
     try {
       if (this.#closed) throw new ClientClosedError()
@@ -291,6 +313,17 @@ export class Client {
     for (const command of dropped) if (command) this.#mirror.settle(command.commandId)?.resolve()
   }
 
+  /** Calls the engine once connected (the sync runner, `retryDelivery`); rejects like every call when the connection is gone. */
+  async engine<T>(call: (api: Host['api']) => Promise<Result<T>>): Promise<T> {
+    const host = await this.#usable()
+    return unwrap(await this.#call(call(host.api)))
+  }
+
+  /** Resolves once the feed has delivered `version`. */
+  seen(version: number): Promise<void> {
+    return this.#seen(version)
+  }
+
   async runCleanup(): Promise<CleanupReport> {
     this.#sendNow() // what was issued before runs before the cleanup
     return this.#request(async (host) => {
@@ -345,6 +378,7 @@ export class Client {
     this.#keepAlive.update(false)
     this.store.setStatus({ connection: 'closed', pendingWrites: 0 })
     this.store.complete()
+    this.deliveries.complete()
   }
 
   // ── Connection ─────────────────────────────────────────────────────────────
@@ -461,6 +495,7 @@ export class Client {
   }
 
   #load(snapshot: Snapshot): void {
+    this.deliveries.load(snapshot.outbox)
     this.#mirror.load(snapshot)
     this.#changed()
   }
@@ -687,6 +722,7 @@ export class Client {
       }
     }
     if (patch.sent || patch.changes.length > 0) this.windows.committed()
+    this.deliveries.apply(patch.changes)
     this.#settleOutcomes(patch)
     this.#changed()
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {

@@ -6,7 +6,8 @@ import { ClientClosedError, NotFoundError, ValidationError } from '../core/error
 import { MAX_BATCH_MESSAGES } from '../core/check-command.js'
 import { MAX_ID_LENGTH, checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
 import { Client } from './chat-client.js'
-import { Subject, of } from 'rxjs'
+import { NEVER, Subject, of } from 'rxjs'
+import { SyncRunner, type SyncStatus } from './sync-runner.js'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
 import { runAction } from './run-action.js'
 import { waitForReply } from './wait-for-reply.js'
@@ -39,6 +40,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   const actions$ = new Subject<ActionRequest>()
   const runner = options.assistant ? createRunner(client, options, now, contextKeys) : undefined
   if (runner) void client.ready.then(() => runner.start(), () => {})
+  const sync = options.sync ? createSync(client, options, now) : undefined
   /** Commands of a closed client throw `ClientClosedError` before anything else is judged. */
   const notClosed = (): void => {
     if (client.closed) throw new ClientClosedError()
@@ -64,6 +66,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     errors$: store.errors$,
     assistant$: runner ? withValue(runner.activity$, () => runner.activity) : withValue(of(IDLE), () => IDLE),
     actions$: actions$.asObservable(),
+    outbox$: client.deliveries.outbox$,
+    sync$: sync ? sync.status$ : withValue(of(SYNC_OFF), () => SYNC_OFF),
+    conflicts$: sync ? sync.conflicts$ : NEVER,
 
     onStateChange: (listener) => store.onStateChange(listener),
     getState: () => client.getState(),
@@ -138,8 +143,16 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     markRead: (threadId) => client.run({ kind: 'markRead', thread: threadId }),
     setDraft: (threadId, text) => client.setDraft(threadId, text),
 
+    retryDelivery: (id) => settleDelivery(client, options, id, 'pending'),
+    discardDelivery: (id) => settleDelivery(client, options, id, 'discarded'),
+
     clearUserData: () => client.run({ kind: 'clearUserData' }),
-    clearAllData: () => client.clearAllData(),
+    clearAllData: () => {
+      // Sync stops first, for the life of this client: a new database pulled from the server
+      // again would bring back what the user asked to erase.
+      void sync?.stop()
+      return client.clearAllData()
+    },
     runCleanup: () => client.runCleanup(),
 
     searchMessages(query, searchOptions) {
@@ -188,6 +201,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     async close() {
       closing.abort()
       await runner?.close() // a reply in progress is kept, marked interrupted
+      await sync?.stop()
       actions$.complete()
       await client.close()
     },
@@ -199,6 +213,32 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
 export const DEFAULT_CONTEXT_KEYS: readonly string[] = Object.freeze(['preferences', 'currentPage', 'currentProducts', 'shoppingIntent'])
 
 const IDLE: AssistantActivity = Object.freeze({ state: 'idle' })
+const SYNC_OFF: SyncStatus = Object.freeze({ state: 'off' })
+
+/** The sync runner of a client with `sync`: started once connected, stopped by close, clearAllData here or in another tab. */
+function createSync(client: Client, options: ChatClientOptions, now: () => number): SyncRunner {
+  const sync = new SyncRunner(
+    options.sync!,
+    {
+      databaseName: options.databaseName ?? 'companion-chat',
+      realmKey: options.indexedDB ?? globalThis,
+      engine: (call) => client.engine(call),
+      seen: (version) => client.seen(version),
+      outbox$: client.deliveries.outbox$,
+      now,
+      newId: () => client.newId(),
+      report: (error) => client.store.reportError(error),
+    },
+    options.syncOptions,
+  )
+  client.deliveries.onReset(() => void sync.stop())
+  const target = globalThis as { addEventListener?: (type: string, listener: () => void) => void; removeEventListener?: (type: string, listener: () => void) => void }
+  const online = () => sync.online()
+  target.addEventListener?.('online', online)
+  sync.status$.subscribe({ complete: () => target.removeEventListener?.('online', online) })
+  void client.ready.then(() => sync.start(), () => {})
+  return sync
+}
 const QUIET = Object.freeze({ quiet: true })
 
 function createRunner(client: Client, options: ChatClientOptions, now: () => number, contextKeys: readonly string[]): AssistantRunner {
@@ -235,11 +275,32 @@ function createRunner(client: Client, options: ChatClientOptions, now: () => num
 }
 
 
+/** `retryDelivery` and `discardDelivery`: checked here, stored by the engine, resolved once the feed shows it. */
+async function settleDelivery(client: Client, options: ChatClientOptions, id: string, state: 'pending' | 'discarded'): Promise<void> {
+  if (client.closed) throw new ClientClosedError()
+  if (!options.sync) throw new ValidationError('No sync is configured: pass `sync` to createChatClient', { path: 'sync' })
+  checkId(id, 'id')
+  await client.ready
+  const entry = client.deliveries.get(id)
+  if (!entry) throw new NotFoundError(`No outbox entry with id ${id}`, { id })
+  if (state === 'pending' && entry.state === 'pending') return // waiting already
+  const version = await client.engine((api) => api.settleDelivery([{ id, state }]))
+  await client.seen(version)
+}
+
 /** A ticket id; `'main'` names the main chat's thread, never a ticket. */
 function checkTicketId(ticketId: string): string {
   checkId(ticketId, 'ticketId')
   if (ticketId === MAIN_THREAD) throw new NotFoundError(`No ticket with id ${ticketId}`, { ticketId })
   return ticketId
+}
+
+/** An adapter is a plain object with the methods the runner calls. */
+function checkSyncAdapter(sync: unknown): void {
+  const adapter = sync as Partial<Record<'push' | 'pull' | 'live', unknown>> | null
+  if (typeof adapter !== 'object' || adapter === null || ['push', 'pull', 'live'].some((name) => typeof adapter[name as 'push'] !== 'function')) {
+    throw new ValidationError('sync must be a sync adapter: an object with push, pull and live methods', { path: 'sync' })
+  }
 }
 
 function checkOptions(options: ChatClientOptions): void {
@@ -254,6 +315,7 @@ function checkOptions(options: ChatClientOptions): void {
   if (options.assistant !== undefined && typeof (options.assistant as { respond?: unknown })?.respond !== 'function') {
     throw new ValidationError('assistant must have a respond(request) method', { path: 'assistant' })
   }
+  if (options.sync !== undefined) checkSyncAdapter(options.sync)
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new ValidationError('now must be a function returning epoch milliseconds', { path: 'now' })
   }

@@ -6,6 +6,8 @@ import type { ChatError } from '../core/errors.js'
 import type { AssistantActivity, Connectivity } from './assistant-runner.js'
 import type { OlderPage } from './windows.js'
 import type { Assistant } from '../core/assistant.js'
+import type { SyncAdapter, TicketConflict } from '../core/sync.js'
+import type { SyncOptions, SyncStatus } from './sync-runner.js'
 import type {
   ChatAnalytics,
   ChatConfig,
@@ -16,6 +18,7 @@ import type {
   CleanupReport,
   JsonValue,
   MessageAction,
+  OutboxEntry,
   SearchHit,
   SearchOptions,
   SendMessageOptions,
@@ -107,6 +110,15 @@ export interface ChatClientOptions {
    */
   readonly assistant?: Assistant
   readonly assistantOptions?: AssistantOptions
+  /**
+   * Sync with a server through this adapter (e.g. `createCouchDBSync` from
+   * `companion-chat/couchdb`, or an app's own {@link SyncAdapter}). Every user message and
+   * ticket change is then stored with a delivery state in the durable outbox (`outbox$`),
+   * and one client per database pushes the outbox and pulls the server's changes.
+   */
+  readonly sync?: SyncAdapter
+  /** How sync runs: batch sizes and the backoff when the server cannot be reached. */
+  readonly syncOptions?: SyncOptions
 }
 
 /** How the assistant runs. Every key is optional. */
@@ -239,6 +251,22 @@ export interface ChatClient {
   readonly assistant$: StateObservable<AssistantActivity>
   /** Actions of messages that the app handles itself (see `runAction`). */
   readonly actions$: Observable<ActionRequest>
+  /**
+   * The durable outbox (with `sync` configured): every user message and ticket change not yet
+   * on the server, oldest first, `pending` or `failed`. Empty without sync. The same in every tab.
+   */
+  readonly outbox$: StateObservable<readonly OutboxEntry[]>
+  /**
+   * Where sync stands in this client (`off` without sync; `standby` while another tab of the
+   * same database syncs; `connecting`, `online`, `offline` with the error and the next try).
+   */
+  readonly sync$: StateObservable<SyncStatus>
+  /**
+   * Every local ticket change the server overruled (both sides changed the same field; by
+   * default the server's value is kept, see the README's conflict rules). Emitted in the
+   * client that syncs (`sync$` not `standby`). Does not replay.
+   */
+  readonly conflicts$: Observable<TicketConflict>
 
   /**
    * Calls `listener` synchronously after every change of `getState()` (observables emit a
@@ -389,6 +417,20 @@ export interface ChatClient {
   clearUserData(): Promise<void>
   /** Deletes every message, ticket, draft, context and counter, and the database itself. */
   clearAllData(): Promise<void>
+
+  // ── Sync ──
+  /**
+   * Sends a `failed` outbox entry again (it goes back to `pending`, in its place). Resolves
+   * once stored.
+   * @throws NotFoundError when `id` is not in the outbox; ValidationError without `sync`.
+   */
+  retryDelivery(id: string): Promise<void>
+  /**
+   * Takes an entry out of the outbox without sending it: the change stays on this device only
+   * (a message loses its `delivery` field). Resolves once stored.
+   * @throws NotFoundError when `id` is not in the outbox; ValidationError without `sync`.
+   */
+  discardDelivery(id: string): Promise<void>
   /** Removes resolved and closed tickets older than `maxResolvedTicketAge` now. */
   runCleanup(): Promise<CleanupReport>
 

@@ -4,7 +4,7 @@
  * Error paths name the argument of the public call (`content`, `ticketId`, `context.x`).
  */
 import { ValidationError } from './errors.js'
-import type { ChatConfig, ChatMessage, Command, ReplyGuard, ReplyInfo, ReplyStatus } from './protocol.js'
+import type { ChatConfig, ChatMessage, Command, DeliveryState, ReplyGuard, ReplyInfo, ReplyStatus, TicketFields } from './protocol.js'
 import {
   CHAT_VIEWS,
   MESSAGE_SENDERS,
@@ -29,6 +29,38 @@ const REPLY_GUARDS: readonly ReplyGuard[] = ['new', 'resume', 'claim', 'own']
 const REPLY_STATUSES: readonly ReplyStatus[] = ['queued', 'streaming', 'done', 'stopped', 'interrupted', 'waiting', 'error']
 
 const CONTENTS = 'messages.content'
+const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'sent', 'failed']
+
+/**
+ * A ticket's fields as a server sent them: every field of `TicketFields` of the right kind,
+ * nothing else kept (a server's document may carry more).
+ */
+function checkTicketFields(value: unknown, config: ChatConfig): TicketFields {
+  const t = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof TicketFields, unknown>>
+  if (typeof value !== 'object' || value === null) throw new ValidationError(`ticket: must be an object, got ${describe(value)}`, { path: 'ticket' })
+  checkId(t.id, 'ticket.id')
+  checkEnum(t.type, TICKET_TYPES, 'ticket.type')
+  checkText(t.title, 'ticket.title', config.maxTitleLength)
+  checkEnum(t.status, TICKET_STATUSES, 'ticket.status')
+  checkEnum(t.priority, TICKET_PRIORITIES, 'ticket.priority')
+  checkTime(t.createdAt, 'ticket.createdAt')
+  checkTime(t.updatedAt, 'ticket.updatedAt')
+  if (t.resolvedAt !== undefined) checkTime(t.resolvedAt, 'ticket.resolvedAt')
+  if (t.summary !== undefined) checkText(t.summary, 'ticket.summary', config.maxSummaryLength)
+  const context = checkPlainObject(t.context ?? {}, 'ticket.context', config.maxContextBytes)
+  return {
+    id: t.id as string,
+    type: t.type as TicketFields['type'],
+    title: t.title as string,
+    status: t.status as TicketFields['status'],
+    priority: t.priority as TicketFields['priority'],
+    context,
+    createdAt: t.createdAt as number,
+    updatedAt: t.updatedAt as number,
+    ...(t.resolvedAt !== undefined ? { resolvedAt: t.resolvedAt as number } : {}),
+    ...(t.summary !== undefined ? { summary: t.summary as string } : {}),
+  }
+}
 
 /** Most suggestion messages one reply may replace at once. */
 export const MAX_SUPERSEDED = 64
@@ -155,6 +187,13 @@ export function checkCommand(value: unknown, config: ChatConfig, checked?: (mess
         })
       }
       break
+    case 'putTicket':
+      return { ...command, ticket: checkTicketFields(command.ticket, config) }
+    case 'setDelivery':
+      if (command.thread !== 'main') checkId(command.thread, 'threadId')
+      checkId(command.messageId, 'messageId')
+      if (command.delivery !== null) checkEnum(command.delivery, DELIVERY_STATES, 'delivery')
+      break
     default:
       throw new ValidationError(`Unknown command '${String((command as { kind?: unknown }).kind)}'`)
   }
@@ -185,6 +224,7 @@ function checkMessage(
   checkEnum(message.sender, MESSAGE_SENDERS, at, 'sender')
   checkEnum(message.type, MESSAGE_TYPES, at, 'type')
   checkTime(message.timestamp, at, 'timestamp')
+  if (message.delivery !== undefined) checkEnum(message.delivery, DELIVERY_STATES, at, 'delivery')
   if (message.metadata === undefined || checked?.(message)) return message
   return { ...message, metadata: checkMetadata(message.metadata, `${at}.metadata`, config) }
 }

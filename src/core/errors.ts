@@ -19,6 +19,7 @@ export type ChatErrorCode =
   | 'reply-ended'
   | 'timeout'
   | 'aborted'
+  | 'sync-failed'
   | 'internal'
 
 /** The base class of every error the SDK throws or rejects with. */
@@ -170,6 +171,37 @@ export class AbortedError extends ChatError {
   }
 }
 
+/**
+ * Why talking to a sync server failed: `unreachable` (no answer, a network error, a 5xx or
+ * 429: tried again later), `unauthorized` (401) and `forbidden` (403): the credentials,
+ * `rejected` (the server refused the document: a validation function, a 400),
+ * `bad-response` (the answer was not what the protocol says).
+ */
+export type SyncFailure = 'unreachable' | 'unauthorized' | 'forbidden' | 'rejected' | 'bad-response'
+
+/**
+ * A sync adapter could not reach or use its server. Its message names the server's origin
+ * and path, never credentials (headers, the URL's user and password, its query).
+ */
+export class SyncError extends ChatError {
+  override readonly name: string = 'SyncError'
+  readonly reason: SyncFailure
+  /** The HTTP status, when the server answered. */
+  readonly status: number | undefined
+  constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
+    super('sync-failed', message, details, options)
+    const { reason, status } = (details ?? {}) as { reason?: unknown; status?: unknown }
+    this.reason = SYNC_FAILURES.includes(reason as SyncFailure) ? (reason as SyncFailure) : 'unreachable'
+    this.status = typeof status === 'number' ? status : undefined
+  }
+  /** Whether trying the same request later may succeed (the server was unreachable or busy). */
+  get transient(): boolean {
+    return this.reason === 'unreachable'
+  }
+}
+
+const SYNC_FAILURES: readonly SyncFailure[] = ['unreachable', 'unauthorized', 'forbidden', 'rejected', 'bad-response']
+
 type ErrorClass = new (message: string, details?: JsonValue) => ChatError
 
 const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 'reply-ended' | 'internal'>, ErrorClass> = {
@@ -182,6 +214,7 @@ const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 're
   'protocol-mismatch': ProtocolMismatchError,
   timeout: TimeoutError,
   aborted: AbortedError,
+  'sync-failed': SyncError,
 }
 
 /** Turns any thrown value into plain data that keeps the class and code. */

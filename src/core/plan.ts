@@ -141,7 +141,34 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
       if (Object.keys(picked).length === 0) return []
       return [{ type: 'ticket', record: { ...ticket, context: { ...ticket.context, ...picked }, updatedAt: at } }]
     }
+
+    case 'putTicket': {
+      // The server's version of a ticket (sync): its fields replace the local ones, whatever the transition.
+      const before = ctx.ticket(command.ticket.id)
+      const record: TicketRecord = before?.seq !== undefined ? { ...command.ticket, seq: before.seq } : command.ticket
+      if (before && sameTicket(before, record)) return []
+      return [{ type: 'ticket', record }]
+    }
+
+    case 'setDelivery': {
+      const found = ctx.message(command.messageId, command.thread)
+      if (!found || (found.message.delivery ?? null) === command.delivery) return [] // trimmed or cleaned up meanwhile: nothing to show
+      const { delivery: _, ...message } = found.message
+      return [{ type: 'message', record: { ...found, message: command.delivery === null ? message : { ...message, delivery: command.delivery } } }]
+    }
   }
+}
+
+/** Whether two versions of a ticket hold the same fields. */
+function sameTicket(a: TicketRecord, b: TicketRecord): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)])
+  keys.delete('seq')
+  for (const key of keys) {
+    const x = (a as unknown as Record<string, unknown>)[key]
+    const y = (b as unknown as Record<string, unknown>)[key]
+    if (x !== y && JSON.stringify(x) !== JSON.stringify(y)) return false
+  }
+  return true
 }
 
 /**

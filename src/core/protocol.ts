@@ -6,8 +6,10 @@
  * (`worker/`) alike. Everything in it must survive the structured clone algorithm.
  */
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. */
-export const PROTOCOL_VERSION = 7
+import type { RemoteChange, SyncChange } from './sync.js'
+
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. */
+export const PROTOCOL_VERSION = 8
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -74,6 +76,36 @@ export interface ChatMessage {
   readonly timestamp: number
   readonly type: MessageType
   readonly metadata?: MessageMetadata
+  /**
+   * Where the message stands on its way to the server, on user messages of a client with
+   * `sync` configured: `pending` (in the outbox), `sent` (the server has it), `failed` (the
+   * server refused it; see the outbox entry's `reason`, and `retryDelivery`). Absent without
+   * sync, on messages of others, and after `discardDelivery`.
+   */
+  readonly delivery?: DeliveryState
+}
+
+/** See {@link ChatMessage.delivery}. */
+export type DeliveryState = 'pending' | 'sent' | 'failed'
+
+/**
+ * A change waiting in the durable outbox to reach the server: a user message or a ticket
+ * change, stored in the same transaction as the change itself. Sent entries leave the
+ * outbox (a message then says `delivery: 'sent'`).
+ */
+export interface OutboxEntry {
+  /** The message id, or for a ticket change the id of the command that made it. */
+  readonly id: string
+  /** Place in the database sequence: entries are pushed in this order. */
+  readonly seq: number
+  /** The thread: `MAIN_THREAD` or the ticket id. */
+  readonly thread: ThreadId
+  /** `pending`: waiting or being sent; `failed`: refused by the server, waits for `retryDelivery` or `discardDelivery`. */
+  readonly state: 'pending' | 'failed'
+  /** Why the server refused it (with `failed`). */
+  readonly reason?: string
+  /** What is sent. */
+  readonly change: SyncChange
 }
 
 /**
@@ -332,8 +364,18 @@ export type Command =
   | CommandBase<'markRead', { thread: ThreadId }>
   /** Sets a thread's draft (`''` deletes it). The client coalesces keystrokes into few of these. */
   | CommandBase<'setDraft', { thread: ThreadId; text: string }>
+  /** Sync (engine-made): the ticket as the server has it; created when missing. */
+  | CommandBase<'putTicket', { ticket: TicketFields }>
+  /** Sync (engine-made): a message's delivery state; `null` removes it (discarded). */
+  | CommandBase<'setDelivery', { thread: ThreadId; messageId: string; delivery: DeliveryState | null }>
 
-type CommandBase<K extends string, P> = { readonly kind: K; readonly commandId: string; readonly at: number } & {
+type CommandBase<K extends string, P> = {
+  readonly kind: K
+  readonly commandId: string
+  readonly at: number
+  /** Sync is configured: the user messages and ticket changes of this command go into the outbox, in the same transaction. */
+  readonly sync?: boolean
+} & {
   readonly [F in keyof P]: P[F]
 }
 
@@ -410,6 +452,10 @@ export type Change =
   | { readonly type: 'unload'; readonly thread: ThreadId; readonly keep: number }
   /** Everything is gone (clearAllData): start again from the empty state. */
   | { readonly type: 'reset' }
+  /** An outbox entry was added or changed. */
+  | { readonly type: 'outbox'; readonly entry: OutboxEntry }
+  /** An outbox entry left the outbox (sent or discarded). */
+  | { readonly type: 'outboxDeleted'; readonly id: string }
 
 /** A command the engine refused, reported in the patch of the batch it came in. */
 export interface CommandOutcome {
@@ -488,6 +534,8 @@ export interface Snapshot {
   readonly userContext: UserChatContext
   readonly view: ViewState
   readonly analytics: ChatAnalytics
+  /** The outbox, oldest first. */
+  readonly outbox: readonly OutboxEntry[]
 }
 
 /** Where the engine keeps its data. */
@@ -533,6 +581,32 @@ export interface SearchHit {
    * inside a longer word) counts half. Hits come best score first, then newest first.
    */
   readonly score: number
+}
+
+/**
+ * What happened to one outbox entry: `sent` (it leaves the outbox; a ticket change brings the
+ * server's version of the ticket), `failed` (refused, with the reason), `pending` (tried
+ * again: `retryDelivery`), `discarded` (leaves the outbox unsent: `discardDelivery`).
+ */
+export type DeliveryUpdate =
+  | { readonly id: string; readonly state: 'sent'; readonly ticket?: TicketFields }
+  | { readonly id: string; readonly state: 'failed'; readonly reason: string }
+  | { readonly id: string; readonly state: 'pending' | 'discarded' }
+
+/** A batch of the server's changes, as the engine applies it. */
+export interface RemoteBatch {
+  readonly changes: readonly RemoteChange[]
+  readonly checkpoint: string
+  /** The replication id to keep (the first batch stores it). */
+  readonly replica: string
+  /** The client's clock, for the commands the batch becomes. */
+  readonly at: number
+}
+
+/** A database's sync bookkeeping. */
+export interface SyncState {
+  readonly replica: string | null
+  readonly checkpoint: string | null
 }
 
 /** An error as plain data, so that it keeps its class and code across the worker boundary. */
@@ -627,6 +701,21 @@ export interface EngineApi {
   search(query: string, options: SearchOptions): Promise<Result<SearchHit[]>>
   /** Answers at once (not queued behind writes): the client's sign that the worker is alive. */
   ping(): Promise<Result<number>>
+  /** Sync: the oldest `limit` pending outbox entries, after everything queued before. */
+  readOutbox(limit: number): Promise<Result<OutboxEntry[]>>
+  /**
+   * Sync: records how the server took outbox entries (see {@link DeliveryUpdate}), in one
+   * transaction. Answers the feed version that carries the change.
+   */
+  settleDelivery(updates: readonly DeliveryUpdate[]): Promise<Result<number>>
+  /**
+   * Sync: applies a batch of the server's changes and stores the checkpoint after it, in one
+   * transaction. Answers the changes it could not apply (malformed, or a message for a
+   * ticket this device does not have or that is closed), by the index of the change.
+   */
+  applyRemote(batch: RemoteBatch): Promise<Result<{ readonly refused: ReadonlyArray<{ readonly index: number; readonly error: SerializedError }>; readonly version: number }>>
+  /** Sync: this database's replication id and pull checkpoint (`null`s before the first pull). */
+  syncState(): Promise<Result<SyncState>>
   /** Unsubscribes this connection; the engine closes its database when no connection is left. */
   disconnect(): Promise<Result<void>>
 }

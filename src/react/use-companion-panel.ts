@@ -74,6 +74,8 @@ function bindCommands(client: ChatClient): Pick<ChatClient, CompanionPanelComman
     waitForReply: (messageId, options) => client.waitForReply(messageId, options),
     clearUserData: () => client.clearUserData(),
     clearAllData: () => client.clearAllData(),
+    retryDelivery: (id) => client.retryDelivery(id),
+    discardDelivery: (id) => client.discardDelivery(id),
     runCleanup: () => client.runCleanup(),
     searchMessages: (query, options) => client.searchMessages(query, options),
     flush: () => client.flush(),

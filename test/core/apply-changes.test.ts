@@ -49,6 +49,7 @@ function confirmed() {
     userContext: { currentPage: '/laptops' },
     view: { ticketView: 'tickets', activeTicketId: 'A', isTyping: false, lastActivity: T0 },
     analytics,
+    outbox: [],
   }
   const index = createSeqIndex()
   const state = stateFromSnapshot(snapshot, MAX, index)
@@ -95,18 +96,19 @@ describe('stateFromSnapshot', () => {
       userContext: {},
       view: INITIAL_VIEW,
       analytics: EMPTY_ANALYTICS,
+      outbox: [],
     }
     expect(stateFromSnapshot(snapshot, MAX, createSeqIndex()).tickets.map((t) => t.id)).toEqual(['early', 'mid', 'late'])
   })
 
   test('keeps only the newest maxMainChatMessages of the main chat', () => {
     const messages: MessageRecord[] = Array.from({ length: 5 }, (_, i) => ({ thread: MAIN_THREAD, seq: i + 1, message: message({ id: `m${i + 1}` }) }))
-    const snapshot: Snapshot = { version: 1, tickets: [], messages, threads: [], windows: [], drafts: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
+    const snapshot: Snapshot = { version: 1, tickets: [], messages, threads: [], windows: [], drafts: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS, outbox: [] }
     expect(ids(stateFromSnapshot(snapshot, 3, createSeqIndex()).mainChat.messages)).toEqual(['m3', 'm4', 'm5'])
   })
 
   test('an empty snapshot gives a state equal to EMPTY_STATE', () => {
-    const snapshot: Snapshot = { version: 0, tickets: [], messages: [], threads: [], windows: [], drafts: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS }
+    const snapshot: Snapshot = { version: 0, tickets: [], messages: [], threads: [], windows: [], drafts: [], userContext: {}, view: INITIAL_VIEW, analytics: EMPTY_ANALYTICS, outbox: [] }
     expect(stateFromSnapshot(snapshot, MAX, createSeqIndex())).toEqual(EMPTY_STATE)
   })
 })

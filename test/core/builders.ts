@@ -92,6 +92,12 @@ export function validCommands(): Command[] {
       title: 'Payment processing issue',
     }),
     command('inheritContextToTicket', { ticketId: 't-1', contextKeys: ['preferences', 'currentProducts'] }),
+    command('putTicket', {
+      ticket: { id: 't-1', type: 'support', title: 'Help', status: 'in-progress', priority: 'high', context: {}, createdAt: T0, updatedAt: T0 + 5 },
+    }),
+    command('setDelivery', { thread: MAIN_THREAD, messageId: 'm-1', delivery: 'sent' }),
+    command('setDelivery', { thread: 't-1', messageId: 'm-2', delivery: null }),
+    command('sendMessage', { thread: MAIN_THREAD, message: message({ delivery: 'pending' }), sync: true }),
     command('reply', {
       guard: 'new',
       owner: 'tab-1',

@@ -52,6 +52,8 @@ describe('checkCommand', () => {
       reply: true,
       markRead: true,
       setDraft: true,
+      putTicket: true,
+      setDelivery: true,
     }
     expect(new Set(validCommands().map((c) => c.kind))).toEqual(new Set(Object.keys(every)))
   })

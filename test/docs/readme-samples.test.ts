@@ -177,6 +177,7 @@ function compilerOptions(node: boolean): ts.CompilerOptions {
   const paths = {
     'companion-chat': ['./src/index.ts'],
     'companion-chat/react': ['./src/react/index.ts'],
+    'companion-chat/couchdb': ['./src/couchdb/index.ts'],
     'companion-chat/worker': ['./worker/index.ts'],
     'companion-chat/node-worker': ['./worker/node.ts'],
   }

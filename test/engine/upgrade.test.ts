@@ -10,6 +10,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { describe, expect, test } from 'vitest'
 import { MAIN_THREAD, createChatClient, type ChatMessage, type ChatSystemState } from 'companion-chat'
 import { loadEveryTicket } from '../helpers/client.js'
+import { unreachableServer } from '../helpers/sync.js'
 
 interface Fixture {
   readonly release: string
@@ -98,6 +99,24 @@ describe.each(fixtures.map((fixture) => [fixture.release, fixture] as const))('a
     expect(chat.getState().mainChat.messages.at(-1)!.content).toBe('Still here?')
     await chat.markRead(ticket.id)
     await chat.markRead(MAIN_THREAD)
+    await chat.close()
+  })
+
+  test('takes the outbox: with sync on, new changes are queued and old messages carry no delivery state', async () => {
+    const indexedDB = new IDBFactory()
+    await restore(indexedDB, 'fixture', fixture)
+    const chat = createChatClient({ indexedDB, IDBKeyRange, databaseName: 'fixture', config: { autoCleanupInterval: 0 }, sync: unreachableServer() })
+    await chat.ready
+    expect(chat.outbox$.value).toEqual([])
+    expect(chat.getState().mainChat.messages.every((m) => m.delivery === undefined)).toBe(true)
+    const ticket = fixture.state.tickets.find((t) => t.status === 'open') ?? fixture.state.tickets[0]!
+    await chat.sendMainChatMessage('Queued after the upgrade')
+    await chat.updateTicketPriority(ticket.id, 'urgent')
+    expect(chat.outbox$.value.map((entry) => [entry.change.kind, entry.state])).toEqual([
+      ['message', 'pending'],
+      ['ticket', 'pending'],
+    ])
+    expect(chat.getState().mainChat.messages.at(-1)).toMatchObject({ content: 'Queued after the upgrade', delivery: 'pending' })
     await chat.close()
   })
 })

@@ -3,6 +3,7 @@
  * shop's app would, and renders the shop page with its companion panel.
  */
 import { createChatClient, type ChatClient } from 'companion-chat'
+import { createCouchDBSync, userDatabaseUrl } from 'companion-chat/couchdb'
 import { CompanionPanelProvider } from 'companion-chat/react'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
@@ -18,7 +19,7 @@ declare global {
   }
 }
 
-const { databaseName, host } = readDemoOptions(location.search)
+const { databaseName, host, syncUser } = readDemoOptions(location.search)
 
 // Vite finds `new Worker(new URL(…, import.meta.url))` and bundles the worker entry; the
 // expression must stay literally in this shape. The client says which kind it wants: a
@@ -35,6 +36,8 @@ const client = createChatClient({
   worker: makeWorker,
   // The assistant wiring: the SDK's offline shop assistant over the demo catalogue.
   assistant: createDemoAssistant(),
+  // `npm run start:sync` serves a local PouchDB Server under /couch (same origin: no CORS).
+  ...(syncUser ? { sync: createCouchDBSync({ url: userDatabaseUrl(`${location.origin}/couch`, syncUser), createDatabase: true }) } : {}),
 })
 window.companionChat = client
 

@@ -1,7 +1,9 @@
 /**
  * The demo's URL parameters (the browser tests rely on them):
  * `?db=<name>` the database name (default `companion-demo`),
- * `?host=worker|shared-worker` where the engine runs (default `worker`).
+ * `?host=worker|shared-worker` where the engine runs (default `worker`),
+ * `?sync=<user>` sync with the CouchDB-protocol server that `npm run start:sync` serves
+ * under `/couch` on the same origin, in that user's database (`couch_peruser` naming).
  */
 
 export type DemoHost = 'worker' | 'shared-worker'
@@ -9,6 +11,8 @@ export type DemoHost = 'worker' | 'shared-worker'
 export interface DemoOptions {
   readonly databaseName: string
   readonly host: DemoHost
+  /** The user whose server database the panel syncs with; `undefined`: no sync. */
+  readonly syncUser: string | undefined
 }
 
 export const DEFAULT_DATABASE = 'companion-demo'
@@ -18,5 +22,6 @@ export function readDemoOptions(search: string): DemoOptions {
   const params = new URLSearchParams(search)
   const databaseName = params.get('db')?.trim() || DEFAULT_DATABASE
   const host: DemoHost = params.get('host') === 'shared-worker' ? 'shared-worker' : 'worker'
-  return { databaseName, host }
+  const syncUser = params.get('sync')?.trim() || undefined
+  return { databaseName, host, syncUser }
 }

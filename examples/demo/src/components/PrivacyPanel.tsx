@@ -12,6 +12,7 @@ export function PrivacyPanel() {
   const userContext = useChatSelector((state) => state.userContext)
   const remembered = Object.keys(userContext).filter((key) => userContext[key] !== undefined)
   const [confirming, setConfirming] = useState(false)
+  const syncing = client.sync$.value.state !== 'off' // configured at start: does not change but to 'off'
 
   const clearPreferences = () =>
     run(() => {
@@ -49,7 +50,10 @@ export function PrivacyPanel() {
         </div>
       )}
       <p className="muted privacy-remembered">
-        Stored only in this browser. {remembered.length > 0 ? `Remembered about you: ${remembered.join(', ')}.` : 'Nothing remembered about you.'}
+        {syncing
+          ? 'Your messages and tickets are also sent to the shop’s server; clearing here does not erase them there (sync then stops).'
+          : 'Stored only in this browser.'}{' '}
+        {remembered.length > 0 ? `Remembered about you: ${remembered.join(', ')}.` : 'Nothing remembered about you.'}
       </p>
     </section>
   )

@@ -3,7 +3,8 @@
  * assistant does (`assistant$`), and the latest notice (an error of `errors$` or a
  * confirmation) for a few seconds.
  */
-import { useAssistant, useStatus } from 'companion-chat/react'
+import { useAssistant, useChatClient, useStatus } from 'companion-chat/react'
+import { useSyncExternalStore } from 'react'
 import { useNotices } from './NoticeProvider'
 
 const CONNECTION_LABELS = {
@@ -15,8 +16,30 @@ const CONNECTION_LABELS = {
   closed: 'Closed',
 } as const
 
+const SYNC_LABELS = {
+  off: '',
+  standby: 'sync: another tab syncs',
+  connecting: 'sync: connecting…',
+  online: 'sync: online',
+  offline: 'sync: offline, retrying',
+} as const
+
+/** The latest value of one of the client's observables that has a `.value`. */
+function useLatest<T>(observable: { readonly value: T; subscribe(next: () => void): { unsubscribe(): void } }): T {
+  return useSyncExternalStore(
+    (onChange) => {
+      const subscription = observable.subscribe(onChange)
+      return () => subscription.unsubscribe()
+    },
+    () => observable.value,
+  )
+}
+
 export function StatusLine() {
   const status = useStatus()
+  const client = useChatClient()
+  const sync = useLatest(client.sync$)
+  const outbox = useLatest(client.outbox$)
   const assistant = useAssistant()
   const { notice } = useNotices()
 
@@ -33,6 +56,11 @@ export function StatusLine() {
           {status.pendingWrites} pending write{status.pendingWrites === 1 ? '' : 's'}
         </span>
         {assistant.state !== 'idle' && <span>assistant: {assistant.state}</span>}
+        {sync.state !== 'off' && (
+          <span data-testid="sync-status" data-sync={sync.state} title={sync.error?.message}>
+            {SYNC_LABELS[sync.state]} · {outbox.length} to send
+          </span>
+        )}
       </div>
       {status.error && status.connection === 'failed' && <p className="status-error">{status.error.message}</p>}
       <div className="status-notice" role="status" aria-live="polite">

@@ -1,6 +1,7 @@
 /** A ticket's messages, oldest first. */
 import type { ChatMessage } from 'companion-chat'
 import { formatTime, SENDER_LABELS } from '../format'
+import { DeliveryMark } from './DeliveryMark'
 
 export function TicketThread({ messages }: { readonly messages: readonly ChatMessage[] }) {
   if (messages.length === 0) return <p className="empty">No messages yet. Write the first one below.</p>
@@ -13,6 +14,7 @@ export function TicketThread({ messages }: { readonly messages: readonly ChatMes
             <time dateTime={new Date(message.timestamp).toISOString()}>{formatTime(message.timestamp)}</time>
           </div>
           <div className="message-bubble">{message.content}</div>
+          <DeliveryMark message={message} />
         </li>
       ))}
     </ol>

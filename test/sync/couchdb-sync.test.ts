@@ -1,0 +1,237 @@
+/**
+ * The client with sync on, against a real pouchdb-server started by the test on 127.0.0.1
+ * and a free port: the outbox reaches the server exactly once and in order across offline
+ * spells, a killed server, reloads and two clients; the server's changes arrive live; a
+ * ticket changed on both sides resolves by the rule and is reported.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { ChatClient, ChatClientOptions, TicketConflict, TicketFields } from 'companion-chat'
+import { createCouchDBSync } from 'companion-chat/couchdb'
+import { createDevice } from '../helpers/client.js'
+import { startCouchServer, type CouchServer } from '../helpers/couch-server.js'
+
+let server: CouchServer
+let count = 0
+
+beforeAll(async () => {
+  server = await startCouchServer({ persistent: true })
+}, 60_000)
+afterAll(async () => {
+  await server?.stop()
+})
+
+const FAST = { minRetryDelay: 50, maxRetryDelay: 400 }
+
+/** A fetch that fails like a network without a connection while `offline` is set. */
+function gate() {
+  const state = { offline: false }
+  const fetcher: typeof fetch = async (input, init) => {
+    if (state.offline) throw new TypeError('fetch failed')
+    return fetch(input, init)
+  }
+  return { state, fetch: fetcher }
+}
+
+/** A fresh user database and the options of a client that syncs with it. */
+function userDatabase(extra: Partial<Parameters<typeof createCouchDBSync>[0]> = {}) {
+  const url = server.database(`user-${++count}`)
+  const options = (more: ChatClientOptions = {}): ChatClientOptions => ({
+    sync: createCouchDBSync({ url, createDatabase: true, longPollTimeout: 2_000, heartbeat: 500, ...extra }),
+    syncOptions: FAST,
+    config: { autoCleanupInterval: 0, maxMainChatMessages: 10_000 },
+    ...more,
+  })
+  return { url, options }
+}
+
+interface Doc {
+  _id: string
+  _rev: string
+  type?: string
+  seq?: number
+  message?: { id: string; content: string }
+  ticket?: TicketFields
+}
+
+async function serverDocs(url: string): Promise<Doc[]> {
+  const response = await fetch(`${url}/_changes?include_docs=true`)
+  const body = (await response.json()) as { results: Array<{ doc: Doc }> }
+  return body.results.map((row) => row.doc).filter((doc) => !doc._id.startsWith('_'))
+}
+
+/** The message documents' texts in the device's order (`seq`: CouchDB may store one batch in any order). */
+const messageTexts = (docs: Doc[]) =>
+  docs
+    .filter((doc) => doc.type === 'message')
+    .sort((a, b) => a.seq! - b.seq!)
+    .map((doc) => doc.message!.content)
+
+async function put(url: string, doc: object): Promise<void> {
+  const response = await fetch(url, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(doc) })
+  if (!response.ok) throw new Error(`PUT ${url}: ${response.status} ${await response.text()}`)
+}
+
+async function delivered(chat: ChatClient): Promise<void> {
+  await chat.flush() // every change committed, so in the outbox
+  await expect.poll(() => chat.outbox$.value.length, { timeout: 20_000, interval: 50 }).toBe(0)
+}
+
+test('messages written offline are queued, then delivered once each and in order when the server is back', async () => {
+  const network = gate()
+  const { url, options } = userDatabase({ fetch: network.fetch })
+  network.state.offline = true
+  const chat = createDevice().open(options())
+  for (const text of ['one', 'two', 'three', 'four', 'five']) void chat.sendMainChatMessage(text)
+  await chat.flush()
+  await expect.poll(() => chat.sync$.value.state).toBe('offline')
+  expect(chat.outbox$.value.map((entry) => entry.state)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending'])
+  network.state.offline = false
+  await delivered(chat)
+  const docs = await serverDocs(url)
+  expect(messageTexts(docs)).toEqual(['one', 'two', 'three', 'four', 'five'])
+  expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true) // each written once
+  expect(chat.getState().mainChat.messages.map((m) => m.delivery)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent'])
+})
+
+test('the server killed in the middle of a push and started again: nothing lost, nothing twice', async () => {
+  const { url, options } = userDatabase()
+  const chat = createDevice().open(options({ syncOptions: { ...FAST, pushBatchSize: 25 } }))
+  const texts = Array.from({ length: 600 }, (_, i) => `message ${i}`)
+  await chat.sendMainChatMessages(texts)
+  await expect.poll(() => chat.outbox$.value.length, { timeout: 20_000, interval: 5 }).toBeLessThan(600)
+  await server.kill()
+  const left = chat.outbox$.value.length
+  expect(left).toBeGreaterThan(0)
+  await server.restart()
+  await delivered(chat)
+  const docs = await serverDocs(url)
+  expect(messageTexts(docs)).toEqual(texts)
+  expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true)
+}, 60_000)
+
+test('a reload in the middle of a push: the next client delivers the rest, once', async () => {
+  const { url, options } = userDatabase()
+  const device = createDevice()
+  let requests = 0
+  // The first client's pushes are slow, so it closes (a reload) with a batch in flight.
+  const slow: typeof fetch = async (input, init) => {
+    if (String(input).endsWith('/_bulk_docs')) {
+      requests++
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    return fetch(input, init)
+  }
+  const first = device.open({ ...options(), sync: createCouchDBSync({ url, createDatabase: true, fetch: slow }), syncOptions: { ...FAST, pushBatchSize: 10 } })
+  const texts = Array.from({ length: 100 }, (_, i) => `reload ${i}`)
+  await first.sendMainChatMessages(texts)
+  await expect.poll(() => requests, { timeout: 10_000 }).toBeGreaterThan(1)
+  await first.close()
+  const second = device.open(options())
+  await second.ready
+  expect(second.outbox$.value.length).toBeGreaterThan(0)
+  await delivered(second)
+  const docs = await serverDocs(url)
+  expect(messageTexts(docs)).toEqual(texts)
+  expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true)
+  expect(second.getState().mainChat.messages.every((m) => m.delivery === 'sent')).toBe(true)
+})
+
+test("an agent's reply and status change on the server appear in the client live", async () => {
+  const { url, options } = userDatabase()
+  const chat = createDevice().open(options())
+  const ticketId = chat.createTicket('order-help', 'Parcel is late', 'Order 42 has not arrived')
+  chat.watchTicket(ticketId)
+  await delivered(chat)
+  await expect.poll(() => chat.sync$.value.state).toBe('online')
+  // The support desk answers on the server.
+  const ticketDoc = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  await put(`${url}/message:agent-1`, {
+    type: 'message',
+    thread: ticketId,
+    message: { id: 'agent-1', content: 'Hi, this is Sam. It ships today.', sender: 'assistant', timestamp: Date.now(), type: 'text', metadata: { agent: 'Sam' } },
+  })
+  await put(`${url}/ticket:${ticketId}`, { ...ticketDoc, ticket: { ...ticketDoc.ticket!, status: 'in-progress', updatedAt: Date.now() } })
+  await expect
+    .poll(() => chat.getState().tickets.find((t) => t.id === ticketId), { timeout: 10_000 })
+    .toMatchObject({ status: 'in-progress', lastMessage: { id: 'agent-1', content: 'Hi, this is Sam. It ships today.' } })
+  expect(chat.getState().tickets.find((t) => t.id === ticketId)!.messages.map((m) => m.id)).toContain('agent-1')
+})
+
+test('a ticket changed on both sides: the server keeps its status, the local change is reported, other fields merge', async () => {
+  const network = gate()
+  const { url, options } = userDatabase({ fetch: network.fetch })
+  const chat = createDevice().open(options())
+  const conflicts: TicketConflict[] = []
+  chat.conflicts$.subscribe((conflict) => conflicts.push(conflict))
+  const ticketId = chat.createTicket('support', 'Broken zipper')
+  await delivered(chat)
+  // Offline, the user resolves the ticket and raises its priority; meanwhile an agent takes it.
+  network.state.offline = true
+  await chat.resolveTicket(ticketId, 'Fixed it myself')
+  await chat.updateTicketPriority(ticketId, 'high')
+  const doc = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  await put(`${url}/ticket:${ticketId}`, { ...doc, ticket: { ...doc.ticket!, status: 'in-progress', updatedAt: doc.ticket!.updatedAt + 1 } })
+  network.state.offline = false
+  await delivered(chat)
+  await expect.poll(() => chat.getState().tickets.find((t) => t.id === ticketId)?.status, { timeout: 10_000 }).toBe('in-progress')
+  expect(chat.getState().tickets.find((t) => t.id === ticketId)!.priority).toBe('high')
+  expect(conflicts).toEqual([
+    expect.objectContaining({ ticketId, field: 'status', local: { status: expect.objectContaining({ status: 'resolved', summary: 'Fixed it myself' }) }, server: { status: { status: 'in-progress' } } }),
+  ])
+  const onServer = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  expect(onServer.ticket).toMatchObject({ status: 'in-progress', priority: 'high' })
+})
+
+test('two clients on one database: one syncs, and each message reaches the server once', async () => {
+  const { url, options } = userDatabase()
+  const device = createDevice()
+  const one = device.open(options())
+  const two = device.open(options())
+  await Promise.all([one.ready, two.ready])
+  await expect.poll(() => [one.sync$.value.state, two.sync$.value.state].sort()).toEqual(['online', 'standby'])
+  await one.sendMainChatMessage('from the first')
+  await two.sendMainChatMessage('from the second')
+  await delivered(one)
+  await delivered(two)
+  const docs = await serverDocs(url)
+  expect(messageTexts(docs).sort()).toEqual(['from the first', 'from the second'])
+  expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true)
+  // The one that syncs closes: the other takes over.
+  const [syncing, waiting] = one.sync$.value.state === 'online' ? [one, two] : [two, one]
+  await syncing.close()
+  await expect.poll(() => waiting.sync$.value.state, { timeout: 10_000 }).toBe('online')
+  await waiting.sendMainChatMessage('after the hand-over')
+  await delivered(waiting)
+  expect(messageTexts(await serverDocs(url))).toContain('after the hand-over')
+})
+
+test('a change the server refuses fails with its reason, and retryDelivery sends it again', async () => {
+  const { url, options } = userDatabase()
+  const chat = createDevice().open(options())
+  await chat.ready
+  await expect.poll(() => chat.sync$.value.state).toBe('online')
+  await put(`${url}/_design/rules`, { validate_doc_update: 'function (doc) { if (doc.message && doc.message.content === "spam") throw({ forbidden: "no spam" }) }' })
+  await chat.sendMainChatMessage('spam')
+  await expect.poll(() => chat.outbox$.value[0]?.state, { timeout: 10_000 }).toBe('failed')
+  expect(chat.outbox$.value[0]).toMatchObject({ state: 'failed', reason: 'forbidden: no spam' })
+  expect(chat.getState().mainChat.messages[0]!.delivery).toBe('failed')
+  const design = (await (await fetch(`${url}/_design/rules`)).json()) as Doc
+  await fetch(`${url}/_design/rules?rev=${design._rev}`, { method: 'DELETE' })
+  await chat.retryDelivery(chat.outbox$.value[0]!.id)
+  await delivered(chat)
+  expect(chat.getState().mainChat.messages[0]!.delivery).toBe('sent')
+})
+
+test('clearAllData stops sync and leaves the server as it was', async () => {
+  const { url, options } = userDatabase()
+  const chat = createDevice().open(options())
+  await chat.sendMainChatMessage('private')
+  await delivered(chat)
+  await chat.clearAllData()
+  expect(chat.sync$.value.state).toBe('off')
+  expect(chat.outbox$.value).toEqual([])
+  await chat.sendMainChatMessage('after the clear')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  expect(messageTexts(await serverDocs(url))).toEqual(['private']) // nothing pushed after the clear, nothing erased on the server
+  expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after the clear']) // and nothing pulled back
+})

@@ -1,0 +1,140 @@
+/**
+ * The engine's side of sync: reading the outbox, recording how the server took its entries,
+ * and applying the server's changes. Each write runs inside one read-write transaction over
+ * every table (the engine opens it), so an entry leaves the outbox in the same commit as the
+ * message that says `sent`, and a batch of server changes commits with its checkpoint.
+ */
+import { Dexie } from 'dexie'
+import { checkCommand } from '../src/core/check-command.js'
+import { ValidationError, toSerializedError } from '../src/core/errors.js'
+import type { Change, ChatConfig, Command, DeliveryUpdate, OutboxEntry, RemoteBatch, SerializedError, SyncState, TicketFields } from '../src/core/protocol.js'
+import { groupValues, withGroupValues, type TicketFieldGroup } from '../src/core/sync.js'
+import type { ChatDatabase, OutboxRow } from './database.js'
+import { writeBatch } from './write-batch.js'
+
+/** The oldest `limit` pending entries, in order (failed ones wait for `retryDelivery`). */
+export async function readOutbox(db: ChatDatabase, limit: number): Promise<OutboxEntry[]> {
+  return db.outbox
+    .orderBy('seq')
+    .filter((row) => row.state === 'pending')
+    .limit(limit)
+    .toArray()
+}
+
+export async function readSyncState(db: ChatDatabase): Promise<SyncState> {
+  const [replica, checkpoint] = await db.sync.bulkGet(['replica', 'checkpoint'])
+  return { replica: replica?.value ?? null, checkpoint: checkpoint?.value ?? null }
+}
+
+/** Records the server's answers: entries leave the outbox or change state, their messages say so, tickets take the server's version. */
+export async function settleDelivery(db: ChatDatabase, updates: readonly DeliveryUpdate[], config: ChatConfig): Promise<Change[]> {
+  const rows = await db.outbox.bulkGet(updates.map((update) => update.id))
+  const changes: Change[] = []
+  const deleted: string[] = []
+  const put: OutboxRow[] = []
+  const commands: Command[] = []
+  const servers: TicketFields[] = []
+  updates.forEach((update, i) => {
+    const row = rows[i]
+    if (!row) return // settled already: discarded meanwhile, or by another client of this database
+    const message = row.change.kind === 'message' ? row.change.message : undefined
+    const setDelivery = (delivery: 'sent' | 'failed' | 'pending' | null) => {
+      if (message) commands.push(command({ kind: 'setDelivery', thread: row.thread, messageId: message.id, delivery }))
+    }
+    if (update.state === 'sent' || update.state === 'discarded') {
+      deleted.push(row.id)
+      changes.push({ type: 'outboxDeleted', id: row.id })
+      setDelivery(update.state === 'sent' ? 'sent' : null)
+      if (update.state === 'sent' && update.ticket) servers.push(update.ticket)
+      return
+    }
+    const { reason: _, ...rest } = row
+    const next: OutboxRow = update.state === 'failed' ? { ...rest, state: 'failed', reason: update.reason } : { ...rest, state: 'pending' }
+    put.push(next)
+    changes.push({ type: 'outbox', entry: next })
+    setDelivery(update.state)
+  })
+  if (deleted.length > 0) await db.outbox.bulkDelete(deleted)
+  if (put.length > 0) await db.outbox.bulkPut(put)
+  for (const ticket of servers) commands.push(command({ kind: 'putTicket', ticket: await keepQueued(db, ticket) }))
+  if (commands.length === 0) return changes
+  const batch = await writeBatch(db, commands.map((c) => checkCommand(c, config)), config)
+  return [...changes, ...batch.changes]
+}
+
+/** Applies the server's changes: tickets first (a new ticket's messages need it), then messages in order; stores the checkpoint. */
+export async function applyRemote(db: ChatDatabase, batch: RemoteBatch, config: ChatConfig): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }> }> {
+  const refused: Array<{ index: number; error: SerializedError }> = []
+  const tickets: Array<{ index: number; command: Command }> = []
+  const messages: Array<{ index: number; command: Command }> = []
+  const latest = new Map<string, number>() // a ticket changed twice in a batch: its last version only
+  batch.changes.forEach((change, index) => {
+    if (change?.kind === 'ticket' && typeof change.ticket?.id === 'string') latest.set(change.ticket.id, index)
+  })
+  for (const [index, change] of batch.changes.entries()) {
+    try {
+      if (change?.kind === 'ticket') {
+        if (latest.get(change.ticket?.id) !== index) continue
+        const checked = checkCommand(command({ kind: 'putTicket', ticket: change.ticket }, batch.at), config) as Extract<Command, { kind: 'putTicket' }>
+        tickets.push({ index, command: { ...checked, ticket: await keepQueued(db, checked.ticket) } })
+      } else if (change?.kind === 'message') {
+        const { delivery: _, ...message } = change.message ?? ({} as never)
+        messages.push({ index, command: checkCommand(command({ kind: 'sendMessage', thread: change.thread, message }, batch.at), config) })
+      } else {
+        throw new ValidationError(`change: must be a message or a ticket, got ${String((change as { kind?: unknown })?.kind)}`)
+      }
+    } catch (error) {
+      refused.push({ index, error: toSerializedError(error) })
+    }
+  }
+  const planned = [...tickets, ...messages]
+  await db.sync.bulkPut([
+    { key: 'checkpoint', value: batch.checkpoint },
+    { key: 'replica', value: batch.replica },
+  ])
+  if (planned.length === 0) return { changes: [], refused }
+  const result = await writeBatch(db, planned.map((p) => p.command), config)
+  const indexOf = new Map(planned.map((p) => [p.command.commandId, p.index]))
+  for (const outcome of result.refused) refused.push({ index: indexOf.get(outcome.commandId) ?? -1, error: outcome.error })
+  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index) }
+}
+
+/**
+ * The server's version of a ticket, but with the local values of the field groups that
+ * changes still in the outbox set: those are the server's to judge when they arrive (by
+ * the conflict rule), and until then the device shows what the user did.
+ */
+async function keepQueued(db: ChatDatabase, server: TicketFields): Promise<TicketFields> {
+  const queued = await db.outbox.where('[thread+seq]').between([server.id, Dexie.minKey], [server.id, Dexie.maxKey]).toArray()
+  const groups = new Set<TicketFieldGroup>()
+  for (const row of queued) if (row.change.kind === 'ticket') for (const group of row.change.changed) groups.add(group)
+  if (groups.size === 0) return server
+  const local = await db.tickets.get(server.id)
+  return local ? withGroupValues(server, groupValues(local, [...groups])) : server
+}
+
+let made = 0
+/** A command the engine makes for itself (its id is never recorded: these commands are idempotent). */
+type CommandFields = Command extends infer C ? (C extends Command ? Omit<C, 'commandId' | 'at'> : never) : never
+function command(fields: CommandFields, at = Date.now()): Command {
+  return { ...fields, commandId: `sync-${++made}`, at } as unknown as Command
+}
+
+export function checkDeliveryUpdates(updates: unknown): DeliveryUpdate[] {
+  if (!Array.isArray(updates)) throw new ValidationError('updates: must be an array', { path: 'updates' })
+  return updates.map((update: Partial<DeliveryUpdate> & { reason?: unknown; ticket?: unknown }, i) => {
+    if (typeof update?.id !== 'string' || !['sent', 'failed', 'pending', 'discarded'].includes(update.state as string)) {
+      throw new ValidationError(`updates[${i}]: must have an id and a state`, { path: `updates[${i}]` })
+    }
+    if (update.state === 'failed' && typeof update.reason !== 'string') throw new ValidationError(`updates[${i}].reason: must be a string`, { path: `updates[${i}].reason` })
+    return update as DeliveryUpdate
+  })
+}
+
+export function checkRemoteBatch(batch: unknown): RemoteBatch {
+  const b = batch as Partial<RemoteBatch> | null
+  if (typeof b !== 'object' || b === null || !Array.isArray(b.changes) || typeof b.checkpoint !== 'string' || typeof b.replica !== 'string' || typeof b.at !== 'number') {
+    throw new ValidationError('batch: must have changes, checkpoint, replica and at', { path: 'batch' })
+  }
+  return b as RemoteBatch
+}
