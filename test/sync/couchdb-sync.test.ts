@@ -159,17 +159,11 @@ test('a reload in the middle of a push: the next client delivers the rest, once'
   const texts = Array.from({ length: 100 }, (_, i) => `reload ${i}`)
   await first.sendMainChatMessages(texts)
   await expect.poll(() => requests, { timeout: 10_000 }).toBeGreaterThan(1)
-  const closing = first.close()
-  const t = setInterval(() => console.log('DBG', first.sync$.value.state, first.status$.value.connection, first.outbox$.value.length), 3000)
-  await closing
-  clearInterval(t)
-  console.log('DBG closed')
+  await first.close()
   const second = device.open(options())
-  const t2 = setInterval(() => console.log('DBG2', second.sync$.value.state, second.outbox$.value.length, second.sync$.value.error?.message), 3000)
   await second.ready
   expect(second.outbox$.value.length).toBeGreaterThan(0)
   await delivered(second)
-  clearInterval(t2)
   const docs = await serverDocs(url)
   expect(messageTexts(docs)).toEqual(texts)
   expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true)
