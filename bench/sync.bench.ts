@@ -16,7 +16,6 @@
  * Samples alternate SDK and PouchDB in each round; medians. Options: --rounds N (default 3),
  * --messages N (default 10000), --disconnects N (default 100), --only push,pull,disconnects.
  */
-import { Socket, createServer } from 'node:net'
 import { parseArgs } from 'node:util'
 import { cpus, loadavg } from 'node:os'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
@@ -25,6 +24,7 @@ import MemoryAdapter from 'pouchdb-adapter-memory'
 import { createChatClient, SyncError, type ChatClient, type ChatClientOptions } from '../src/index.js'
 import { createCouchDBSync } from '../src/couchdb/index.js'
 import { startCouchServer, type CouchServer } from '../test/helpers/couch-server.js'
+import { cuttingProxy } from '../test/helpers/cutting-proxy.js'
 import { createRandom, fmt, makeTexts, median } from './workload.js'
 
 PouchDB.plugin(MemoryAdapter)
@@ -185,38 +185,6 @@ async function check(url: string, expected: number, order?: readonly string[]): 
   const ordered = order === undefined || messages.sort((a, b) => a.doc.seq! - b.doc.seq!).every((row, i) => row.doc.message!.content === order[i])
   if (order === undefined && (lost !== 0 || rewritten !== 0)) throw new Error(`${url}: ${lost} lost, ${rewritten} written twice`)
   return { lost, duplicated: rewritten, ordered }
-}
-
-/** A TCP proxy in front of the server that can cut every connection at once. */
-async function cuttingProxy(target: number): Promise<{ url: string; cut(): number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const proxy = createServer((client) => {
-    const upstream = new Socket()
-    upstream.connect(target, '127.0.0.1')
-    sockets.add(client).add(upstream)
-    client.pipe(upstream).pipe(client)
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-      sockets.delete(client)
-      sockets.delete(upstream)
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-  })
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-  const address = proxy.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut() {
-      const open = sockets.size
-      for (const socket of sockets) socket.destroy()
-      sockets.clear()
-      return open
-    },
-    close: () => new Promise((resolve) => proxy.close(() => resolve())),
-  }
 }
 
 async function disconnects(server: CouchServer): Promise<string> {

@@ -725,6 +725,11 @@ export class Client {
     this.deliveries.apply(patch.changes)
     this.#settleOutcomes(patch)
     this.#changed()
+    this.#releaseWaiters()
+  }
+
+  /** Resolves the waits (`#seen`) for versions the mirror has reached, by a patch or a snapshot. */
+  #releaseWaiters(): void {
     for (let i = this.#versionWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#versionWaiters[i]!
       if (waiter.version <= this.#mirror.version) {
@@ -745,6 +750,7 @@ export class Client {
       try {
         const snapshot = unwrap(await this.#call(this.#host!.api.snapshot(this.windows.threads())))
         if (snapshot.version >= this.#mirror.version) this.#load(snapshot)
+        this.#releaseWaiters() // the snapshot carries what the skipped patches did: their waits are over
       } catch (error) {
         // A lost worker: the next connection starts from its own snapshot.
         if (!(error instanceof ConnectionLost) && !this.#failure) this.store.reportError(asChatError(error))

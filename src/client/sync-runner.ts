@@ -192,7 +192,7 @@ export class SyncRunner {
     }
     if (updates.length === 0) throw new SyncError(`${this.#adapter.name}: the server answered none of ${entries.length} changes`, { reason: 'bad-response' })
     const version = await this.#host.engine((api) => api.settleDelivery(updates))
-    await this.#host.seen(version)
+    await this.#seen(version, signal)
     for (const conflict of conflicts) this.#conflicts.next(conflict)
   }
 
@@ -220,10 +220,23 @@ export class SyncRunner {
   async #apply(batch: PullBatch, replica: string, signal: AbortSignal): Promise<void> {
     const remote: RemoteBatch = { changes: batch.changes, checkpoint: batch.checkpoint, replica, at: this.#host.now() }
     const { refused, version } = await this.#host.engine((api) => api.applyRemote(remote))
-    await this.#host.seen(version)
+    await this.#seen(version, signal)
     for (const { index, error } of refused) this.#host.report(refusedChange(this.#adapter.name, index, error))
     if (signal.aborted) return
     await this.#adapter.saveCheckpoint?.(replica, batch.checkpoint, { signal })
+  }
+
+  /** Until the client shows `version` (so `outbox$` and the messages say what was stored), or sync stops. */
+  #seen(version: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      signal.addEventListener('abort', done)
+      this.#host.seen(version).then(done, done)
+    })
   }
 
   // ── Failures ───────────────────────────────────────────────────────────────

@@ -68,7 +68,7 @@ describe('with sync configured', () => {
     const two = device.open({ sync: unreachableServer() })
     await Promise.all([one.ready, two.ready])
     await one.sendMainChatMessage('from tab one')
-    await expect.poll(() => two.outbox$.value.length).toBe(1)
+    await expect.poll(() => two.outbox$.value.length, { timeout: 10_000 }).toBe(1)
   })
 
   test('discardDelivery takes an entry out unsent: the message stays, without a delivery state', async () => {

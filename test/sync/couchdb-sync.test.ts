@@ -4,14 +4,17 @@
  * spells, a killed server, reloads and two clients; the server's changes arrive live; a
  * ticket changed on both sides resolves by the rule and is reported.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import type { ChatClient, ChatClientOptions, TicketConflict, TicketFields } from 'companion-chat'
 import { createCouchDBSync } from 'companion-chat/couchdb'
 import { createDevice } from '../helpers/client.js'
 import { startCouchServer, type CouchServer } from '../helpers/couch-server.js'
+import { cuttingProxy } from '../helpers/cutting-proxy.js'
 
 let server: CouchServer
 let count = 0
+// Every test waits for conditions (delivered, online), never for a time; a loaded machine needs the room.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 })
 
 beforeAll(async () => {
   server = await startCouchServer({ persistent: true })
@@ -21,6 +24,9 @@ afterAll(async () => {
 })
 
 const FAST = { minRetryDelay: 50, maxRetryDelay: 400 }
+
+/** `expect.poll` with room for a loaded machine (a condition, not a time limit on the SDK). */
+const poll = <T>(read: () => T) => expect.poll(read, { timeout: 20_000, interval: 20 })
 
 /** A fetch that fails like a network without a connection while `offline` is set. */
 function gate() {
@@ -83,7 +89,7 @@ test('messages written offline are queued, then delivered once each and in order
   const chat = createDevice().open(options())
   for (const text of ['one', 'two', 'three', 'four', 'five']) void chat.sendMainChatMessage(text)
   await chat.flush()
-  await expect.poll(() => chat.sync$.value.state).toBe('offline')
+  await poll(() => chat.sync$.value.state).toBe('offline')
   expect(chat.outbox$.value.map((entry) => entry.state)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending'])
   network.state.offline = false
   await delivered(chat)
@@ -107,6 +113,34 @@ test('the server killed in the middle of a push and started again: nothing lost,
   const docs = await serverDocs(url)
   expect(messageTexts(docs)).toEqual(texts)
   expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true)
+}, 60_000)
+
+test('connections cut again and again while messages are written and sent: each arrives once, in order', async () => {
+  const name = `user-${++count}`
+  const proxy = await cuttingProxy(Number(new URL(server.url).port))
+  try {
+    const url = `${proxy.url}/${name}`
+    const chat = createDevice().open({
+      sync: createCouchDBSync({ url, createDatabase: true, longPollTimeout: 2_000, heartbeat: 500 }),
+      syncOptions: { minRetryDelay: 5, maxRetryDelay: 50, pushBatchSize: 20 },
+      config: { autoCleanupInterval: 0, maxMainChatMessages: 10_000 },
+    })
+    const texts = Array.from({ length: 1_000 }, (_, i) => `burst ${i}`)
+    for (let burst = 0; burst < 20; burst++) {
+      void chat.sendMainChatMessages(texts.slice(burst * 50, burst * 50 + 50))
+      // The earlier bursts are on the server: cut while this one is on its way.
+      const sent = () => chat.getState().mainChat.messages.filter((m) => m.delivery === 'sent').length
+      await expect.poll(sent, { interval: 2, timeout: 20_000 }).toBeGreaterThanOrEqual(burst * 50)
+      proxy.cut()
+    }
+    await delivered(chat)
+    const docs = await serverDocs(server.database(name))
+    expect(messageTexts(docs)).toEqual(texts)
+    expect(docs.every((doc) => doc._rev.startsWith('1-'))).toBe(true)
+    expect(chat.getState().mainChat.messages.every((m) => m.delivery === 'sent')).toBe(true)
+  } finally {
+    await proxy.close()
+  }
 }, 60_000)
 
 test('a reload in the middle of a push: the next client delivers the rest, once', async () => {
@@ -142,7 +176,7 @@ test("an agent's reply and status change on the server appear in the client live
   const ticketId = chat.createTicket('order-help', 'Parcel is late', 'Order 42 has not arrived')
   chat.watchTicket(ticketId)
   await delivered(chat)
-  await expect.poll(() => chat.sync$.value.state).toBe('online')
+  await poll(() => chat.sync$.value.state).toBe('online')
   // The support desk answers on the server.
   const ticketDoc = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
   await put(`${url}/message:agent-1`, {
@@ -173,8 +207,11 @@ test('a ticket changed on both sides: the server keeps its status, the local cha
   await put(`${url}/ticket:${ticketId}`, { ...doc, ticket: { ...doc.ticket!, status: 'in-progress', updatedAt: doc.ticket!.updatedAt + 1 } })
   network.state.offline = false
   await delivered(chat)
-  await expect.poll(() => chat.getState().tickets.find((t) => t.id === ticketId)?.status, { timeout: 10_000 }).toBe('in-progress')
-  expect(chat.getState().tickets.find((t) => t.id === ticketId)!.priority).toBe('high')
+  // The server's version before the merge may arrive first (pulled while the push was on its way): the merged one follows.
+  await poll(() => {
+    const ticket = chat.getState().tickets.find((t) => t.id === ticketId)
+    return [ticket?.status, ticket?.priority]
+  }).toEqual(['in-progress', 'high'])
   expect(conflicts).toEqual([
     expect.objectContaining({ ticketId, field: 'status', local: { status: expect.objectContaining({ status: 'resolved', summary: 'Fixed it myself' }) }, server: { status: { status: 'in-progress' } } }),
   ])
@@ -188,7 +225,7 @@ test('two clients on one database: one syncs, and each message reaches the serve
   const one = device.open(options())
   const two = device.open(options())
   await Promise.all([one.ready, two.ready])
-  await expect.poll(() => [one.sync$.value.state, two.sync$.value.state].sort()).toEqual(['online', 'standby'])
+  await poll(() => [one.sync$.value.state, two.sync$.value.state].sort()).toEqual(['online', 'standby'])
   await one.sendMainChatMessage('from the first')
   await two.sendMainChatMessage('from the second')
   await delivered(one)
@@ -209,7 +246,7 @@ test('a change the server refuses fails with its reason, and retryDelivery sends
   const { url, options } = userDatabase()
   const chat = createDevice().open(options())
   await chat.ready
-  await expect.poll(() => chat.sync$.value.state).toBe('online')
+  await poll(() => chat.sync$.value.state).toBe('online')
   await put(`${url}/_design/rules`, { validate_doc_update: 'function (doc) { if (doc.message && doc.message.content === "spam") throw({ forbidden: "no spam" }) }' })
   await chat.sendMainChatMessage('spam')
   await expect.poll(() => chat.outbox$.value[0]?.state, { timeout: 10_000 }).toBe('failed')
