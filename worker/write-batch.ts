@@ -62,8 +62,9 @@ export class ExistingRowError extends Error {
  * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
  * much as half the writing.
  *
- * `topics`: the counts this engine's earlier commits wrote; only the words it does not know
- * are read. The caller tells it what this batch wrote once the transaction commits.
+ * `topics`: the topic rows' counts this engine's earlier commits read or wrote; only the rows
+ * of words it does not know are read. The caller tells it this batch's once the transaction
+ * commits.
  */
 export async function writeBatch(
   db: ChatDatabase,
