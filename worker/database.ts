@@ -64,7 +64,16 @@ export interface Counters extends AnalyticsCounters {
   readonly activeTickets?: number
   /** The current `commonTopics`, recomputed only when user messages add words. */
   readonly commonTopics?: readonly string[]
+  /**
+   * Counts added to topic words and not yet written to their `topics` rows: a word's count is
+   * its row's plus this. Kept here so that a send writes one row for its words, not one per
+   * word; written to the rows (and emptied) once it holds many words.
+   */
+  readonly topicDeltas?: Readonly<Record<string, number>>
 }
+
+/** Counters with every kept figure present (`completeCounters`). */
+export type CompleteCounters = Required<Omit<Counters, 'topicDeltas'>> & Pick<Counters, 'topicDeltas'>
 
 /** How often each topic word appeared in user messages. */
 export interface TopicRow {

@@ -18,7 +18,7 @@ import {
 } from '../src/core/protocol.js'
 import { TOPIC_COUNT, isStopWord, topTopics } from '../src/core/topics.js'
 import { Dexie, type Table } from 'dexie'
-import type { ChatDatabase, Counters, MessageRow, TopicRow } from './database.js'
+import type { ChatDatabase, CompleteCounters, Counters, MessageRow, TopicRow } from './database.js'
 
 export interface Meta {
   readonly userContext: UserChatContext
@@ -44,11 +44,13 @@ export async function readMeta(db: ChatDatabase): Promise<Meta> {
 }
 
 /** The counters with every kept figure present (reading the tables for the ones a database lacks). */
-export async function completeCounters(db: ChatDatabase, counters: Counters): Promise<Required<Counters>> {
+export async function completeCounters(db: ChatDatabase, counters: Counters): Promise<CompleteCounters> {
   const [mainCount, activeTickets, commonTopics] = await Promise.all([
     counters.mainCount ?? db.messages.where('[thread+seq]').between([MAIN_THREAD, Dexie.minKey], [MAIN_THREAD, Dexie.maxKey]).count(),
     counters.activeTickets ?? db.tickets.where('status').anyOf('open', 'in-progress').count(),
-    // A list stored by an older version may hold words that are stop words now.
+    // A list stored by an older version may hold words that are stop words now. (Those versions
+    // kept no `topicDeltas`: the rows hold every count. A version that adds stop words must
+    // write the waiting counts to their rows before it reads the leaders from them.)
     counters.commonTopics && !counters.commonTopics.some(isStopWord) ? counters.commonTopics : readTopTopics(db),
   ])
   return { ...counters, mainCount, activeTickets, commonTopics }

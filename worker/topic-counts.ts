@@ -1,7 +1,7 @@
 /**
- * The topic counts this engine's commits left in the database, so that a batch of user
- * messages reads only the counts of words it has not seen (a send of one message would
- * otherwise read a row per word and per leading topic before it writes them).
+ * The counts in the topic rows as this engine's commits read or left them, so that a batch
+ * of user messages reads only the rows of words it has not seen (a send of one message
+ * would otherwise read a row per word and per leading topic).
  *
  * They hold while the database's sequence (`Counters.seq`) is where this engine's last
  * commit left it: counts grow only with new user messages, and every new message moves the
@@ -28,7 +28,7 @@ export class TopicCounts {
     return this.#counts
   }
 
-  /** A batch committed on `db`, leaving the sequence at `seq` and these words at these counts. */
+  /** A batch committed on `db`, leaving the sequence at `seq` and these words' rows at these counts. */
   committed(db: ChatDatabase, seq: number, counts: ReadonlyMap<string, number>): void {
     if (db !== this.#db) this.#reset(db, seq)
     this.#seq = seq

@@ -24,7 +24,7 @@ import {
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
 import { TopicCounts } from './topic-counts.js'
-import type { ChatDatabase, Counters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
+import type { ChatDatabase, CompleteCounters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
 import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
@@ -38,9 +38,12 @@ export interface BatchResult {
   readonly refused: CommandOutcome[]
   /** The database sequence the batch leaves (see TopicCounts). */
   readonly seq: number
-  /** The topic counts the batch wrote. */
+  /** The counts in the topic rows the batch read or wrote, as it leaves them. */
   readonly topicCounts: ReadonlyMap<string, number>
 }
+
+/** Most topic words whose added counts wait in the counters row; beyond, they are written to their rows. */
+const FOLD_TOPICS = 256
 
 /**
  * Commands that are idempotent without a record of their id. Sends are keyed by the new row's
@@ -72,8 +75,9 @@ export class ExistingRowError extends Error {
  * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
  * much as half the writing.
  *
- * `topics`: the counts this engine's earlier commits wrote; only the words it does not know
- * are read. The caller tells it what this batch wrote once the transaction commits.
+ * `topics`: the topic rows' counts this engine's earlier commits read or wrote; only the rows
+ * of words it does not know are read. The caller tells it this batch's once the transaction
+ * commits.
  *
  * `resent`: the commands were sent before to an engine whose answer was lost; the applied ids
  * of sends are read too, so a send applied then is done, even if its rows are gone since
@@ -103,13 +107,14 @@ export async function writeBatch(
     await db.messages.bulkDelete(oldest.map((row) => row.id))
     batch.trimmedStored(oldest)
   }
-  const deltas = batch.topicDeltas()
-  if (deltas.size > 0) {
-    const words = [...new Set([...deltas.keys(), ...batch.commonTopics])]
+  const added = batch.topicsAdded()
+  if (added) {
+    // The stored rows of the words counted and of the leaders (and, to fold, of every word added so far).
+    const words = [...new Set([...added.words, ...batch.commonTopics])]
     const unknown = words.filter((word) => !known.has(word))
     const read = unknown.length > 0 ? await db.topics.bulkGet(unknown) : []
     const readCounts = new Map(unknown.map((word, i) => [word, read[i]?.count ?? 0]))
-    batch.countTopics(words, deltas, (word) => known.get(word) ?? readCounts.get(word) ?? 0)
+    batch.countTopics(words, added.deltas, (word) => known.get(word) ?? readCounts.get(word) ?? 0)
   }
   const orphaned = batch.orphanedThreads()
   const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
@@ -167,7 +172,7 @@ class Batch {
   readonly #goneSends = new Set<string>()
   #userContext: UserChatContext
   #view: ViewState
-  #counters: Required<Counters>
+  #counters: CompleteCounters
   #seq: number
   readonly #context: PlanContext
   /** Message rows that exist: they are put; every other row is added. */
@@ -190,14 +195,15 @@ class Batch {
   readonly #userTexts: string[] = [] // of new user messages, for the topics
   readonly #dropped = new Set<string>() // new rows trimmed before they were written
   readonly #trimmed = new Set<string>() // stored rows trimmed: an update of one in this batch is not written either
-  readonly #topicCounts = new Map<string, number>() // the topic rows to write
+  readonly #topicWrites = new Map<string, number>() // the topic rows to write
+  readonly #topicRows = new Map<string, number>() // the topic rows' counts as the batch leaves them (read or written)
   #newMessages = 0
   #lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
   #contextChanged = false
   #viewChanged = false
   #countersChanged = false
 
-  constructor(db: ChatDatabase, config: ChatConfig, touched: Touched, counters: Required<Counters>) {
+  constructor(db: ChatDatabase, config: ChatConfig, touched: Touched, counters: CompleteCounters) {
     this.#db = db
     this.#config = config
     for (const row of touched.tickets) if (row) this.#tickets.set(row.id, row)
@@ -382,7 +388,7 @@ class Batch {
     this.#changes.push(change)
   }
 
-  #count(counters: Partial<Required<Counters>>): void {
+  #count(counters: Partial<CompleteCounters>): void {
     this.#counters = { ...this.#counters, ...counters }
     this.#countersChanged = true
   }
@@ -442,11 +448,20 @@ class Batch {
     }
   }
 
-  /** The topic words of the new user messages, counted. */
-  topicDeltas(): Map<string, number> {
-    const deltas = new Map<string, number>()
-    if (this.#userTexts.length > 0) countTopics(this.#userTexts, deltas)
-    return deltas
+  /**
+   * The topic words of the new user messages, counted and added to those not yet written to
+   * their rows (`Counters.topicDeltas`), and the words whose stored rows the counting needs:
+   * the new ones, or every one added when the rows are to be written now. Undefined when
+   * the batch adds no words.
+   */
+  topicsAdded(): { readonly deltas: Map<string, number>; readonly words: Iterable<string> } | undefined {
+    if (this.#userTexts.length === 0) return undefined
+    const fresh = new Map<string, number>()
+    countTopics(this.#userTexts, fresh)
+    if (fresh.size === 0) return undefined
+    const deltas = new Map(Object.entries(this.#counters.topicDeltas ?? {}))
+    for (const [word, count] of fresh) deltas.set(word, (deltas.get(word) ?? 0) + count)
+    return { deltas, words: deltas.size > FOLD_TOPICS ? deltas.keys() : fresh.keys() }
   }
 
   /** The top topics before this batch's words were counted. */
@@ -455,14 +470,23 @@ class Batch {
   }
 
   /**
-   * Adds the word counts and keeps the new top topics. Counts only grow here, so the new
-   * leaders are among the old ones and the words just counted (`words`): no other word can
-   * pass the five that ranked above it. `stored` answers the stored count of each of `words`.
+   * Keeps the new top topics and the counts not yet written (`deltas`, see `topicsAdded`),
+   * or writes them to their rows once they are many. Counts only grow, so the new leaders
+   * are among the old ones and the words just counted (`words`): no other word can pass the
+   * five that ranked above it. `stored` answers the count in the row of each of `words`.
    */
   countTopics(words: readonly string[], deltas: ReadonlyMap<string, number>, stored: (word: string) => number): void {
+    for (const word of words) this.#topicRows.set(word, stored(word))
     const counts = new Map(words.map((word) => [word, stored(word) + (deltas.get(word) ?? 0)]))
-    for (const word of deltas.keys()) this.#topicCounts.set(word, counts.get(word)!)
-    this.#count({ commonTopics: topTopics(counts) })
+    const commonTopics = topTopics(counts)
+    if (deltas.size <= FOLD_TOPICS) return this.#count({ commonTopics, topicDeltas: Object.fromEntries(deltas) })
+    for (const word of deltas.keys()) {
+      this.#topicWrites.set(word, counts.get(word)!)
+      this.#topicRows.set(word, counts.get(word)!)
+    }
+    const { topicDeltas: _written, ...counters } = this.#counters
+    this.#counters = { ...counters, commonTopics }
+    this.#countersChanged = true
   }
 
   /** Changed threads whose newest message was deleted: the caller reads their newest stored row. */
@@ -509,7 +533,7 @@ class Batch {
       applied.length > 0 && addNew(db.applied, applied),
       goneSends.length > 0 && db.applied.bulkPut(goneSends),
       headers.length > 0 && db.threads.bulkPut(headers),
-      this.#topicCounts.size > 0 && db.topics.bulkPut([...this.#topicCounts].map(([word, count]) => ({ word, count }))),
+      this.#topicWrites.size > 0 && db.topics.bulkPut([...this.#topicWrites].map(([word, count]) => ({ word, count }))),
       this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
       this.#outbox.length > 0 && db.outbox.bulkAdd(this.#outbox),
     ])
@@ -529,7 +553,7 @@ class Batch {
       const counters = this.#counters
       feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
     }
-    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, topicCounts: this.#topicCounts }
+    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, topicCounts: this.#topicRows }
   }
 }
 

@@ -169,6 +169,31 @@ describe('engine', () => {
     )
   })
 
+  test('keeps commonTopics right across hundreds of distinct topic words, in both tabs', async () => {
+    const a = await connect()
+    const b = await connect(a.indexedDB, a.databaseName)
+    const letters = (i: number) => Array.from({ length: 3 }, (_, k) => String.fromCharCode(97 + (Math.floor(i / 26 ** k) % 26))).join('')
+    const counts = new Map<string, number>()
+    let n = 0
+    for (let round = 0; round < 8; round++) {
+      // A burst of 60 messages, each with a word seen nowhere else and one of a few that recur unevenly.
+      const texts = Array.from({ length: 60 }, (_, i) => [`zz${letters(round * 60 + i)}`, `common${letters((i * i + round) % 9)}`])
+      const messages = texts.map((words) => message(`m${++n}`, words.join(' ')))
+      const sender = round % 3 === 2 ? b : a
+      expect((await sender.api.execute([{ kind: 'sendMessages', commandId: `c${n}`, at: n, thread: 'main', messages }])).ok).toBe(true)
+      // And a few one by one.
+      for (const words of texts.slice(0, 3)) {
+        expect((await sender.api.execute([{ kind: 'sendMessage', commandId: `s${++n}`, at: n, thread: 'main', message: message(`m${n}`, words.join(' ')) }])).ok).toBe(true)
+      }
+      for (const words of [...texts, ...texts.slice(0, 3)]) for (const w of new Set(words)) counts.set(w, (counts.get(w) ?? 0) + 1)
+      for (const { api } of [a, b]) {
+        const snapshot = await api.snapshot()
+        if (!snapshot.ok) throw new Error(snapshot.error.message)
+        expect(snapshot.value.analytics.commonTopics).toEqual(topTopics(counts))
+      }
+    }
+  })
+
   test('counts every topic word once per message when two tabs send, and starts again after clearAllData', async () => {
     const word = fc.constantFrom('laptop', 'mouse', 'screen', 'cable', 'dock', 'phone', 'charger', 'tablet')
     const text = fc.array(word, { minLength: 1, maxLength: 3 })
