@@ -11,11 +11,15 @@
  * 4. Newest first, for whole-word lookups (a scan): the newest entries of each lookup are
  *    read (one request each where IndexedDB has `getAllRecords`, rows included), and those
  *    of the lookup that reaches back furthest, the rarest word lately, are checked against
- *    the others on their rows. Then windows of time further back: the ids of every lookup
- *    in the window (`getAllKeys` on the keys of that time), intersected, and the rows of
- *    those left. Each window is complete, so matches come newest first and the scan stops
- *    at `limit`. The word being typed is taken as a whole word first (those rank first);
- *    then the other lookups scan, and their messages are checked for it as a prefix.
+ *    the others on their rows. Then, where the others are much more frequent (or most of
+ *    the rarest word's rows hold them), the rarest word's rows are read on, newest first,
+ *    and checked the same way. Otherwise windows of time further back: the ids of every
+ *    lookup in the window (`getAllKeys` on the keys of that time), intersected, and the
+ *    rows of those left. Each window is complete, so matches come newest first and the scan
+ *    stops at `limit`. The word being typed is taken as a whole word first (those rank
+ *    first, and only those count towards `limit` in that pass); then the other lookups
+ *    scan, and their messages are checked for it as a prefix. A scan that went through
+ *    every message holding some of its words leaves nothing for a later one with them.
  *    A prefix alone: the newest messages of all are read (most prefixes of a few letters
  *    are in many), then its words are walked from the end of its range, leaving each word
  *    once it is older than the `limit`-th newest found.
@@ -33,7 +37,7 @@ import type { SearchHit, ThreadId } from '../src/core/protocol.js'
 import { EVERY_MESSAGE, KEY_SEPARATOR, lookupsOf, matchTerms, parseQuery, type IndexLookup, type SearchTerm } from '../src/core/search-words.js'
 import type { ChatDatabase, MessageRow } from './database.js'
 import { request } from './key-cursor.js'
-import type { Entry } from './newest-entries.js'
+import type { Entry, EntryReader } from './newest-entries.js'
 import { walkPrefix } from './walk-prefix.js'
 import { WordIndex, time } from './word-index.js'
 
@@ -55,7 +59,7 @@ const RECENT = 200
  * A scan's windows read the ids of words at most this many times as frequent as the rarest
  * (a quarter of it when a prefix's ids narrow them); more frequent ones are checked on rows.
  */
-const DENSER = 16
+const DENSER = 4
 /** Candidates this few are checked on their rows at once. */
 const SMALL_SET = 150
 /** The ids of a prefix read whole to narrow a scan's windows, at most. */
@@ -108,6 +112,17 @@ interface Scan {
   covered: number
   /** Whether every match has been taken. */
   done: boolean
+  /** The rarest lookup's entries newest first, and its first ones (rows included where `getAllRecords` exists). */
+  driver: EntryReader | undefined
+  first: readonly Entry[]
+  /** The time (as the index keys hold it) of the last of the rarest lookup's entries read. */
+  stamp: string | undefined
+  /** The rarest lookup. */
+  driverLookup: IndexLookup | undefined
+  /** Once done: lookups every message of which (holding all of them) has been checked. */
+  complete: readonly IndexLookup[] | undefined
+  /** Set when the windows would cost more than reading on through the rarest lookup's rows: those are read instead. */
+  rows: boolean
 }
 
 /** One pass of step 4: a scan, or a walk of a prefix (`skip`: a word left out). */
@@ -126,6 +141,8 @@ class Search {
   readonly #found = new Map<string, MessageRow>()
   /** Ids whose rows were checked (matching or not). */
   readonly #checked = new Set<string>()
+  /** Lookups of finished scans: every message that holds all of one such list has been checked. */
+  readonly #complete: Array<readonly IndexLookup[]> = []
   /** Index entries and rows read (the budget's measure). */
   #work = 0
   #passes: Pass[] | undefined
@@ -210,8 +227,10 @@ class Search {
     for (const pass of this.#passes.slice(0, passes)) {
       if (need <= 0) break
       if (added(pass) < need) {
-        if ('scan' in pass) await this.#runScan(pass.scan, need - added(pass), work)
-        else pass.added += await this.#walkAndCheck(pass.walk, need - added(pass), pass.skip, work)
+        if ('scan' in pass) {
+          await this.#runScan(pass.scan, need - added(pass), work)
+          if (pass.scan.complete) this.#complete.push(pass.scan.complete)
+        } else pass.added += await this.#walkAndCheck(pass.walk, need - added(pass), pass.skip, work)
       }
       need -= added(pass)
     }
@@ -226,7 +245,7 @@ class Search {
     const typed = this.#terms.find((term) => term.prefix)?.text
     const whole = this.#lookups.filter((lookup) => !lookup.prefix)
     const first = typed === undefined ? whole : [...whole, { text: typed, prefix: false }]
-    const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, oldest: undefined, matched: 0, covered: 0, done: false })
+    const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, oldest: undefined, matched: 0, covered: 0, done: false, driver: undefined, first: [], stamp: undefined, driverLookup: undefined, complete: undefined, rows: false })
     const passes: Pass[] = [first.length > 0 ? { scan: scan(first) } : { walk: this.#lookups[0]!, skip: undefined, added: 0 }]
     if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
     return passes
@@ -238,7 +257,9 @@ class Search {
    *
    * It starts with the newest entries of every lookup (one request each where IndexedDB has
    * `getAllRecords`, rows included) and checks those of the lookup that reach back furthest
-   * (the rarest word lately). Then it reads windows of time further back: the ids of every
+   * (the rarest word lately). Where reading on through that lookup's rows costs less (the
+   * others are much more frequent, or most of its messages hold them too), it does so.
+   * Otherwise it reads windows of time further back: the ids of every
    * lookup in the window, intersected, and the rows of what is left. The first window is
    * sized by how far back the rarest word's first entries reached and how many of them
    * matched, each next one by what the windows before found (2 to 8 times as long); one
@@ -246,24 +267,40 @@ class Search {
    */
   async #runScan(scan: Scan, need: number, work: number): Promise<void> {
     const goal = scan.added + need
+    // An earlier scan checked every message that holds all of some of these words: nothing is left.
+    const has = (lookup: IndexLookup) => scan.lookups.some(({ text, prefix }) => text === lookup.text && prefix === lookup.prefix)
+    if (this.#complete.some((lookups) => lookups.every(has))) {
+      scan.done = true
+      return
+    }
     if (scan.before === undefined) await this.#startScan(scan, Math.min(need + 1, MAX_CHUNK))
     while (!scan.done && this.#work < work) {
       const wanted = goal - scan.added
       const to = scan.before!
       if (scan.oldest === undefined) {
-        ;[scan.oldest, scan.among] = await Promise.all([this.#oldest(scan.lookups), this.#among(scan)])
+        scan.oldest = await this.#oldest(scan.lookups)
+        // The prefix's ids narrow the windows down, but reading more of them than the rows of
+        // the rarest lookup (as many as its first entries' reach says) buys nothing.
+        const reach = Math.max(1, ...scan.reach.values())
+        const estimate = Number.isFinite(reach) ? (scan.first.length * Math.max(1, time(scan.first[0]?.stamp) - scan.oldest)) / reach : 0
+        scan.among = await this.#among(scan, Math.min(SET_SIZE, Math.max(SMALL_SET, Math.ceil(RECORD * estimate))))
         const left = scan.among && [...scan.among].filter((id) => this.#wanted(id))
         if (left && left.length <= SMALL_SET) {
           // Few messages have the prefix (and not the typed word whole): their rows tell all.
-          scan.added += await this.#check(left.map((id) => ({ stamp: '', id, row: undefined })))
+          scan.added += await this.#check(left.map((id) => ({ stamp: '', id, row: undefined })), inScan(scan))
           scan.done = true
           return
         }
         // Much more frequent words are checked on the rows instead: reading their ids costs
         // more, the more so when the prefix's ids narrow the windows down already.
-        const rarest = Math.max(...scan.reach.values())
+        const rarest = reach
         const denser = scan.among ? DENSER / 4 : DENSER
         scan.windowed = scan.lookups.filter((lookup) => (scan.reach.get(lookup) ?? 0) * denser >= rarest)
+        scan.rows = !scan.among && this.#rowsCostLess(scan, rarest)
+      }
+      if (scan.rows) {
+        await this.#readOn(scan, goal, work)
+        return
       }
       const from = Math.max(scan.oldest, wanted > 0 ? to - scan.span : to)
       const ids = await this.#window(scan, from, to)
@@ -271,10 +308,13 @@ class Search {
         scan.span = Math.max(1, Math.floor((to - from) / 2)) // too many rows to read: the newer half first
         continue
       }
-      const matched = await this.#check(ids.map((id) => ({ stamp: '', id, row: undefined })))
+      const matched = await this.#check(ids.map((id) => ({ stamp: '', id, row: undefined })), inScan(scan))
       scan.added += matched
       scan.before = from - 1
-      if (from <= scan.oldest) scan.done = true
+      if (from <= scan.oldest) {
+        scan.done = true
+        scan.complete = scan.windowed
+      }
       // Enough, with every message as new as the last of them (`from` was that time): stop.
       if (wanted <= 0 || scan.added >= goal) return
       // The next window: as far back as the matches so far say the rest lies, up to 8× as far
@@ -304,16 +344,58 @@ class Search {
     const driver = starts.reduce((a, b) => (reach(b) > reach(a) ? b : a))
     scan.reach = new Map(starts.map((start) => [start.lookup, reach(start)]))
     const { reader, entries } = driver
-    const matched = await this.#check(entries.filter(({ id }) => this.#wanted(id)))
+    scan.driver = reader
+    scan.driverLookup = driver.lookup
+    scan.first = entries
+    scan.stamp = entries[entries.length - 1]?.stamp
+    const matched = await this.#check(entries.filter(({ id }) => this.#wanted(id)), inScan(scan))
     scan.added += matched
     const newest = time(entries[0]?.stamp)
     const last = time(entries[entries.length - 1]?.stamp)
     scan.done = reader.done // the rarest lookup read whole: every match is checked
+    if (scan.done) scan.complete = [driver.lookup]
     scan.before = last // again: messages of that same time may be left
     const perEntry = Math.max(1, (newest - last) / Math.max(1, entries.length))
     const rate = (matched + 0.5) / Math.max(1, entries.length)
     // As far back as the first entries' rate of matches says, but no more than eight times their reach.
     scan.span = Math.ceil(perEntry * Math.min(8 * count, Math.max(32, (1.5 * (count - matched)) / rate)))
+  }
+
+  /**
+   * Whether reading on through the rows of the rarest lookup costs less than windows of ids:
+   * per entry of it, a row (`RECORD`), against the ids of every windowed lookup (each as many
+   * as its first entries' reach says) and a row read alone (`REQUEST`) for each message in
+   * all of them (as many as its first rows say). Without rows (no `getAllRecords`) the
+   * windows narrow what must be read one by one: they are kept while they read another word.
+   */
+  #rowsCostLess(scan: Scan, rarest: number): boolean {
+    const withRows = scan.first.filter((entry) => entry.row)
+    if (withRows.length === 0) return false
+    if (scan.windowed.length === 1) return true
+    const ids = scan.windowed.reduce((sum, lookup) => sum + rarest / Math.max(1, scan.reach.get(lookup) ?? rarest), 0)
+    // A few first rows say little about how many hold every word: the lower bound of the guess.
+    const inAll = withRows.filter(({ row }) => scan.windowed.every((lookup) => hasLookup(row!, lookup))).length
+    return RECORD <= ids + (REQUEST * Math.max(0, inAll - Math.sqrt(inAll))) / withRows.length
+  }
+
+  /**
+   * Takes a scan's matches from the rows of its rarest lookup, newest first, until `goal`
+   * (and those as new as the last of them), every match is taken, or `work` is spent.
+   */
+  async #readOn(scan: Scan, goal: number, work: number): Promise<void> {
+    const reader = scan.driver!
+    while (!scan.done && this.#work < work) {
+      const enough = scan.added >= goal
+      const entries: readonly Entry[] = await reader.next(enough ? 8 : Math.min(4 * MAX_CHUNK, Math.max(64, 2 * (goal - scan.added))))
+      this.#work += RECORD * entries.length
+      scan.done = reader.done
+      if (scan.done) scan.complete = [scan.driverLookup!]
+      // Past the goal, only messages of the same time as the last one taken may still rank above it.
+      const take = enough ? entries.filter(({ stamp }) => stamp === scan.stamp) : entries
+      scan.added += await this.#check(take.filter(({ id }) => this.#wanted(id)), inScan(scan))
+      if (enough && take.length < entries.length) return
+      scan.stamp = entries[entries.length - 1]?.stamp ?? scan.stamp
+    }
   }
 
   /** The ids of a scan's windowed lookups from time `from` to `to`: in all of them, among the prefixes' ids, to check. */
@@ -330,19 +412,20 @@ class Search {
    * The ids that can still match under the prefix lookups of the query that the scan does
    * not cover with a whole word (the typed word, while the other words scan): under every
    * such prefix, less those with the typed word whole (found before). `undefined` when a
-   * prefix has more than `SET_SIZE` messages.
+   * prefix has more than `size` messages.
    */
-  async #among(scan: Scan): Promise<ReadonlySet<string> | undefined> {
+  async #among(scan: Scan, size: number): Promise<ReadonlySet<string> | undefined> {
     const covered = new Set(scan.lookups.map(({ text }) => text))
     const prefixes = this.#lookups.filter(({ text, prefix }) => prefix && !covered.has(text))
     if (prefixes.length === 0) return undefined
     const typed = this.#terms.find((term) => term.prefix)?.text
-    const typedWhole = typed !== undefined && prefixes.some(({ text }) => text === typed) ? this.#words.ids({ text: typed, prefix: false }, SET_SIZE) : undefined
-    const [lists, without = []] = await Promise.all([Promise.all(prefixes.map((lookup) => this.#words.ids(lookup, SET_SIZE))), typedWhole])
-    for (const ids of [...lists, without]) this.#work += ids.length
-    if (lists.some((ids) => ids.length > SET_SIZE)) return undefined
+    const lists = await Promise.all(prefixes.map((lookup) => this.#words.ids(lookup, size)))
+    for (const ids of lists) this.#work += ids.length
+    if (lists.some((ids) => ids.length > size)) return undefined
+    const without = typed !== undefined && prefixes.some(({ text }) => text === typed) ? await this.#words.ids({ text: typed, prefix: false }, size) : []
+    this.#work += without.length
     const sets = lists.map((ids) => new Set(ids))
-    const found = without.length <= SET_SIZE ? new Set(without) : new Set<string>()
+    const found = new Set(without)
     return new Set([...sets[0]!].filter((id) => sets.every((ids) => ids.has(id)) && !found.has(id)))
   }
 
@@ -382,8 +465,11 @@ class Search {
     return !this.#checked.has(id) && (!this.#inThread || this.#inThread.has(id))
   }
 
-  /** Checks entries not checked yet (reading the rows not read along) and keeps those that match. Answers how many matched. */
-  async #check(entries: readonly Entry[]): Promise<number> {
+  /**
+   * Checks entries not checked yet (reading the rows not read along) and keeps those that
+   * match. Answers how many matched and `counts` (a scan counts the matches of its own words).
+   */
+  async #check(entries: readonly Entry[], counts: (row: MessageRow) => boolean = () => true): Promise<number> {
     const fresh = entries.filter(({ id }) => {
       if (this.#checked.has(id)) return false
       this.#checked.add(id)
@@ -397,7 +483,7 @@ class Search {
     for (const { id, row = rows.get(id) } of fresh) {
       if (!row || !this.#matches(row)) continue
       this.#found.set(row.id, row)
-      matched++
+      if (counts(row)) matched++
     }
     return matched
   }
@@ -405,12 +491,20 @@ class Search {
   /** Whether a row is in the thread asked for and its words satisfy every lookup. */
   #matches(row: MessageRow): boolean {
     if (this.#threadId !== undefined && row.thread !== this.#threadId) return false
-    const words = row.words ?? []
-    return this.#lookups.every(({ text, prefix }) => {
-      const start = prefix ? text : text + KEY_SEPARATOR
-      return words.some((key) => key.startsWith(start))
-    })
+    return this.#lookups.every((lookup) => hasLookup(row, lookup))
   }
+}
+
+/** Whether a row holds every word of a scan (a match of the query may hold the typed word only as a prefix). */
+const inScan =
+  (scan: Scan) =>
+  (row: MessageRow): boolean =>
+    scan.lookups.every((lookup) => hasLookup(row, lookup))
+
+/** Whether a row's words hold a lookup: the word, or a word it begins. */
+function hasLookup(row: MessageRow, { text, prefix }: IndexLookup): boolean {
+  const start = prefix ? text : text + KEY_SEPARATOR
+  return (row.words ?? []).some((key) => key.startsWith(start))
 }
 
 /** Hits for the rows that hold every term: best score first, then newest (timestamp, then database order). */

@@ -1,0 +1,92 @@
+/**
+ * Search query plans that read on through the rows of the rarest word, and the tiers of a
+ * typed word: each corpus is built so that a plan that stops on the wrong matches, or that
+ * takes the wrong word as the rarest, answers differently from the reference (every stored
+ * row matched on its text, best score first, then newest).
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { afterEach, describe, expect, test } from 'vitest'
+import { createEngine, type Engine } from 'companion-chat/worker'
+import { CHAT_CONFIG, PROTOCOL_VERSION, type ChatMessage, type EngineApi, type SearchHit } from 'companion-chat'
+import { matchTerms, parseQuery } from '../../src/core/search-words.js'
+import { uniqueName } from '../helpers/client.js'
+
+const engines: Engine[] = []
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()))
+})
+
+/** An engine whose main chat holds `contents`, oldest first, a second apart. */
+async function withMessages(contents: readonly string[]): Promise<{ api: EngineApi; messages: ChatMessage[] }> {
+  const engine = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange })
+  engines.push(engine)
+  const api = engine.connection()
+  const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: 100_000 }
+  const welcome = await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('plans'), config, requirePersistence: true }, () => {})
+  if (!welcome.ok) throw new Error(welcome.error.message)
+  const messages = contents.map((content, i): ChatMessage => ({ id: `m${i}`, content, sender: 'user', timestamp: 1_000_000 + i * 1_000, type: 'text' }))
+  for (let from = 0; from < messages.length; from += 500) {
+    const done = await api.execute([{ kind: 'sendMessages', commandId: `c${from}`, at: 1, thread: 'main', messages: messages.slice(from, from + 500) }])
+    if (!done.ok) throw new Error(done.error.message)
+  }
+  return { api, messages }
+}
+
+async function search(api: EngineApi, query: string, limit = 20): Promise<string[]> {
+  const result = await api.search(query, { limit })
+  if (!result.ok) throw new Error(result.error.message)
+  return result.value.map((hit: SearchHit) => hit.message.id)
+}
+
+/** Every message matched on its text: best score first, then newest. */
+function reference(messages: readonly ChatMessage[], query: string, limit = 20): string[] {
+  const terms = parseQuery(query)
+  return messages
+    .flatMap((message, seq) => {
+      const match = matchTerms(message.content as string, terms)
+      return match ? [{ message, seq, score: match.score }] : []
+    })
+    .sort((a, b) => b.score - a.score || b.message.timestamp - a.message.timestamp || b.seq - a.seq)
+    .slice(0, limit)
+    .map(({ message }) => message.id)
+}
+
+describe('search plans', () => {
+  test('a typed word found whole ranks first, also when its newest messages hold it only as a prefix', async () => {
+    // 350 messages hold "alpha": the newest 40 with "typing", the older ones with "typ"
+    // itself; "typ" fills every other message. The rarest word's newest rows match the
+    // query only as a prefix: a plan that counts them as whole-word matches stops too early.
+    const contents = Array.from({ length: 1_050 }, (_, i) => {
+      if (i % 3 !== 0) return `typ filler ${i}`
+      return i >= 1_050 - 120 ? `alpha typing ${i}` : `alpha typ ${i}`
+    })
+    const { api, messages } = await withMessages(contents)
+    const expected = reference(messages, 'alpha typ')
+    expect(expected.every((id) => messages[Number(id.slice(1))]!.content.startsWith('alpha typ '))).toBe(true)
+    expect(await search(api, 'alpha typ')).toEqual(expected)
+    expect(await search(api, 'alpha typ', 200)).toEqual(reference(messages, 'alpha typ', 200))
+  })
+
+  test('a rare word among very common ones drives: its matches come best and newest first', async () => {
+    // "zephyr" is in 400 messages, "common" and "word" in nearly all; the query's matches
+    // are spread over the whole history, and the newest ones must come first.
+    const contents = Array.from({ length: 2_400 }, (_, i) => (i % 6 === 0 ? `zephyr ${i % 12 === 0 ? 'common word' : 'common'} ${i}` : `common word filler ${i}`))
+    const { api, messages } = await withMessages(contents)
+    for (const query of ['zephyr common word', 'common zephyr word', 'word zephyr', 'common word zep', 'zephyr common wo']) {
+      expect(await search(api, query)).toEqual(reference(messages, query))
+      expect(await search(api, query, 200)).toEqual(reference(messages, query, 200))
+    }
+  })
+
+  test('a query whose rarest term is the typed prefix', async () => {
+    // "quixote" and "quixotic" (the prefix "quix") in 330 messages, "order" in nearly all.
+    const contents = Array.from({ length: 2_000 }, (_, i) => {
+      if (i % 6 !== 0) return `order filler ${i}`
+      return i % 12 === 0 ? `order quixote ${i}` : `order quixotic ${i}`
+    })
+    const { api, messages } = await withMessages(contents)
+    for (const query of ['order quix', 'order quixote', 'order quixotic ', 'quix']) {
+      expect(await search(api, query)).toEqual(reference(messages, query))
+    }
+  })
+})
