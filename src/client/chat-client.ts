@@ -313,10 +313,10 @@ export class Client {
     for (const command of dropped) if (command) this.#mirror.settle(command.commandId)?.resolve()
   }
 
-  /** Calls the engine once connected (the sync runner, `retryDelivery`); rejects like every call when the connection is gone. */
+  /** Calls the engine once connected (the sync runner, `retryDelivery`); runs again on a new worker when its worker is lost, rejects when the client gave up or closed. */
   async engine<T>(call: (api: Host['api']) => Promise<Result<T>>): Promise<T> {
-    const host = await this.#usable()
-    return unwrap(await this.#call(call(host.api)))
+    // The sync calls are idempotent: one that committed before its answer was lost does nothing the second time.
+    return unwrap(await this.#request((host) => call(host.api)))
   }
 
   /** Resolves once the feed has delivered `version`. */

@@ -5,11 +5,13 @@
  * ticket changed on both sides resolves by the rule and is reported.
  */
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import type { ChatClient, ChatClientOptions, TicketConflict, TicketFields } from 'companion-chat'
+import type { Worker } from 'node:worker_threads'
+import { createChatClient, type ChatClient, type ChatClientOptions, type TicketConflict, type TicketFields } from 'companion-chat'
 import { createCouchDBSync } from 'companion-chat/couchdb'
 import { createDevice } from '../helpers/client.js'
 import { startCouchServer, type CouchServer } from '../helpers/couch-server.js'
 import { cuttingProxy } from '../helpers/cutting-proxy.js'
+import { relayWorker } from '../helpers/relay-worker.js'
 
 let server: CouchServer
 let count = 0
@@ -271,4 +273,48 @@ test('clearAllData stops sync and leaves the server as it was', async () => {
   await new Promise((resolve) => setTimeout(resolve, 300))
   expect(messageTexts(await serverDocs(url))).toEqual(['private']) // nothing pushed after the clear, nothing erased on the server
   expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after the clear']) // and nothing pulled back
+})
+
+test('the worker lost in the middle of a push: sync waits for the new worker and goes on, each message arrives once', async () => {
+  const device = createDevice()
+  const workers: Worker[] = []
+  let pushes = 0
+  // The first push reaches the server; from then on the worker's answers are lost, and it
+  // ends while the call that stores the server's answer is in flight.
+  const fetcher: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init)
+    if (String(input).endsWith('/_bulk_docs') && ++pushes === 1) {
+      const worker = workers.at(-1)!
+      worker.postMessage('mute')
+      setTimeout(() => void worker.terminate(), 300)
+    }
+    return response
+  }
+  const { url, options } = userDatabase({ fetch: fetcher })
+  const chat = createChatClient({
+    databaseName: device.databaseName,
+    worker: () => {
+      const worker = relayWorker(device.indexedDB)
+      workers.push(worker)
+      return worker
+    },
+    // A failure that is not the server's waits the longest delay: far beyond the polls below.
+    ...options({ syncOptions: { minRetryDelay: 50, maxRetryDelay: 600_000 } }),
+  })
+  const errors: string[] = []
+  chat.sync$.subscribe((status) => {
+    if (status.error) errors.push(`${status.error.name}: ${status.error.message}`)
+  })
+  try {
+    const texts = Array.from({ length: 30 }, (_, i) => `lost ${i}`)
+    await chat.sendMainChatMessages(texts)
+    await delivered(chat)
+    expect(workers.length).toBeGreaterThan(1) // a new worker took over
+    expect(errors).toEqual([])
+    const docs = await serverDocs(url)
+    expect(messageTexts(docs)).toEqual(texts)
+    expect(chat.getState().mainChat.messages.filter((m) => m.sender === 'user').map((m) => m.delivery)).toEqual(texts.map(() => 'sent'))
+  } finally {
+    await chat.close()
+  }
 })
