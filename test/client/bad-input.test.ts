@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ValidationError, type ChatClient } from 'companion-chat'
-import { createDevice, loadEveryTicket } from '../helpers/client.js'
+import { createDevice, loadEveryTicket, thrownBy } from '../helpers/client.js'
 
 const cyclic: Record<string, unknown> = { a: 1 }
 cyclic['self'] = cyclic
@@ -55,13 +55,7 @@ describe('bad input', () => {
     await chat.flush()
     const before = chat.getState()
 
-    let thrown: unknown
-    try {
-      const result = call(chat, ticketId)
-      if (result instanceof Promise) await result
-    } catch (error) {
-      thrown = error
-    }
+    const thrown = await thrownBy(() => call(chat, ticketId))
     expect(thrown).toBeInstanceOf(ValidationError)
     expect((thrown as ValidationError).code).toBe('validation')
     expect(chat.getState()).toBe(before) // not even an optimistic change

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ValidationError, type ChatClient } from 'companion-chat'
-import { createDevice, loadEveryTicket } from '../helpers/client.js'
+import { createDevice, loadEveryTicket, thrownBy } from '../helpers/client.js'
 
 /** A transparent Proxy like Vue's `reactive()`: every object inside is wrapped on read. */
 const reactive = <T extends object>(target: T): T =>
@@ -121,13 +121,7 @@ describe('arguments are copied at the call', () => {
     const before = chat.getState()
     const storedBefore = await stored(device)
 
-    let thrown: unknown
-    try {
-      const result = call(chat, ticketId)
-      if (result instanceof Promise) await result
-    } catch (error) {
-      thrown = error
-    }
+    const thrown = await thrownBy(() => call(chat, ticketId))
     expect(thrown).toBeInstanceOf(ValidationError)
     expect(chat.getState()).toBe(before)
     await chat.flush()

@@ -178,3 +178,14 @@ export async function loadEveryTicket(client: ChatClient): Promise<void> {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((client) => client.close().catch(() => {})))
 })
+
+/** What `run` throws, or what the promise it returns rejects with; `undefined` when it succeeds. */
+export async function thrownBy(run: () => unknown): Promise<unknown> {
+  try {
+    const result = run()
+    if (result instanceof Promise) await result
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
