@@ -172,9 +172,12 @@ export class SyncRunner {
   }
 
   async #push(entries: readonly OutboxEntry[], signal: AbortSignal): Promise<void> {
-    const outcomes = await this.#adapter.push(
-      entries.map((entry) => entry.change),
-      { signal },
+    const outcomes = await untilStopped(
+      this.#adapter.push(
+        entries.map((entry) => entry.change),
+        { signal },
+      ),
+      signal,
     )
     if (signal.aborted) return
     const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]))
@@ -205,7 +208,7 @@ export class SyncRunner {
       for (;;) {
         if (signal.aborted) return
         const request = { since, limit: this.#pullBatch, replica, signal }
-        const batch = caughtUp ? await this.#adapter.live(request) : await this.#adapter.pull(request)
+        const batch = await untilStopped(caughtUp ? this.#adapter.live(request) : this.#adapter.pull(request), signal)
         if (signal.aborted) return
         if (batch.checkpoint !== since || batch.changes.length > 0) await this.#apply(batch, replica, signal)
         since = batch.checkpoint
@@ -223,7 +226,7 @@ export class SyncRunner {
     await this.#seen(version, signal)
     for (const { index, error } of refused) this.#host.report(refusedChange(this.#adapter.name, index, error))
     if (signal.aborted) return
-    await this.#adapter.saveCheckpoint?.(replica, batch.checkpoint, { signal })
+    if (this.#adapter.saveCheckpoint) await untilStopped(this.#adapter.saveCheckpoint(replica, batch.checkpoint, { signal }), signal)
   }
 
   /** Until the client shows `version` (so `outbox$` and the messages say what was stored), or sync stops. */
@@ -301,6 +304,23 @@ export class SyncRunner {
   #set(status: SyncStatus): void {
     if (!this.#status.closed) this.#status.next(status)
   }
+}
+
+/**
+ * An adapter call, given up when sync stops even if the call itself does not end: an adapter
+ * may ignore the signal, and Node's `fetch` can hang reading the body of an aborted answer
+ * (nodejs/undici#4089). `stop()` must not wait on the network.
+ */
+function untilStopped<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    call.catch(() => {}) // its own outcome no longer matters
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const stopped = () => reject(signal.reason)
+    signal.addEventListener('abort', stopped, { once: true })
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', stopped))
+  })
 }
 
 /** A server change the engine could not apply (malformed, or for a ticket this device does not have). */

@@ -93,7 +93,10 @@ export interface PullRequest {
   readonly limit: number
   /** This device's replication id (stable per local database), e.g. for checkpoint documents. */
   readonly replica: string
-  /** Aborted when sync stops: the request ends with an `AbortError`. */
+  /**
+   * Aborted when sync stops: the request should end with an `AbortError`. (The runner does not
+   * wait for it: a call still running when sync stops is given up, its outcome ignored.)
+   */
   readonly signal: AbortSignal
 }
 

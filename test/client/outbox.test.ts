@@ -5,7 +5,7 @@
  * test/sync/.)
  */
 import { describe, expect, test } from 'vitest'
-import { MAIN_THREAD, NotFoundError, ValidationError, type OutboxEntry } from 'companion-chat'
+import { MAIN_THREAD, NotFoundError, ValidationError, type OutboxEntry, type SyncAdapter } from 'companion-chat'
 import { createDevice } from '../helpers/client.js'
 import { unreachableServer } from '../helpers/sync.js'
 
@@ -82,6 +82,36 @@ describe('with sync configured', () => {
     expect(chat.getState().mainChat.messages[0]!.delivery).toBeUndefined()
     await expect(chat.retryDelivery(entry!.id)).rejects.toBeInstanceOf(NotFoundError)
   })
+})
+
+test('close() ends while an adapter call never does (an adapter that ignores the signal), and the next client takes over', async () => {
+  // Node's fetch can hang reading an aborted answer; a hand-written adapter may ignore the signal.
+  const stuck = () => {
+    const pushed: string[][] = []
+    const adapter: SyncAdapter = {
+      name: 'stuck',
+      push: (changes) => {
+        pushed.push(changes.map((change) => change.id))
+        return new Promise(() => {})
+      },
+      pull: async () => ({ changes: [], checkpoint: '1', more: false }),
+      live: () => new Promise(() => {}),
+    }
+    return { adapter, pushed }
+  }
+  const device = createDevice()
+  const first = stuck()
+  const chat = device.open({ sync: first.adapter })
+  await chat.sendMainChatMessage('Is my parcel lost?')
+  await expect.poll(() => first.pushed.length).toBe(1)
+  await expect.poll(() => chat.sync$.value.state).toBe('online') // waiting on live changes too
+  await chat.close()
+  expect(chat.sync$.value.state).toBe('off')
+  // The election was left: the next client on this database pushes the entry again.
+  const next = stuck()
+  const reopened = device.open({ sync: next.adapter })
+  await expect.poll(() => next.pushed).toEqual([first.pushed[0]])
+  expect(reopened.outbox$.value.map((entry) => entry.state)).toEqual(['pending'])
 })
 
 test('without sync nothing is queued and messages carry no delivery state', async () => {
