@@ -5,7 +5,8 @@
 import { useCallback, useSyncExternalStore } from 'react'
 import type { AssistantActivity } from '../client/assistant-runner.js'
 import type { ChatStatus, StateObservable } from '../client/types.js'
-import { MAIN_THREAD, type ChatAnalytics, type ChatMessage, type ChatSystemState, type ChatTicket } from '../core/protocol.js'
+import type { SyncStatus } from '../client/sync-runner.js'
+import { MAIN_THREAD, type OutboxEntry, type ChatAnalytics, type ChatMessage, type ChatSystemState, type ChatTicket } from '../core/protocol.js'
 import { ticketsById } from '../client/state-queries.js'
 import { useChatClient } from './provider.js'
 
@@ -87,6 +88,32 @@ export function useStatus(): ChatStatus {
  */
 export function useAssistant(): AssistantActivity {
   return useObservableValue(useChatClient().assistant$)
+}
+
+/**
+ * Where sync stands in this client (`sync$`): `off` without sync, `standby` while another
+ * tab of the database syncs, `connecting`, `online`, or `offline` with the error and when
+ * the next try starts.
+ *
+ * @example
+ * const sync = useSyncStatus()
+ * if (sync.state === 'offline') return <p>Offline: messages are kept and sent later.</p>
+ */
+export function useSyncStatus(): SyncStatus {
+  return useObservableValue(useChatClient().sync$)
+}
+
+/**
+ * The durable outbox (`outbox$`): every user message and ticket change not yet on the server,
+ * oldest first, `pending` or `failed` (with the reason). Empty without sync. Pair a `failed`
+ * entry with `retryDelivery(entry.id)` or `discardDelivery(entry.id)`.
+ *
+ * @example
+ * const outbox = useOutbox()
+ * const failed = outbox.filter((entry) => entry.state === 'failed')
+ */
+export function useOutbox(): readonly OutboxEntry[] {
+  return useObservableValue(useChatClient().outbox$)
 }
 
 /** The current value of one of the client's observables; re-renders when it emits. */

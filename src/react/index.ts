@@ -22,7 +22,7 @@ export {
   useChatClient,
   type CompanionPanelProviderProps,
 } from './provider.js'
-export { useAssistant, useChatAnalytics, useChatSelector, useDraft, useMainChatMessages, useStatus, useTicket } from './hooks.js'
+export { useAssistant, useChatAnalytics, useChatSelector, useDraft, useMainChatMessages, useOutbox, useStatus, useSyncStatus, useTicket } from './hooks.js'
 export { useCompanionPanel, type CompanionPanel, type CompanionPanelCommand } from './use-companion-panel.js'
 export { useChat, type UseChatResult } from './use-chat.js'
 export { useSearch, type UseSearchOptions, type UseSearchResult } from './use-search.js'

@@ -4,13 +4,17 @@ import { act, fireEvent, render, renderHook, waitFor } from '@testing-library/re
 import { createElement, type ReactNode } from 'react'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createChatClient, type Assistant, type ChatClient, type ChatClientOptions } from 'companion-chat'
+import { killableWorker, type KillableWorker } from '../helpers/client.js'
+import { unreachableServer } from '../helpers/sync.js'
 import {
   CompanionPanelProvider,
   useAssistant,
   useChatSelector,
   useCompanionPanel,
   useDraft,
+  useOutbox,
   useStatus,
+  useSyncStatus,
   useTicket,
   type CompanionPanel,
 } from 'companion-chat/react'
@@ -214,6 +218,33 @@ describe('useStatus and useAssistant', () => {
     expect(result.current.connection).toBe('closed')
   })
 
+  test('useStatus says reconnecting while a new worker replaces a lost one, then ready again', async () => {
+    const indexedDB = new IDBFactory()
+    const workers: KillableWorker[] = []
+    const worker = () => {
+      const made = killableWorker(indexedDB)
+      workers.push(made)
+      return made
+    }
+    const { client, wrapper } = freshWrapper({ indexedDB, worker })
+    const seen: string[] = []
+    const { result } = renderHook(
+      () => {
+        const status = useStatus()
+        if (seen.at(-1) !== status.connection) seen.push(status.connection)
+        return status
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.connection).toBe('ready'))
+    await act(async () => {
+      await workers[0]!.kill()
+      await client.sendMainChatMessage('Still there?') // committed by the new worker
+    })
+    expect(seen).toEqual(['connecting', 'ready', 'reconnecting', 'ready'])
+    expect(workers).toHaveLength(2)
+  })
+
   test("useAssistant follows the client's assistant$ while it answers, and stops", async () => {
     const held = heldAssistant()
     const { client, wrapper } = freshWrapper({ assistant: held.assistant })
@@ -234,5 +265,38 @@ describe('useStatus and useAssistant', () => {
       await client.sendMainChatMessage('Hello')
     })
     expect(result.current).toEqual({ state: 'idle' })
+  })
+})
+
+describe('useSyncStatus and useOutbox', () => {
+  test('follow sync$ and outbox$: a message waits in the outbox while the server cannot be reached, and leaves it when discarded', async () => {
+    const { client, wrapper } = freshWrapper({ sync: unreachableServer(), syncOptions: { minRetryDelay: 10_000 } })
+    const { result } = renderHook(() => ({ sync: useSyncStatus(), outbox: useOutbox() }), { wrapper })
+    await waitFor(() => expect(result.current.sync.state).toBe('offline'))
+    expect(result.current.sync.error?.code).toBe('sync-failed')
+    await act(async () => {
+      await client.sendMainChatMessage('Where is my parcel?')
+    })
+    const id = client.getState().mainChat.messages[0]!.id
+    expect(result.current.outbox.map((entry) => [entry.id, entry.state])).toEqual([[id, 'pending']])
+    expect(result.current.outbox).toBe(client.outbox$.value)
+    await act(async () => {
+      await client.discardDelivery(id)
+    })
+    expect(result.current.outbox).toEqual([])
+    await act(async () => {
+      await client.close()
+    })
+    expect(result.current.sync.state).toBe('off')
+  })
+
+  test('without sync: off, and the outbox stays empty', async () => {
+    const { client, wrapper } = freshWrapper()
+    const { result } = renderHook(() => ({ sync: useSyncStatus(), outbox: useOutbox() }), { wrapper })
+    await act(async () => {
+      await client.sendMainChatMessage('Hello')
+    })
+    expect(result.current.sync).toEqual({ state: 'off' })
+    expect(result.current.outbox).toEqual([])
   })
 })
