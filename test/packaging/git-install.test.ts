@@ -21,7 +21,7 @@ await chat.sendMainChatMessage('installed from git')
 console.log(JSON.stringify(chat.getState().mainChat.messages.map((message) => message.content)))
 `,
   })
-}, 400_000)
+}, 560_000)
 
 afterAll(async () => {
   await app?.remove()

@@ -50,7 +50,8 @@ export async function makeScratchApp(name: string, spec: string, files: Record<s
       await mkdir(dirname(join(dir, path)), { recursive: true })
       await writeFile(join(dir, path), text)
     }
-    await run(npm, [...INSTALL, ...installFlags, spec], dir)
+    // From a git URL npm installs every devDependency and builds: minutes on a loaded machine.
+    await run(npm, [...INSTALL, ...installFlags, spec], dir, spec.startsWith('git+') ? 540_000 : undefined)
   } catch (error) {
     await rm(dir, { recursive: true, force: true })
     throw error
