@@ -28,6 +28,7 @@ import {
   type SerializedError,
   type Snapshot,
   type StorageKind,
+  type SyncState,
   type ThreadId,
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
@@ -39,9 +40,9 @@ import { ExistingRowError, writeBatch } from './write-batch.js'
 import { TopicCounts } from './topic-counts.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
-import { applyRemote, checkDeliveryUpdates, checkRemoteBatch, readOutbox, readSyncState, settleDelivery } from './sync-jobs.js'
+import { applyRemote, beginSync, checkDeliveryUpdates, checkRemoteBatch, readOutbox, settleDelivery } from './sync-jobs.js'
 import { openSession, type Session } from './sessions.js'
-import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
+import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -201,23 +202,37 @@ class ChatEngine implements Engine {
       settleDelivery: (updates) =>
         settle(async () => {
           const checked = checkDeliveryUpdates(updates)
-          await this.#serial(() => this.#sync((db) => settleDelivery(db, checked, this.#config)))
+          // A database that does not exist (cleared) has no outbox left to settle: not made again for nothing.
+          await this.#serial(() => this.#sync((db) => settleDelivery(db, checked, this.#config), false))
           return this.#version
         }),
       applyRemote: (batch) =>
         settle(async () => {
           const checked = checkRemoteBatch(batch)
           let refused: Array<{ index: number; error: SerializedError }> = []
+          let cleared = true // a database that does not exist was cleared since sync began: not made again
           await this.#serial(() =>
             this.#sync(async (db) => {
               const applied = await applyRemote(db, checked, this.#config)
               refused = applied.refused
+              cleared = applied.cleared
               return applied.changes
+            }, false),
+          )
+          return { refused, version: this.#version, cleared }
+        }),
+      beginSync: (replica) =>
+        settle(async () => {
+          checkId(replica, 'replica')
+          let state: SyncState | undefined
+          await this.#serial(() =>
+            this.#sync(async (db) => {
+              state = await beginSync(db, replica)
+              return []
             }),
           )
-          return { refused, version: this.#version }
+          return state!
         }),
-      syncState: () => settle(() => this.#chain(async () => readSyncState(await this.#readable()))),
       disconnect: () =>
         settle(async () => {
           if (listener) this.#listeners.delete(listener)
@@ -512,10 +527,15 @@ class ChatEngine implements Engine {
     return this.#chain(async () => searchMessages(await this.#readable(), search))
   }
 
-  /** A sync job: one read-write transaction over every table, and its changes published (and shared with other tabs). */
-  async #sync(job: (db: ChatDatabase) => Promise<Change[]>): Promise<void> {
+  /**
+   * A sync job: one read-write transaction over every table, and its changes published (and
+   * shared with other tabs). With `create: false` a database that does not exist is left
+   * alone and the job does not run.
+   */
+  async #sync(job: (db: ChatDatabase) => Promise<Change[]>, create = true): Promise<void> {
     if (this.#closed || !this.#hello) throw new StorageUnavailableError('Not connected: call connect() first')
-    const db = await this.#database()
+    const db = create ? await this.#database() : await this.#readable()
+    if (db === this.#empty) return
     const changes = await db.transaction('rw', db.all, () => job(db))
     this.#publish({ changes, done: [], refused: [] }, true)
   }

@@ -21,9 +21,17 @@ export async function readOutbox(db: ChatDatabase, limit: number): Promise<Outbo
     .toArray()
 }
 
-export async function readSyncState(db: ChatDatabase): Promise<SyncState> {
-  const [replica, checkpoint] = await db.sync.bulkGet(['replica', 'checkpoint'])
-  return { replica: replica?.value ?? null, checkpoint: checkpoint?.value ?? null }
+/** Sync begins: the stored replication id and checkpoint, or `replica` stored as the id (the first sync of this database). */
+export async function beginSync(db: ChatDatabase, replica: string): Promise<SyncState> {
+  const [stored, checkpoint] = await db.sync.bulkGet(['replica', 'checkpoint'])
+  if (stored) return { replica: stored.value, checkpoint: checkpoint?.value ?? null }
+  await db.sync.put({ key: 'replica', value: replica })
+  return { replica, checkpoint: null }
+}
+
+/** Whether `db` is still the database sync began on with `replica` (`clearAllData` removes the id with everything else). */
+async function sameReplica(db: ChatDatabase, replica: string): Promise<boolean> {
+  return (await db.sync.get('replica'))?.value === replica
 }
 
 /** Records the server's answers: entries leave the outbox or change state, their messages say so, tickets take the server's version. */
@@ -62,8 +70,17 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
   return [...changes, ...batch.changes]
 }
 
-/** Applies the server's changes: tickets first (a new ticket's messages need it), then messages in order; stores the checkpoint. */
-export async function applyRemote(db: ChatDatabase, batch: RemoteBatch, config: ChatConfig): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }> }> {
+/**
+ * Applies the server's changes: tickets first (a new ticket's messages need it), then
+ * messages in order; stores the checkpoint. Nothing, and `cleared`, when the database was
+ * cleared since sync began: the user's erasure wins over a pull that was on its way.
+ */
+export async function applyRemote(
+  db: ChatDatabase,
+  batch: RemoteBatch,
+  config: ChatConfig,
+): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }>; cleared: boolean }> {
+  if (!(await sameReplica(db, batch.replica))) return { changes: [], refused: [], cleared: true }
   const refused: Array<{ index: number; error: SerializedError }> = []
   const tickets: Array<{ index: number; command: Command }> = []
   const messages: Array<{ index: number; command: Command }> = []
@@ -88,15 +105,12 @@ export async function applyRemote(db: ChatDatabase, batch: RemoteBatch, config: 
     }
   }
   const planned = [...tickets, ...messages]
-  await db.sync.bulkPut([
-    { key: 'checkpoint', value: batch.checkpoint },
-    { key: 'replica', value: batch.replica },
-  ])
-  if (planned.length === 0) return { changes: [], refused }
+  await db.sync.put({ key: 'checkpoint', value: batch.checkpoint })
+  if (planned.length === 0) return { changes: [], refused, cleared: false }
   const result = await writeBatch(db, planned.map((p) => p.command), config)
   const indexOf = new Map(planned.map((p) => [p.command.commandId, p.index]))
   for (const outcome of result.refused) refused.push({ index: indexOf.get(outcome.commandId) ?? -1, error: outcome.error })
-  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index) }
+  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false }
 }
 
 /**

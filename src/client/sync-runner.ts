@@ -137,9 +137,8 @@ export class SyncRunner {
 
   async #run(signal: AbortSignal): Promise<void> {
     this.#set({ state: 'connecting' })
-    const state = await this.#host.engine((api) => api.syncState())
-    const replica = state.replica ?? this.#host.newId()
-    await Promise.all([this.#pushLoop(signal), this.#pullLoop(signal, replica, state.checkpoint)])
+    const { replica, checkpoint } = await this.#host.engine((api) => api.beginSync(this.#host.newId()))
+    await Promise.all([this.#pushLoop(signal), this.#pullLoop(signal, replica, checkpoint)])
   }
 
   // ── Push ───────────────────────────────────────────────────────────────────
@@ -208,6 +207,7 @@ export class SyncRunner {
         const batch = caughtUp ? await this.#adapter.live(request) : await this.#adapter.pull(request)
         if (signal.aborted) return
         if (batch.checkpoint !== since || batch.changes.length > 0) await this.#apply(batch, replica, signal)
+        if (signal.aborted) return
         since = batch.checkpoint
         if (!batch.more && !caughtUp) {
           caughtUp = true
@@ -219,7 +219,8 @@ export class SyncRunner {
 
   async #apply(batch: PullBatch, replica: string, signal: AbortSignal): Promise<void> {
     const remote: RemoteBatch = { changes: batch.changes, checkpoint: batch.checkpoint, replica, at: this.#host.now() }
-    const { refused, version } = await this.#host.engine((api) => api.applyRemote(remote))
+    const { refused, version, cleared } = await this.#host.engine((api) => api.applyRemote(remote))
+    if (cleared) return this.#cleared()
     await this.#seen(version, signal)
     for (const { index, error } of refused) this.#host.report(refusedChange(this.#adapter.name, index, error))
     if (signal.aborted) return
@@ -287,6 +288,18 @@ export class SyncRunner {
       waiters.add(done)
       register?.(done)
     })
+  }
+
+  /**
+   * The database was cleared since sync began (`clearAllData` in another tab, whose reset
+   * this client has not seen yet): sync ends for good, as on that reset, and the election is
+   * left once the loops end.
+   */
+  #cleared(): void {
+    this.#stopped = true
+    this.#stop?.abort()
+    this.#wakeAll()
+    this.#set(OFF)
   }
 
   #wakeAll(): void {

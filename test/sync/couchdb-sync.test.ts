@@ -275,6 +275,63 @@ test('clearAllData stops sync and leaves the server as it was', async () => {
   expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after the clear']) // and nothing pulled back
 })
 
+test("another tab's clearAllData wins over a pull on its way: the pulled batch does not bring data back into the wiped database", async () => {
+  const device = createDevice()
+  // The syncing tab's long poll of `_changes` is held once it brings the agent's message, until the other tab has cleared.
+  let hold = true
+  let held = 0
+  let release: () => void = () => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const fetcher: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init)
+    if (hold && String(input).includes('/_changes?') && (await response.clone().text()).includes('agent-late')) {
+      held++
+      await released
+    }
+    return response
+  }
+  const { url, options } = userDatabase({ fetch: fetcher })
+  // The syncing tab hears of the clear only after its pulled batch was applied (or refused): the race at its widest.
+  let holdFeed = false
+  const queued: Array<() => void> = []
+  const syncing = device.openBehind(
+    {
+      feed: (patch, deliver) => {
+        if (patch.changes.some((change) => change.type === 'reset')) holdFeed = true
+        if (holdFeed) queued.push(deliver)
+        else deliver()
+      },
+    },
+    options(),
+  )
+  await syncing.sendMainChatMessage('private')
+  await delivered(syncing)
+  await poll(() => syncing.sync$.value.state).toBe('online')
+  const other = device.open()
+  await other.ready
+  expect(other.getState().mainChat.messages.map((m) => m.content)).toEqual(['private'])
+  await put(`${url}/message:agent-late`, {
+    type: 'message',
+    thread: 'main',
+    message: { id: 'agent-late', content: 'A reply that arrives late', sender: 'assistant', timestamp: Date.now(), type: 'text' },
+  })
+  await poll(() => held).toBe(1)
+  await other.clearAllData()
+  hold = false
+  release()
+  // Applied into the wiped database (the other tab shows it), or refused (sync stops).
+  await poll(() => other.getState().mainChat.messages.length > 0 || syncing.sync$.value.state === 'off').toBe(true)
+  for (const deliver of queued.splice(0)) deliver()
+  holdFeed = false
+  await poll(() => syncing.sync$.value.state).toBe('off')
+  expect(other.getState().mainChat.messages).toEqual([])
+  const after = device.open()
+  await after.ready
+  expect(after.getState().mainChat.messages).toEqual([])
+  expect(syncing.getState().mainChat.messages).toEqual([])
+  expect(messageTexts(await serverDocs(url)).sort()).toEqual(['A reply that arrives late', 'private']) // the server's copy is the app's to erase
+})
+
 test('the worker lost in the middle of a push: sync waits for the new worker and goes on, each message arrives once', async () => {
   const device = createDevice()
   const workers: Worker[] = []
