@@ -579,6 +579,7 @@ class ChatEngine implements Engine {
         messages.length > 0 && deleteKeys(db.messages, messages),
         ids.length > 0 && deleteKeys(db.tickets, ids),
         ids.length > 0 && deleteKeys(db.threads, ids),
+        ids.length > 0 && db.sync.bulkDelete(ids.map((id) => `revision:${id}` as const)), // their server revisions (sync)
         drafts.length > 0 && db.drafts.bulkDelete(drafts),
         appliedKeys.length > 0 && deleteKeys(db.applied, appliedKeys),
       ])

@@ -9,7 +9,7 @@ import { checkCommand } from '../src/core/check-command.js'
 import { ValidationError, toSerializedError } from '../src/core/errors.js'
 import type { Change, ChatConfig, Command, DeliveryUpdate, OutboxEntry, RemoteBatch, SerializedError, SyncState, TicketFields } from '../src/core/protocol.js'
 import { groupValues, withGroupValues, type TicketFieldGroup } from '../src/core/sync.js'
-import type { ChatDatabase, OutboxRow } from './database.js'
+import type { ChatDatabase, OutboxRow, SyncRow } from './database.js'
 import { writeBatch } from './write-batch.js'
 
 /** The oldest `limit` pending entries, in order (failed ones wait for `retryDelivery`). */
@@ -41,7 +41,7 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
   const deleted: string[] = []
   const put: OutboxRow[] = []
   const commands: Command[] = []
-  const servers: TicketFields[] = []
+  const servers: Array<{ ticket: TicketFields; revision: string | undefined }> = []
   updates.forEach((update, i) => {
     const row = rows[i]
     if (!row) return // settled already: discarded meanwhile, or by another client of this database
@@ -53,7 +53,7 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
       deleted.push(row.id)
       changes.push({ type: 'outboxDeleted', id: row.id })
       setDelivery(update.state === 'sent' ? 'sent' : null)
-      if (update.state === 'sent' && update.ticket) servers.push(update.ticket)
+      if (update.state === 'sent' && update.ticket) servers.push({ ticket: update.ticket, revision: update.revision })
       return
     }
     const { reason: _, ...rest } = row
@@ -64,9 +64,18 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
   })
   if (deleted.length > 0) await db.outbox.bulkDelete(deleted)
   if (put.length > 0) await db.outbox.bulkPut(put)
-  for (const ticket of servers) commands.push(command({ kind: 'putTicket', ticket: await keepQueued(db, ticket) }))
+  const revisions = new Map<string, { revision: string; ticket: TicketFields }>()
+  for (const { ticket, revision } of servers) {
+    // A newer version was pulled meanwhile (an agent wrote after this push): that one is the
+    // server's, shown now with local values only for the changes still queued.
+    const newer = revision === undefined ? undefined : await newerStored(db, ticket.id, revision)
+    commands.push(command({ kind: 'putTicket', ticket: await keepQueued(db, newer ?? ticket) }))
+    if (revision !== undefined && !newer) revisions.set(ticket.id, { revision, ticket })
+  }
   if (commands.length === 0) return changes
-  const batch = await writeBatch(db, commands.map((c) => checkCommand(c, config)), config)
+  const checked = commands.map((c) => checkCommand(c, config))
+  if (revisions.size > 0) await storeRevisions(db, revisions)
+  const batch = await writeBatch(db, checked, config)
   return [...changes, ...batch.changes]
 }
 
@@ -83,6 +92,7 @@ export async function applyRemote(
   if (!(await sameReplica(db, batch.replica))) return { changes: [], refused: [], cleared: true }
   const refused: Array<{ index: number; error: SerializedError }> = []
   const tickets: Array<{ index: number; command: Command }> = []
+  const revisions = new Map<string, { revision: string; ticket: TicketFields }>()
   const messages: Array<{ index: number; command: Command }> = []
   const latest = new Map<string, number>() // a ticket changed twice in a batch: its last version only
   batch.changes.forEach((change, index) => {
@@ -92,7 +102,11 @@ export async function applyRemote(
     try {
       if (change?.kind === 'ticket') {
         if (latest.get(change.ticket?.id) !== index) continue
+        const revision = checkRevision(change.revision, `changes[${index}].revision`)
         const checked = checkCommand(command({ kind: 'putTicket', ticket: change.ticket }, batch.at), config) as Extract<Command, { kind: 'putTicket' }>
+        // Older than the version stored (the merged version a push wrote after this one): not applied.
+        if (revision !== undefined && (await newerStored(db, checked.ticket.id, revision))) continue
+        if (revision !== undefined) revisions.set(checked.ticket.id, { revision, ticket: checked.ticket })
         tickets.push({ index, command: { ...checked, ticket: await keepQueued(db, checked.ticket) } })
       } else if (change?.kind === 'message') {
         const { delivery: _, ...message } = change.message ?? ({} as never)
@@ -107,10 +121,50 @@ export async function applyRemote(
   const planned = [...tickets, ...messages]
   await db.sync.put({ key: 'checkpoint', value: batch.checkpoint })
   if (planned.length === 0) return { changes: [], refused, cleared: false }
+  if (revisions.size > 0) await storeRevisions(db, revisions) // before the batch: an await after it may be outside the transaction (see writeBatch)
   const result = await writeBatch(db, planned.map((p) => p.command), config)
   const indexOf = new Map(planned.map((p) => [p.command.commandId, p.index]))
   for (const outcome of result.refused) refused.push({ index: indexOf.get(outcome.commandId) ?? -1, error: outcome.error })
   return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false }
+}
+
+const revisionKey = (ticketId: string) => `revision:${ticketId}` as const
+
+/**
+ * The server version of the ticket taken before, when it is newer than `revision` (see
+ * `RemoteChange`); `undefined` otherwise. Called only with a revision: an async step that
+ * does not touch Dexie would leave its transaction (see writeBatch).
+ */
+async function newerStored(db: ChatDatabase, ticketId: string, revision: string): Promise<TicketFields | undefined> {
+  const stored = await db.sync.get(revisionKey(ticketId))
+  return stored?.key.startsWith('revision:') && compareRevisions(revision, stored.value) < 0 ? (stored as Extract<SyncRow, { ticket: unknown }>).ticket : undefined
+}
+
+/** Keeps the server versions of the tickets taken, with their revisions, by ticket id (a checked `putTicket` is never refused). */
+async function storeRevisions(db: ChatDatabase, revisions: ReadonlyMap<string, { revision: string; ticket: TicketFields }>): Promise<void> {
+  await db.sync.bulkPut([...revisions].map(([ticketId, { revision, ticket }]) => ({ key: revisionKey(ticketId), value: revision, ticket })))
+}
+
+/** Orders server revisions `<generation>-<rest>` as CouchDB picks its winner: by generation, then by the rest. */
+export function compareRevisions(a: string, b: string): number {
+  const [generationA, restA] = splitRevision(a)
+  const [generationB, restB] = splitRevision(b)
+  if (generationA !== generationB) return generationA - generationB
+  return restA < restB ? -1 : restA > restB ? 1 : 0
+}
+
+function splitRevision(revision: string): [number, string] {
+  const dash = revision.indexOf('-')
+  return dash < 0 ? [Number(revision), ''] : [Number(revision.slice(0, dash)), revision.slice(dash + 1)]
+}
+
+const REVISION = /^[0-9]{1,15}(-.*)?$/s
+
+/** A revision as `RemoteChange` describes it, or `undefined`. */
+function checkRevision(value: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !REVISION.test(value)) throw new ValidationError(`${path}: must be a revision '<generation>-<rest>', got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value}`, { path })
+  return value
 }
 
 /**
@@ -141,6 +195,7 @@ export function checkDeliveryUpdates(updates: unknown): DeliveryUpdate[] {
       throw new ValidationError(`updates[${i}]: must have an id and a state`, { path: `updates[${i}]` })
     }
     if (update.state === 'failed' && typeof update.reason !== 'string') throw new ValidationError(`updates[${i}].reason: must be a string`, { path: `updates[${i}].reason` })
+    if (update.state === 'sent') checkRevision(update.revision, `updates[${i}].revision`)
     return update as DeliveryUpdate
   })
 }

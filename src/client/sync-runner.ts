@@ -186,7 +186,7 @@ export class SyncRunner {
         updates.push({ id: entry.id, state: 'failed', reason: String(outcome.reason) })
         continue
       }
-      updates.push({ id: entry.id, state: 'sent', ...(outcome.ticket ? { ticket: outcome.ticket } : {}) })
+      updates.push({ id: entry.id, state: 'sent', ...(outcome.ticket ? { ticket: outcome.ticket } : {}), ...(outcome.revision !== undefined ? { revision: outcome.revision } : {}) })
       conflicts.push(...(outcome.conflicts ?? []))
     }
     if (updates.length === 0) throw new SyncError(`${this.#adapter.name}: the server answered none of ${entries.length} changes`, { reason: 'bad-response' })

@@ -589,7 +589,7 @@ export interface SearchHit {
  * again: `retryDelivery`), `discarded` (leaves the outbox unsent: `discardDelivery`).
  */
 export type DeliveryUpdate =
-  | { readonly id: string; readonly state: 'sent'; readonly ticket?: TicketFields }
+  | { readonly id: string; readonly state: 'sent'; readonly ticket?: TicketFields; readonly revision?: string }
   | { readonly id: string; readonly state: 'failed'; readonly reason: string }
   | { readonly id: string; readonly state: 'pending' | 'discarded' }
 

@@ -221,6 +221,62 @@ test('a ticket changed on both sides: the server keeps its status, the local cha
   expect(onServer.ticket).toMatchObject({ status: 'in-progress', priority: 'high' })
 })
 
+test("a ticket's older server version pulled while the push merged it does not overwrite the merged one", async () => {
+  // The push is offline while the long poll goes on; the poll that brings the agent's
+  // version of the ticket is held until the push has stored the merged version.
+  let pushOffline = false
+  let holdTicket: string | undefined
+  let held = 0
+  let release: () => void = () => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let checkpoints = 0
+  const fetcher: typeof fetch = async (input, init) => {
+    const path = String(input)
+    if (pushOffline && (path.includes('/_bulk_docs') || path.includes('/_all_docs'))) throw new TypeError('fetch failed')
+    const response = await fetch(input, init)
+    if (path.includes('/_local/') && init?.method === 'PUT') checkpoints++
+    if (holdTicket && path.includes('/_changes?') && (await response.clone().text()).includes(`"ticket:${holdTicket}"`)) {
+      holdTicket = undefined
+      held++
+      await released
+    }
+    return response
+  }
+  const { url, options } = userDatabase({ fetch: fetcher })
+  const chat = createDevice().open(options())
+  const conflicts: TicketConflict[] = []
+  chat.conflicts$.subscribe((conflict) => conflicts.push(conflict))
+  const ticketId = chat.createTicket('support', 'Broken zipper')
+  await delivered(chat)
+  await poll(() => chat.sync$.value.state).toBe('online')
+  pushOffline = true
+  await chat.resolveTicket(ticketId, 'Fixed it myself')
+  await chat.updateTicketPriority(ticketId, 'high')
+  // An agent takes the ticket; the live poll brings that version, and is held.
+  holdTicket = ticketId
+  const doc = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  await put(`${url}/ticket:${ticketId}`, { ...doc, ticket: { ...doc.ticket!, status: 'in-progress', updatedAt: doc.ticket!.updatedAt + 1 } })
+  await poll(() => held).toBe(1)
+  pushOffline = false
+  await delivered(chat)
+  const shown = () => {
+    const ticket = chat.getState().tickets.find((t) => t.id === ticketId)
+    return [ticket?.status, ticket?.priority]
+  }
+  expect(shown()).toEqual(['in-progress', 'high']) // the merged version, as the push stored it
+  const seen: unknown[] = []
+  chat.tickets$.subscribe((tickets) => seen.push(tickets.find((t) => t.id === ticketId)?.priority))
+  // The agent's version (priority still medium) arrives now: it is older than the merged one.
+  const before = checkpoints
+  release()
+  await poll(() => checkpoints).toBeGreaterThan(before) // that batch is stored
+  expect(shown()).toEqual(['in-progress', 'high'])
+  expect(seen).not.toContain('medium')
+  expect(conflicts).toEqual([expect.objectContaining({ ticketId, field: 'status' })])
+  const onServer = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  expect(onServer.ticket).toMatchObject({ status: 'in-progress', priority: 'high' })
+})
+
 test('two clients on one database: one syncs, and each message reaches the server once', async () => {
   const { url, options } = userDatabase()
   const device = createDevice()
