@@ -220,7 +220,12 @@ export class SyncRunner {
   async #apply(batch: PullBatch, replica: string, signal: AbortSignal): Promise<void> {
     const remote: RemoteBatch = { changes: batch.changes, checkpoint: batch.checkpoint, replica, at: this.#host.now() }
     const { refused, version, cleared } = await this.#host.engine((api) => api.applyRemote(remote))
-    if (cleared) return this.#cleared()
+    if (cleared) {
+      // Cleared since sync began (`clearAllData` in another tab, whose reset this client has
+      // not seen yet): sync ends for good, as on that reset.
+      void this.stop()
+      return
+    }
     await this.#seen(version, signal)
     for (const { index, error } of refused) this.#host.report(refusedChange(this.#adapter.name, index, error))
     if (signal.aborted) return
@@ -288,18 +293,6 @@ export class SyncRunner {
       waiters.add(done)
       register?.(done)
     })
-  }
-
-  /**
-   * The database was cleared since sync began (`clearAllData` in another tab, whose reset
-   * this client has not seen yet): sync ends for good, as on that reset, and the election is
-   * left once the loops end.
-   */
-  #cleared(): void {
-    this.#stopped = true
-    this.#stop?.abort()
-    this.#wakeAll()
-    this.#set(OFF)
   }
 
   #wakeAll(): void {
