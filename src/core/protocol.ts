@@ -585,7 +585,7 @@ export interface SearchHit {
 
 /**
  * What happened to one outbox entry: `sent` (it leaves the outbox; a ticket change brings the
- * server's version of the ticket), `failed` (refused, with the reason), `pending` (tried
+ * server's version of the ticket, and its `revision` when the adapter gave one), `failed` (refused, with the reason), `pending` (tried
  * again: `retryDelivery`), `discarded` (leaves the outbox unsent: `discardDelivery`).
  */
 export type DeliveryUpdate =
