@@ -118,6 +118,8 @@ class ChatEngine implements Engine {
   #session: Session | undefined
   /** The topic counts this engine's commits wrote (a send then reads only words it has not seen). */
   readonly #topics = new TopicCounts()
+  /** How many times this engine has seen its database cleared (`clearAllData` here or in another tab). */
+  #clears = 0
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -127,6 +129,8 @@ class ChatEngine implements Engine {
 
   connection(): EngineApi {
     let listener: PatchListener | undefined
+    /** The clears this engine had seen when this connection's snapshot was read (see `beginSync`). */
+    let clearsSeen = 0
     return {
       connect: (hello, onPatch, notices) =>
         settle(async () => {
@@ -144,7 +148,7 @@ class ChatEngine implements Engine {
           try {
             await this.#open(hello)
             const threads = checkThreads(hello.threads ?? [])
-            const snapshot = await this.#serial(() => this.#readSnapshot(threads))
+            const snapshot = await this.#serial(() => ((clearsSeen = this.#clears), this.#readSnapshot(threads)))
             listener = onPatch
             this.#listeners.set(onPatch, heldThreads(snapshot))
             return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
@@ -224,14 +228,16 @@ class ChatEngine implements Engine {
       beginSync: (replica) =>
         settle(async () => {
           checkId(replica, 'replica')
-          let state: SyncState | undefined
-          await this.#serial(() =>
-            this.#sync(async (db) => {
+          let state: SyncState | null = null
+          await this.#serial(async () => {
+            // The database was cleared since this client connected (it may not have heard yet): no sync, for its life.
+            if (this.#clears !== clearsSeen) return
+            await this.#sync(async (db) => {
               state = await beginSync(db, replica)
               return []
-            }),
-          )
-          return state!
+            })
+          })
+          return state
         }),
       disconnect: () =>
         settle(async () => {
@@ -507,6 +513,7 @@ class ChatEngine implements Engine {
    * loaded again by the windows that want them.
    */
   async #onReset(): Promise<void> {
+    this.#clears++
     for (const windows of this.#listeners.values()) windows.clear()
     forgetSeenWords() // the cleared messages' words, as in the tab that cleared
     this.#topics.forget()
@@ -598,6 +605,7 @@ class ChatEngine implements Engine {
   }
 
   async #clearAll(): Promise<void> {
+    this.#clears++
     const db = await this.#readable()
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()

@@ -137,8 +137,9 @@ export class SyncRunner {
 
   async #run(signal: AbortSignal): Promise<void> {
     this.#set({ state: 'connecting' })
-    const { replica, checkpoint } = await this.#host.engine((api) => api.beginSync(this.#host.newId()))
-    await Promise.all([this.#pushLoop(signal), this.#pullLoop(signal, replica, checkpoint)])
+    const state = await this.#host.engine((api) => api.beginSync(this.#host.newId()))
+    if (!state) return void this.stop() // cleared since this client connected: as on the reset it has not seen yet
+    await Promise.all([this.#pushLoop(signal), this.#pullLoop(signal, state.replica, state.checkpoint)])
   }
 
   // ── Push ───────────────────────────────────────────────────────────────────

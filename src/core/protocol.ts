@@ -724,9 +724,11 @@ export interface EngineApi {
   /**
    * Sync begins: stores `replica` as this database's replication id unless it has one
    * (creating the database), and answers the id and the pull checkpoint. Every pulled batch
-   * names that id, so a database cleared meanwhile refuses it.
+   * names that id, so a database cleared meanwhile refuses it. Answers `null`, and stores
+   * nothing, when the database was cleared since this connection connected (the client may
+   * not have heard of it yet): sync must not begin.
    */
-  beginSync(replica: string): Promise<Result<SyncState>>
+  beginSync(replica: string): Promise<Result<SyncState | null>>
   /** Unsubscribes this connection; the engine closes its database when no connection is left. */
   disconnect(): Promise<Result<void>>
 }

@@ -5,7 +5,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, expect, test } from 'vitest'
 import { createEngine, type Engine } from 'companion-chat/worker'
-import { CHAT_CONFIG, PROTOCOL_VERSION, type EngineApi, type Result, type TicketFields } from 'companion-chat'
+import { CHAT_CONFIG, PROTOCOL_VERSION, type EngineApi, type Patch, type Result, type TicketFields } from 'companion-chat'
 import { uniqueName } from '../helpers/client.js'
 
 const engines: Engine[] = []
@@ -18,9 +18,10 @@ async function connect(indexedDB = new IDBFactory(), databaseName = uniqueName('
   engines.push(engine)
   const api: EngineApi = engine.connection()
   const hello = { protocolVersion: PROTOCOL_VERSION, databaseName, config: { ...CHAT_CONFIG, autoCleanupInterval: 0 }, requirePersistence: true }
-  const welcome = await api.connect(hello, () => {})
+  const patches: Patch[] = []
+  const welcome = await api.connect(hello, (patch) => patches.push(patch))
   if (!welcome.ok) throw new Error(welcome.error.message)
-  return { api, indexedDB, databaseName }
+  return { api, indexedDB, databaseName, patches }
 }
 
 function value<T>(result: Result<T>): T {
@@ -46,7 +47,7 @@ async function priority(api: EngineApi): Promise<string | undefined> {
 
 test('a pulled ticket older than the stored revision is not applied; the same or a newer one is', async () => {
   const { api } = await connect()
-  const { replica } = value(await api.beginSync('r1'))
+  const { replica } = value(await api.beginSync('r1'))!
   const pull = (t: TicketFields, revision: string | undefined, checkpoint: string) =>
     api.applyRemote({ changes: [{ kind: 'ticket', ticket: t, ...(revision !== undefined ? { revision } : {}) }], checkpoint, replica, at: 2_000 })
   expect(value(await pull(ticket({ priority: 'high' }), '3-aaa', '1'))).toMatchObject({ refused: [], cleared: false })
@@ -66,7 +67,7 @@ test('a pulled ticket older than the stored revision is not applied; the same or
 
 test('the merged version a push stored is not replaced by an older pulled one; a newer pulled one replaces it', async () => {
   const { api } = await connect()
-  const { replica } = value(await api.beginSync('r1'))
+  const { replica } = value(await api.beginSync('r1'))!
   value(await api.execute([{ kind: 'createTicket', ticketId: 't1', ticketType: 'support', title: 'Broken zipper', commandId: 'c1', at: 1_000, sync: true }]))
   value(await api.execute([{ kind: 'updateTicketPriority', ticketId: 't1', priority: 'high', commandId: 'c2', at: 1_500, sync: true }]))
   const entries = value(await api.readOutbox(10))
@@ -91,7 +92,7 @@ test('the merged version a push stored is not replaced by an older pulled one; a
 
 test('a revision that is not <generation>-<rest> is refused with a ValidationError, the rest of the batch applies', async () => {
   const { api } = await connect()
-  const { replica } = value(await api.beginSync('r1'))
+  const { replica } = value(await api.beginSync('r1'))!
   const applied = value(
     await api.applyRemote({
       changes: [
@@ -111,7 +112,7 @@ test('a revision that is not <generation>-<rest> is refused with a ValidationErr
 
 test('a batch pulled for a database cleared since sync began is dropped, and the database is not made again', async () => {
   const { api, indexedDB, databaseName } = await connect()
-  const { replica } = value(await api.beginSync('r1'))
+  const { replica } = value(await api.beginSync('r1'))!
   value(await api.clearAllData())
   const applied = value(await api.applyRemote({ changes: [{ kind: 'ticket', ticket: ticket() }], checkpoint: '1', replica, at: 2_000 }))
   expect(applied).toMatchObject({ cleared: true, refused: [] })
@@ -122,4 +123,20 @@ test('a batch pulled for a database cleared since sync began is dropped, and the
   value(await other.api.execute([{ kind: 'setTyping', isTyping: true, commandId: 'c1', at: 3_000 }]))
   expect(value(await api.applyRemote({ changes: [{ kind: 'ticket', ticket: ticket() }], checkpoint: '1', replica, at: 2_000 }))).toMatchObject({ cleared: true })
   expect(value(await other.api.snapshot()).tickets).toEqual([])
+})
+
+test('sync does not begin on a connection that saw the database cleared since it connected; a new connection begins anew', async () => {
+  const indexedDB = new IDBFactory()
+  const databaseName = uniqueName('sync-begin')
+  const { api, patches } = await connect(indexedDB, databaseName)
+  const other = await connect(indexedDB, databaseName)
+  value(await other.api.execute([{ kind: 'setTyping', isTyping: true, commandId: 'c1', at: 1_000 }]))
+  value(await other.api.clearAllData())
+  // This engine hears of the other one's clear over the channel (its client may not have yet): its connection does not begin.
+  await expect.poll(() => patches.some((patch) => patch.changes.some((change) => change.type === 'reset')), { timeout: 10_000, interval: 5 }).toBe(true)
+  expect(value(await api.beginSync('r1'))).toBeNull()
+  expect((await indexedDB.databases()).map((db) => db.name)).not.toContain(databaseName)
+  expect(value(await other.api.beginSync('r2'))).toBeNull() // the clearing connection neither
+  const fresh = await connect(indexedDB, databaseName)
+  expect(value(await fresh.api.beginSync('r3'))).toEqual({ replica: 'r3', checkpoint: null })
 })

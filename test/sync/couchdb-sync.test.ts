@@ -388,6 +388,46 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   expect(messageTexts(await serverDocs(url)).sort()).toEqual(['A reply that arrives late', 'private']) // the server's copy is the app's to erase
 })
 
+test("another tab's clearAllData also wins over a tab that stood by and takes over sync before it hears of the clear", async () => {
+  const device = createDevice()
+  const { url, options } = userDatabase()
+  // Both syncing clients run their engines behind a channel; the one that stands by hears of the clear late.
+  const syncing = device.openBehind({}, options())
+  await syncing.sendMainChatMessage('private')
+  await delivered(syncing)
+  await poll(() => syncing.sync$.value.state).toBe('online')
+  let holdFeed = false
+  const queued: Array<() => void> = []
+  const standing = device.openBehind(
+    {
+      feed: (patch, deliver) => {
+        if (patch.changes.some((change) => change.type === 'reset')) holdFeed = true
+        if (holdFeed) queued.push(deliver)
+        else deliver()
+      },
+    },
+    options(),
+  )
+  await standing.ready
+  await poll(() => standing.sync$.value.state).toBe('standby')
+  const other = device.open()
+  await other.ready
+  await other.clearAllData()
+  // The syncing client stops; the one standing by is elected before it hears of the clear.
+  await poll(() => syncing.sync$.value.state).toBe('off')
+  // It pulls the server's copy into the cleared database (the other client shows it), or does not begin.
+  await poll(() => other.getState().mainChat.messages.length > 0 || standing.sync$.value.state === 'off').toBe(true)
+  holdFeed = false
+  for (const deliver of queued.splice(0)) deliver()
+  await poll(() => standing.sync$.value.state).toBe('off')
+  expect(other.getState().mainChat.messages).toEqual([])
+  const after = device.open()
+  await after.ready
+  expect(after.getState().mainChat.messages).toEqual([])
+  expect(standing.getState().mainChat.messages).toEqual([])
+  expect(messageTexts(await serverDocs(url))).toEqual(['private']) // the server's copy is the app's to erase
+})
+
 test('the worker lost in the middle of a push: sync waits for the new worker and goes on, each message arrives once', async () => {
   const device = createDevice()
   const workers: Worker[] = []
