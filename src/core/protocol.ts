@@ -585,8 +585,9 @@ export interface SearchHit {
 
 /**
  * What happened to one outbox entry: `sent` (it leaves the outbox; a ticket change brings the
- * server's version of the ticket, and its `revision` when the adapter gave one), `failed` (refused, with the reason), `pending` (tried
- * again: `retryDelivery`), `discarded` (leaves the outbox unsent: `discardDelivery`).
+ * server's version of the ticket, with its `revision` when the adapter gave one), `failed`
+ * (refused, with the reason), `pending` (tried again: `retryDelivery`), `discarded` (leaves
+ * the outbox unsent: `discardDelivery`).
  */
 export type DeliveryUpdate =
   | { readonly id: string; readonly state: 'sent'; readonly ticket?: TicketFields; readonly revision?: string }
