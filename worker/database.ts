@@ -6,7 +6,7 @@
 import { Dexie, type Table, type Transaction } from 'dexie'
 import { searchWords } from '../src/core/search-words.js'
 import type { AnalyticsCounters } from '../src/core/analytics.js'
-import type { ChatMessage, OutboxEntry, ThreadId, ThreadSummary, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
+import type { ChatMessage, OutboxEntry, ThreadId, ThreadSummary, TicketFields, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
 import { addToThread, emptyThread, markThreadRead } from '../src/core/thread-summary.js'
 
 /** A message row: the message, its thread, and its place in the database sequence. */
@@ -90,8 +90,16 @@ export interface AppliedRow {
 /** An outbox row: the entry as the feed carries it (schema 3). */
 export type OutboxRow = OutboxEntry
 
-/** Sync bookkeeping (schema 3): this database's replication id and the server position pulled up to. */
-export type SyncRow = { readonly key: 'replica'; readonly value: string } | { readonly key: 'checkpoint'; readonly value: string }
+/**
+ * Sync bookkeeping (schema 3): this database's replication id, the server position pulled
+ * up to, and per ticket the newest server version taken, with its revision
+ * (`revision:<ticket id>`; the row in `tickets` may show local values over it while
+ * changes of those fields wait in the outbox).
+ */
+export type SyncRow =
+  | { readonly key: 'replica'; readonly value: string }
+  | { readonly key: 'checkpoint'; readonly value: string }
+  | { readonly key: `revision:${string}`; readonly value: string; readonly ticket: TicketFields }
 
 /** The tables of one chat database. */
 export class ChatDatabase extends Dexie {

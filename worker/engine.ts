@@ -28,6 +28,7 @@ import {
   type SerializedError,
   type Snapshot,
   type StorageKind,
+  type SyncState,
   type ThreadId,
 } from '../src/core/protocol.js'
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
@@ -39,9 +40,9 @@ import { ExistingRowError, writeBatch } from './write-batch.js'
 import { TopicCounts } from './topic-counts.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
-import { applyRemote, checkDeliveryUpdates, checkRemoteBatch, readOutbox, readSyncState, settleDelivery } from './sync-jobs.js'
+import { applyRemote, beginSync, checkDeliveryUpdates, checkRemoteBatch, readOutbox, settleDelivery } from './sync-jobs.js'
 import { openSession, type Session } from './sessions.js'
-import { DEFAULT_SEARCH_LIMIT, checkPageSize, checkSearch } from '../src/core/validate.js'
+import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -117,6 +118,8 @@ class ChatEngine implements Engine {
   #session: Session | undefined
   /** The topic counts this engine's commits wrote (a send then reads only words it has not seen). */
   readonly #topics = new TopicCounts()
+  /** How many times this engine has seen its database cleared (`clearAllData` here or in another tab). */
+  #clears = 0
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -126,6 +129,8 @@ class ChatEngine implements Engine {
 
   connection(): EngineApi {
     let listener: PatchListener | undefined
+    /** The clears this engine had seen when this connection's snapshot was read (see `beginSync`). */
+    let clearsSeen = 0
     return {
       connect: (hello, onPatch, notices) =>
         settle(async () => {
@@ -143,7 +148,7 @@ class ChatEngine implements Engine {
           try {
             await this.#open(hello)
             const threads = checkThreads(hello.threads ?? [])
-            const snapshot = await this.#serial(() => this.#readSnapshot(threads))
+            const snapshot = await this.#serial(() => ((clearsSeen = this.#clears), this.#readSnapshot(threads)))
             listener = onPatch
             this.#listeners.set(onPatch, heldThreads(snapshot))
             return { protocolVersion: PROTOCOL_VERSION, storage: this.#storage, snapshot }
@@ -201,23 +206,39 @@ class ChatEngine implements Engine {
       settleDelivery: (updates) =>
         settle(async () => {
           const checked = checkDeliveryUpdates(updates)
-          await this.#serial(() => this.#sync((db) => settleDelivery(db, checked, this.#config)))
+          // A database that does not exist (cleared) has no outbox left to settle: not made again for nothing.
+          await this.#serial(() => this.#sync((db) => settleDelivery(db, checked, this.#config), false))
           return this.#version
         }),
       applyRemote: (batch) =>
         settle(async () => {
           const checked = checkRemoteBatch(batch)
           let refused: Array<{ index: number; error: SerializedError }> = []
+          let cleared = true // a database that does not exist was cleared since sync began: not made again
           await this.#serial(() =>
             this.#sync(async (db) => {
               const applied = await applyRemote(db, checked, this.#config)
               refused = applied.refused
+              cleared = applied.cleared
               return applied.changes
-            }),
+            }, false),
           )
-          return { refused, version: this.#version }
+          return { refused, version: this.#version, cleared }
         }),
-      syncState: () => settle(() => this.#chain(async () => readSyncState(await this.#readable()))),
+      beginSync: (replica) =>
+        settle(async () => {
+          checkId(replica, 'replica')
+          let state: SyncState | null = null
+          await this.#serial(async () => {
+            // The database was cleared since this client connected (it may not have heard yet): no sync, for its life.
+            if (this.#clears !== clearsSeen) return
+            await this.#sync(async (db) => {
+              state = await beginSync(db, replica)
+              return []
+            })
+          })
+          return state
+        }),
       disconnect: () =>
         settle(async () => {
           if (listener) this.#listeners.delete(listener)
@@ -492,6 +513,7 @@ class ChatEngine implements Engine {
    * loaded again by the windows that want them.
    */
   async #onReset(): Promise<void> {
+    this.#clears++
     for (const windows of this.#listeners.values()) windows.clear()
     forgetSeenWords() // the cleared messages' words, as in the tab that cleared
     this.#topics.forget()
@@ -512,10 +534,15 @@ class ChatEngine implements Engine {
     return this.#chain(async () => searchMessages(await this.#readable(), search))
   }
 
-  /** A sync job: one read-write transaction over every table, and its changes published (and shared with other tabs). */
-  async #sync(job: (db: ChatDatabase) => Promise<Change[]>): Promise<void> {
+  /**
+   * A sync job: one read-write transaction over every table, and its changes published (and
+   * shared with other tabs). With `create: false` a database that does not exist is left
+   * alone and the job does not run.
+   */
+  async #sync(job: (db: ChatDatabase) => Promise<Change[]>, create = true): Promise<void> {
     if (this.#closed || !this.#hello) throw new StorageUnavailableError('Not connected: call connect() first')
-    const db = await this.#database()
+    const db = create ? await this.#database() : await this.#readable()
+    if (db === this.#empty) return
     const changes = await db.transaction('rw', db.all, () => job(db))
     this.#publish({ changes, done: [], refused: [] }, true)
   }
@@ -559,6 +586,7 @@ class ChatEngine implements Engine {
         messages.length > 0 && deleteKeys(db.messages, messages),
         ids.length > 0 && deleteKeys(db.tickets, ids),
         ids.length > 0 && deleteKeys(db.threads, ids),
+        ids.length > 0 && db.sync.bulkDelete(ids.map((id) => `revision:${id}` as const)), // their server revisions (sync)
         drafts.length > 0 && db.drafts.bulkDelete(drafts),
         appliedKeys.length > 0 && deleteKeys(db.applied, appliedKeys),
       ])
@@ -577,6 +605,7 @@ class ChatEngine implements Engine {
   }
 
   async #clearAll(): Promise<void> {
+    this.#clears++
     const db = await this.#readable()
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()

@@ -72,7 +72,7 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     readOutbox: (limit) => connected().readOutbox(limit),
     settleDelivery: (updates) => connected().settleDelivery(updates),
     applyRemote: (batch) => connected().applyRemote(batch),
-    syncState: () => connected().syncState(),
+    beginSync: (replica) => connected().beginSync(replica),
     disconnect: async () => {
       const result = await connected().disconnect()
       release()
@@ -115,6 +115,6 @@ const NOT_CONNECTED: EngineApi = {
   readOutbox: refuse,
   settleDelivery: refuse,
   applyRemote: refuse,
-  syncState: refuse,
+  beginSync: refuse,
   disconnect: async () => ({ ok: true, value: undefined }),
 }

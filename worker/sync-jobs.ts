@@ -9,7 +9,7 @@ import { checkCommand } from '../src/core/check-command.js'
 import { ValidationError, toSerializedError } from '../src/core/errors.js'
 import type { Change, ChatConfig, Command, DeliveryUpdate, OutboxEntry, RemoteBatch, SerializedError, SyncState, TicketFields } from '../src/core/protocol.js'
 import { groupValues, withGroupValues, type TicketFieldGroup } from '../src/core/sync.js'
-import type { ChatDatabase, OutboxRow } from './database.js'
+import type { ChatDatabase, OutboxRow, SyncRow } from './database.js'
 import { writeBatch } from './write-batch.js'
 
 /** The oldest `limit` pending entries, in order (failed ones wait for `retryDelivery`). */
@@ -21,9 +21,17 @@ export async function readOutbox(db: ChatDatabase, limit: number): Promise<Outbo
     .toArray()
 }
 
-export async function readSyncState(db: ChatDatabase): Promise<SyncState> {
-  const [replica, checkpoint] = await db.sync.bulkGet(['replica', 'checkpoint'])
-  return { replica: replica?.value ?? null, checkpoint: checkpoint?.value ?? null }
+/** Sync begins: the stored replication id and checkpoint, or `replica` stored as the id (the first sync of this database). */
+export async function beginSync(db: ChatDatabase, replica: string): Promise<SyncState> {
+  const [stored, checkpoint] = await db.sync.bulkGet(['replica', 'checkpoint'])
+  if (stored) return { replica: stored.value, checkpoint: checkpoint?.value ?? null }
+  await db.sync.put({ key: 'replica', value: replica })
+  return { replica, checkpoint: null }
+}
+
+/** Whether `db` is still the database sync began on with `replica` (`clearAllData` removes the id with everything else). */
+async function sameReplica(db: ChatDatabase, replica: string): Promise<boolean> {
+  return (await db.sync.get('replica'))?.value === replica
 }
 
 /** Records the server's answers: entries leave the outbox or change state, their messages say so, tickets take the server's version. */
@@ -33,7 +41,7 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
   const deleted: string[] = []
   const put: OutboxRow[] = []
   const commands: Command[] = []
-  const servers: TicketFields[] = []
+  const servers: Array<{ ticket: TicketFields; revision: string | undefined }> = []
   updates.forEach((update, i) => {
     const row = rows[i]
     if (!row) return // settled already: discarded meanwhile, or by another client of this database
@@ -45,7 +53,7 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
       deleted.push(row.id)
       changes.push({ type: 'outboxDeleted', id: row.id })
       setDelivery(update.state === 'sent' ? 'sent' : null)
-      if (update.state === 'sent' && update.ticket) servers.push(update.ticket)
+      if (update.state === 'sent' && update.ticket) servers.push({ ticket: update.ticket, revision: update.revision })
       return
     }
     const { reason: _, ...rest } = row
@@ -56,16 +64,35 @@ export async function settleDelivery(db: ChatDatabase, updates: readonly Deliver
   })
   if (deleted.length > 0) await db.outbox.bulkDelete(deleted)
   if (put.length > 0) await db.outbox.bulkPut(put)
-  for (const ticket of servers) commands.push(command({ kind: 'putTicket', ticket: await keepQueued(db, ticket) }))
+  const revisions = new Map<string, { revision: string; ticket: TicketFields }>()
+  for (const { ticket, revision } of servers) {
+    // A newer version was pulled meanwhile (an agent wrote after this push): that one is the
+    // server's, shown now with local values only for the changes still queued.
+    const newer = revision === undefined ? undefined : await newerStored(db, ticket.id, revision)
+    commands.push(command({ kind: 'putTicket', ticket: await keepQueued(db, newer ?? ticket) }))
+    if (revision !== undefined && !newer) revisions.set(ticket.id, { revision, ticket })
+  }
   if (commands.length === 0) return changes
-  const batch = await writeBatch(db, commands.map((c) => checkCommand(c, config)), config)
+  const checked = commands.map((c) => checkCommand(c, config))
+  if (revisions.size > 0) await storeRevisions(db, revisions)
+  const batch = await writeBatch(db, checked, config)
   return [...changes, ...batch.changes]
 }
 
-/** Applies the server's changes: tickets first (a new ticket's messages need it), then messages in order; stores the checkpoint. */
-export async function applyRemote(db: ChatDatabase, batch: RemoteBatch, config: ChatConfig): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }> }> {
+/**
+ * Applies the server's changes: tickets first (a new ticket's messages need it), then
+ * messages in order; stores the checkpoint. Nothing, and `cleared`, when the database was
+ * cleared since sync began: the user's erasure wins over a pull that was on its way.
+ */
+export async function applyRemote(
+  db: ChatDatabase,
+  batch: RemoteBatch,
+  config: ChatConfig,
+): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }>; cleared: boolean }> {
+  if (!(await sameReplica(db, batch.replica))) return { changes: [], refused: [], cleared: true }
   const refused: Array<{ index: number; error: SerializedError }> = []
   const tickets: Array<{ index: number; command: Command }> = []
+  const revisions = new Map<string, { revision: string; ticket: TicketFields }>()
   const messages: Array<{ index: number; command: Command }> = []
   const latest = new Map<string, number>() // a ticket changed twice in a batch: its last version only
   batch.changes.forEach((change, index) => {
@@ -75,7 +102,11 @@ export async function applyRemote(db: ChatDatabase, batch: RemoteBatch, config: 
     try {
       if (change?.kind === 'ticket') {
         if (latest.get(change.ticket?.id) !== index) continue
+        const revision = checkRevision(change.revision, `changes[${index}].revision`)
         const checked = checkCommand(command({ kind: 'putTicket', ticket: change.ticket }, batch.at), config) as Extract<Command, { kind: 'putTicket' }>
+        // Older than the version stored (the merged version a push wrote after this one): not applied.
+        if (revision !== undefined && (await newerStored(db, checked.ticket.id, revision))) continue
+        if (revision !== undefined) revisions.set(checked.ticket.id, { revision, ticket: checked.ticket })
         tickets.push({ index, command: { ...checked, ticket: await keepQueued(db, checked.ticket) } })
       } else if (change?.kind === 'message') {
         const { delivery: _, ...message } = change.message ?? ({} as never)
@@ -88,15 +119,43 @@ export async function applyRemote(db: ChatDatabase, batch: RemoteBatch, config: 
     }
   }
   const planned = [...tickets, ...messages]
-  await db.sync.bulkPut([
-    { key: 'checkpoint', value: batch.checkpoint },
-    { key: 'replica', value: batch.replica },
-  ])
-  if (planned.length === 0) return { changes: [], refused }
+  await db.sync.put({ key: 'checkpoint', value: batch.checkpoint })
+  if (planned.length === 0) return { changes: [], refused, cleared: false }
+  if (revisions.size > 0) await storeRevisions(db, revisions) // before the batch: an await after it may be outside the transaction (see writeBatch)
   const result = await writeBatch(db, planned.map((p) => p.command), config)
   const indexOf = new Map(planned.map((p) => [p.command.commandId, p.index]))
   for (const outcome of result.refused) refused.push({ index: indexOf.get(outcome.commandId) ?? -1, error: outcome.error })
-  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index) }
+  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false }
+}
+
+const revisionKey = (ticketId: string) => `revision:${ticketId}` as const
+
+/**
+ * The server version of the ticket taken before, when it is newer than `revision` (see
+ * `RemoteChange`); `undefined` otherwise. Called only with a revision: an async step that
+ * does not touch Dexie would leave its transaction (see writeBatch).
+ */
+async function newerStored(db: ChatDatabase, ticketId: string, revision: string): Promise<TicketFields | undefined> {
+  const stored = (await db.sync.get(revisionKey(ticketId))) as Extract<SyncRow, { ticket: unknown }> | undefined
+  return stored && compareRevisions(revision, stored.value) < 0 ? stored.ticket : undefined
+}
+
+/** Keeps the server versions of the tickets taken, with their revisions, by ticket id (a checked `putTicket` is never refused). */
+async function storeRevisions(db: ChatDatabase, revisions: ReadonlyMap<string, { revision: string; ticket: TicketFields }>): Promise<void> {
+  await db.sync.bulkPut([...revisions].map(([ticketId, { revision, ticket }]) => ({ key: revisionKey(ticketId), value: revision, ticket })))
+}
+
+/** Orders server revisions `<generation>-<rest>` as CouchDB picks its winner: by generation (a number), then by the rest. */
+function compareRevisions(a: string, b: string): number {
+  const restA = a.slice(a.indexOf('-') + 1)
+  const restB = b.slice(b.indexOf('-') + 1)
+  return parseInt(a, 10) - parseInt(b, 10) || (restA < restB ? -1 : restA > restB ? 1 : 0)
+}
+
+/** A revision as `RemoteChange` describes it (a generation of at most 15 digits, then `-` and anything), or `undefined`. */
+function checkRevision(value: unknown, path: string): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || !/^\d{1,15}(-|$)/.test(value))) throw new ValidationError(`${path}: must be a revision '<generation>-<rest>'`, { path })
+  return value
 }
 
 /**
@@ -127,6 +186,7 @@ export function checkDeliveryUpdates(updates: unknown): DeliveryUpdate[] {
       throw new ValidationError(`updates[${i}]: must have an id and a state`, { path: `updates[${i}]` })
     }
     if (update.state === 'failed' && typeof update.reason !== 'string') throw new ValidationError(`updates[${i}].reason: must be a string`, { path: `updates[${i}].reason` })
+    if (update.state === 'sent') checkRevision(update.revision, `updates[${i}].revision`)
     return update as DeliveryUpdate
   })
 }

@@ -137,9 +137,9 @@ export class SyncRunner {
 
   async #run(signal: AbortSignal): Promise<void> {
     this.#set({ state: 'connecting' })
-    const state = await this.#host.engine((api) => api.syncState())
-    const replica = state.replica ?? this.#host.newId()
-    await Promise.all([this.#pushLoop(signal), this.#pullLoop(signal, replica, state.checkpoint)])
+    const state = await this.#host.engine((api) => api.beginSync(this.#host.newId()))
+    if (!state) return void this.stop() // cleared since this client connected: as on the reset it has not seen yet
+    await Promise.all([this.#pushLoop(signal), this.#pullLoop(signal, state.replica, state.checkpoint)])
   }
 
   // ── Push ───────────────────────────────────────────────────────────────────
@@ -190,7 +190,7 @@ export class SyncRunner {
         updates.push({ id: entry.id, state: 'failed', reason: String(outcome.reason) })
         continue
       }
-      updates.push({ id: entry.id, state: 'sent', ...(outcome.ticket ? { ticket: outcome.ticket } : {}) })
+      updates.push({ id: entry.id, state: 'sent', ...(outcome.ticket ? { ticket: outcome.ticket } : {}), ...(outcome.revision !== undefined ? { revision: outcome.revision } : {}) })
       conflicts.push(...(outcome.conflicts ?? []))
     }
     if (updates.length === 0) throw new SyncError(`${this.#adapter.name}: the server answered none of ${entries.length} changes`, { reason: 'bad-response' })
@@ -211,6 +211,7 @@ export class SyncRunner {
         const batch = await untilStopped(caughtUp ? this.#adapter.live(request) : this.#adapter.pull(request), signal)
         if (signal.aborted) return
         if (batch.checkpoint !== since || batch.changes.length > 0) await this.#apply(batch, replica, signal)
+        if (signal.aborted) return
         since = batch.checkpoint
         if (!batch.more && !caughtUp) {
           caughtUp = true
@@ -222,7 +223,13 @@ export class SyncRunner {
 
   async #apply(batch: PullBatch, replica: string, signal: AbortSignal): Promise<void> {
     const remote: RemoteBatch = { changes: batch.changes, checkpoint: batch.checkpoint, replica, at: this.#host.now() }
-    const { refused, version } = await this.#host.engine((api) => api.applyRemote(remote))
+    const { refused, version, cleared } = await this.#host.engine((api) => api.applyRemote(remote))
+    if (cleared) {
+      // Cleared since sync began (`clearAllData` in another tab, whose reset this client has
+      // not seen yet): sync ends for good, as on that reset.
+      void this.stop()
+      return
+    }
     await this.#seen(version, signal)
     for (const { index, error } of refused) this.#host.report(refusedChange(this.#adapter.name, index, error))
     if (signal.aborted) return

@@ -9,7 +9,7 @@
 import type { RemoteChange, SyncChange } from './sync.js'
 
 /** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. */
-export const PROTOCOL_VERSION = 8
+export const PROTOCOL_VERSION = 9
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -585,11 +585,12 @@ export interface SearchHit {
 
 /**
  * What happened to one outbox entry: `sent` (it leaves the outbox; a ticket change brings the
- * server's version of the ticket), `failed` (refused, with the reason), `pending` (tried
- * again: `retryDelivery`), `discarded` (leaves the outbox unsent: `discardDelivery`).
+ * server's version of the ticket, with its `revision` when the adapter gave one), `failed`
+ * (refused, with the reason), `pending` (tried again: `retryDelivery`), `discarded` (leaves
+ * the outbox unsent: `discardDelivery`).
  */
 export type DeliveryUpdate =
-  | { readonly id: string; readonly state: 'sent'; readonly ticket?: TicketFields }
+  | { readonly id: string; readonly state: 'sent'; readonly ticket?: TicketFields; readonly revision?: string }
   | { readonly id: string; readonly state: 'failed'; readonly reason: string }
   | { readonly id: string; readonly state: 'pending' | 'discarded' }
 
@@ -597,15 +598,18 @@ export type DeliveryUpdate =
 export interface RemoteBatch {
   readonly changes: readonly RemoteChange[]
   readonly checkpoint: string
-  /** The replication id to keep (the first batch stores it). */
+  /**
+   * The replication id the runner started with (`beginSync`). A database whose stored id
+   * differs, or that has none, was cleared since: the batch is not applied.
+   */
   readonly replica: string
   /** The client's clock, for the commands the batch becomes. */
   readonly at: number
 }
 
-/** A database's sync bookkeeping. */
+/** A database's sync bookkeeping: its replication id, and its pull checkpoint (`null` before the first pull). */
 export interface SyncState {
-  readonly replica: string | null
+  readonly replica: string
   readonly checkpoint: string | null
 }
 
@@ -711,11 +715,21 @@ export interface EngineApi {
   /**
    * Sync: applies a batch of the server's changes and stores the checkpoint after it, in one
    * transaction. Answers the changes it could not apply (malformed, or a message for a
-   * ticket this device does not have or that is closed), by the index of the change.
+   * ticket this device does not have or that is closed), by the index of the change; and
+   * `cleared` when the database is no longer the one sync began on (its replication id is
+   * gone: `clearAllData` here or in another tab), in which case nothing was written.
    */
-  applyRemote(batch: RemoteBatch): Promise<Result<{ readonly refused: ReadonlyArray<{ readonly index: number; readonly error: SerializedError }>; readonly version: number }>>
-  /** Sync: this database's replication id and pull checkpoint (`null`s before the first pull). */
-  syncState(): Promise<Result<SyncState>>
+  applyRemote(batch: RemoteBatch): Promise<
+    Result<{ readonly refused: ReadonlyArray<{ readonly index: number; readonly error: SerializedError }>; readonly version: number; readonly cleared: boolean }>
+  >
+  /**
+   * Sync begins: stores `replica` as this database's replication id unless it has one
+   * (creating the database), and answers the id and the pull checkpoint. Every pulled batch
+   * names that id, so a database cleared meanwhile refuses it. Answers `null`, and stores
+   * nothing, when the database was cleared since this connection connected (the client may
+   * not have heard of it yet): sync must not begin.
+   */
+  beginSync(replica: string): Promise<Result<SyncState | null>>
   /** Unsubscribes this connection; the engine closes its database when no connection is left. */
   disconnect(): Promise<Result<void>>
 }

@@ -65,6 +65,8 @@ export type PushOutcome =
       readonly state: 'sent'
       /** For ticket changes: the ticket as the server has it now (the device takes it). */
       readonly ticket?: TicketFields
+      /** The server's revision of `ticket`, in the form of {@link RemoteChange}'s `revision`. */
+      readonly revision?: string
       /** Local field changes the server overruled (see {@link TicketConflict}). */
       readonly conflicts?: readonly TicketConflict[]
     }
@@ -74,7 +76,20 @@ export type PushOutcome =
 /** A change that came from the server. */
 export type RemoteChange =
   | { readonly kind: 'message'; readonly thread: ThreadId; readonly message: ChatMessage }
-  | { readonly kind: 'ticket'; readonly ticket: TicketFields }
+  | {
+      readonly kind: 'ticket'
+      readonly ticket: TicketFields
+      /**
+       * The server's revision of this version of the ticket, as CouchDB's `_rev`:
+       * `<generation>-<anything>`, where the generation grows with every write of the
+       * ticket on the server. The device keeps the revision of the version it holds and
+       * does not apply an older one (a lower generation; at the same generation, a lower
+       * rest, as CouchDB picks its winning revision): a version pulled while a push was
+       * writing a newer one would otherwise replace it until the next pull. Without it,
+       * every version pulled is applied.
+       */
+      readonly revision?: string
+    }
 
 /** One batch of the server's changes, in the server's order, and where the next one starts. */
 export interface PullBatch {

@@ -207,7 +207,7 @@ async function push(
       }
       const ticket = merged.get(id)
       if (!ticket) return
-      if (result.ok) outcomes.push(...ticket.outcomes)
+      if (result.ok) outcomes.push(...ticket.outcomes.map((outcome) => (typeof result.rev === 'string' ? { ...outcome, revision: result.rev } : outcome)))
       else if (result.error === 'conflict') retry.set(ticket.doc.ticket.id, pendingTickets.get(ticket.doc.ticket.id)!)
       else for (const outcome of ticket.outcomes) outcomes.push({ id: outcome.id, state: 'failed', reason: describeRefusal(result) })
     })

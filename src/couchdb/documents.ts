@@ -47,9 +47,9 @@ export const ticketDocId = (ticketId: string): string => `ticket:${ticketId}`
 /** The change a document of ours stands for; `undefined` for other documents (design documents, an app's own). */
 export function remoteChange(doc: unknown): RemoteChange | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined
-  const d = doc as { type?: unknown; thread?: unknown; message?: ChatMessage; ticket?: TicketFields }
+  const d = doc as { _rev?: unknown; type?: unknown; thread?: unknown; message?: ChatMessage; ticket?: TicketFields }
   if (d.type === 'message' && typeof d.thread === 'string' && isObject(d.message)) return { kind: 'message', thread: d.thread, message: d.message }
-  if (d.type === 'ticket' && isObject(d.ticket)) return { kind: 'ticket', ticket: d.ticket }
+  if (d.type === 'ticket' && isObject(d.ticket)) return { kind: 'ticket', ticket: d.ticket, ...(typeof d._rev === 'string' ? { revision: d._rev } : {}) }
   return undefined
 }
 

@@ -94,7 +94,7 @@ export function useBrowserSuite(name: string, serve: () => Promise<ServedApp>): 
 /** Everything `npm run build:js` reads. */
 const BUILD_INPUTS = ['src', 'worker', 'package.json', 'rollup.config.mjs', 'tsconfig.json']
 /** Everything it writes that the browser apps load (they need no type declarations). */
-const BUILD_OUTPUTS = ['index', 'worker', 'react'].map((name) => `dist/${name}.js`)
+const BUILD_OUTPUTS = ['index', 'worker', 'react', 'couchdb'].map((name) => `dist/${name}.js`)
 const BUILD_TIMEOUT = 120_000
 const LOCK = join(tmpdir(), `companion-chat-dist-${Buffer.from(repoRoot).toString('base64url').slice(-24)}.lock`)
 

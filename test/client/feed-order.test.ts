@@ -72,4 +72,36 @@ describe('the change feed', () => {
     expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['theirs', 'two'])
     await chat.close()
   })
+
+  test('a call waiting for the feed to show its result ends when a snapshot brings that version (its patch arrives behind it)', async () => {
+    const device = createDevice()
+    const feed = heldFeed()
+    let clock = 1_000_000
+    const chat = device.openBehind({ feed: (patch, deliver) => feed.hook(patch, deliver) }, { now: () => clock, config: { autoCleanupInterval: 0 } })
+    await chat.ready
+    const ticketId = chat.createTicket('support', 'Old question')
+    await chat.resolveTicket(ticketId, 'Answered')
+    clock += 365 * 24 * 60 * 60 * 1000 // the resolved ticket is old enough for cleanup
+    feed.holding = true
+    const one = chat.sendMainChatMessage('one')
+    await feed.holds(1)
+    const two = chat.sendMainChatMessage('two')
+    await feed.holds(2)
+    const cleanup = chat.runCleanup()
+    await feed.holds(3) // the cleanup's patch, held: runCleanup waits for the feed to show it
+    feed.holding = false
+    // A patch went missing before this one: the client takes a snapshot, which already holds the cleanup.
+    feed.held[1]!.deliver()
+    await two
+    await expect.poll(() => chat.getState().tickets, { timeout: 20_000, interval: 5 }).toEqual([]) // the snapshot is in
+    // The cleanup's patch and the missing one arrive behind the snapshot.
+    feed.held[2]!.deliver()
+    feed.held[0]!.deliver()
+    await one
+
+    expect(await cleanup).toEqual({ removedTicketIds: [ticketId], removedMessages: 0 }) // hung: the wait was left for a later patch
+    expect(chat.getState().tickets).toEqual([])
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['one', 'two'])
+    await chat.close()
+  })
 })

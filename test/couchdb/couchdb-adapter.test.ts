@@ -128,7 +128,8 @@ describe('pulling', () => {
       body: JSON.stringify({ type: 'ticket', ticket: ticket({ status: 'in-progress' }) }),
     })
     const batch = await waiting
-    expect(batch.changes).toEqual([{ kind: 'ticket', ticket: ticket({ status: 'in-progress' }) }])
+    const { _rev } = await getJson<{ _rev: string }>(`${url}/ticket:t1`)
+    expect(batch.changes).toEqual([{ kind: 'ticket', ticket: ticket({ status: 'in-progress' }), revision: _rev }])
   })
 
   test('aborting a live pull ends its request', async () => {
@@ -166,16 +167,19 @@ describe('tickets and the conflict rule', () => {
       { signal },
     )
     const merged = ticket({ status: 'in-progress', priority: 'high', updatedAt: 2_000 })
+    const stored = await getJson<{ _rev: string; ticket: TicketFields }>(`${url}/ticket:t1`)
+    expect(stored.ticket).toEqual(merged)
+    expect(stored._rev).toMatch(/^3-/)
     expect(outcomes).toEqual([
       {
         id: 'c2',
         state: 'sent',
         ticket: merged,
+        revision: stored._rev, // the revision the merged version was written as
         conflicts: [{ ticketId: 't1', field: 'status', local: { status: { status: 'resolved', resolvedAt: 1_500, summary: 'found it' } }, server: { status: { status: 'in-progress' } }, changeId: 'c2' }],
       },
-      { id: 'c3', state: 'sent', ticket: merged },
+      { id: 'c3', state: 'sent', ticket: merged, revision: stored._rev },
     ])
-    expect((await getJson<{ ticket: TicketFields }>(`${url}/ticket:t1`)).ticket).toEqual(merged)
   })
 
   test('the conflict hook can keep the device value', async () => {
@@ -184,7 +188,7 @@ describe('tickets and the conflict rule', () => {
     const doc = await getJson<{ _rev: string; ticket: TicketFields }>(`${url}/ticket:t1`)
     await fetch(`${url}/ticket:t1`, { method: 'PUT', body: JSON.stringify({ ...doc, ticket: { ...doc.ticket, priority: 'low' } }), headers: { 'Content-Type': 'application/json' } })
     const [outcome] = await sync.push([{ kind: 'ticket', id: 'c2', seq: ++seq, ticket: ticket({ priority: 'urgent' }), changed: ['priority'], base: { priority: 'medium' } }], { signal })
-    expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ priority: 'urgent' }) })
+    expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ priority: 'urgent' }), revision: (await getJson<{ _rev: string }>(`${url}/ticket:t1`))._rev })
   })
 
   test('a ticket change delivered twice applies once, even after the server moved on', async () => {
@@ -194,7 +198,8 @@ describe('tickets and the conflict rule', () => {
     const doc = await getJson<{ _rev: string; ticket: TicketFields }>(`${url}/ticket:t1`)
     await fetch(`${url}/ticket:t1`, { method: 'PUT', body: JSON.stringify({ ...doc, ticket: { ...doc.ticket, status: 'resolved', resolvedAt: 3_000 } }), headers: { 'Content-Type': 'application/json' } })
     const [outcome] = await sync.push([change], { signal })
-    expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ status: 'resolved', resolvedAt: 3_000 }) }) // no conflict: it was merged before
+    const { _rev } = await getJson<{ _rev: string }>(`${url}/ticket:t1`)
+    expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ status: 'resolved', resolvedAt: 3_000 }), revision: _rev }) // no conflict: it was merged before
     expect((await getJson<{ ticket: TicketFields }>(`${url}/ticket:t1`)).ticket.status).toBe('resolved')
   })
 
@@ -214,7 +219,7 @@ describe('tickets and the conflict rule', () => {
     await sync.push([create(ticket())], { signal })
     const [outcome] = await sync.push([{ kind: 'ticket', id: 'c2', seq: ++seq, ticket: ticket({ priority: 'urgent' }), changed: ['priority'], base: { priority: 'medium' } }], { signal })
     expect(raced).toBe(true)
-    expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ title: 'Order 1234 missing', priority: 'urgent' }) })
+    expect(outcome).toEqual({ id: 'c2', state: 'sent', ticket: ticket({ title: 'Order 1234 missing', priority: 'urgent' }), revision: (await getJson<{ _rev: string }>(`${url}/ticket:t1`))._rev })
   })
 })
 

@@ -221,6 +221,65 @@ test('a ticket changed on both sides: the server keeps its status, the local cha
   expect(onServer.ticket).toMatchObject({ status: 'in-progress', priority: 'high' })
 })
 
+test("a ticket's older server version pulled while the push merged it does not overwrite the merged one", async () => {
+  // The push is offline while the long poll goes on; the poll that brings the agent's
+  // version of the ticket is held until the push has stored the merged version.
+  let pushOffline = false
+  let holdTicket: string | undefined
+  let held = 0
+  let release: () => void = () => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let checkpoints = 0
+  const fetcher: typeof fetch = async (input, init) => {
+    const path = String(input)
+    if (pushOffline && (path.includes('/_bulk_docs') || path.includes('/_all_docs'))) throw new TypeError('fetch failed')
+    const response = await fetch(input, init)
+    if (path.includes('/_local/') && init?.method === 'PUT') checkpoints++
+    if (!path.includes('/_changes?')) return response
+    // A long poll answers its headers at once: what it brings is known once its body is in.
+    const body = await response.text()
+    if (holdTicket && body.includes(`"ticket:${holdTicket}"`)) {
+      holdTicket = undefined
+      held++
+      await released
+    }
+    return new Response(body, { status: response.status, headers: response.headers })
+  }
+  const { url, options } = userDatabase({ fetch: fetcher })
+  const chat = createDevice().open(options())
+  const conflicts: TicketConflict[] = []
+  chat.conflicts$.subscribe((conflict) => conflicts.push(conflict))
+  const ticketId = chat.createTicket('support', 'Broken zipper')
+  await delivered(chat)
+  await poll(() => chat.sync$.value.state).toBe('online')
+  pushOffline = true
+  await chat.resolveTicket(ticketId, 'Fixed it myself')
+  await chat.updateTicketPriority(ticketId, 'high')
+  // An agent takes the ticket; the live poll brings that version, and is held.
+  holdTicket = ticketId
+  const doc = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  await put(`${url}/ticket:${ticketId}`, { ...doc, ticket: { ...doc.ticket!, status: 'in-progress', updatedAt: doc.ticket!.updatedAt + 1 } })
+  await poll(() => held).toBe(1)
+  pushOffline = false
+  await delivered(chat)
+  const shown = () => {
+    const ticket = chat.getState().tickets.find((t) => t.id === ticketId)
+    return [ticket?.status, ticket?.priority]
+  }
+  expect(shown()).toEqual(['in-progress', 'high']) // the merged version, as the push stored it
+  const seen: unknown[] = []
+  chat.tickets$.subscribe((tickets) => seen.push(tickets.find((t) => t.id === ticketId)?.priority))
+  // The agent's version (priority still medium) arrives now: it is older than the merged one.
+  const before = checkpoints
+  release()
+  await poll(() => checkpoints).toBeGreaterThan(before) // that batch is stored
+  expect(shown()).toEqual(['in-progress', 'high'])
+  expect(seen).not.toContain('medium')
+  expect(conflicts).toEqual([expect.objectContaining({ ticketId, field: 'status' })])
+  const onServer = (await (await fetch(`${url}/ticket:${ticketId}`)).json()) as Doc
+  expect(onServer.ticket).toMatchObject({ status: 'in-progress', priority: 'high' })
+})
+
 test('two clients on one database: one syncs, and each message reaches the server once', async () => {
   const { url, options } = userDatabase()
   const device = createDevice()
@@ -273,6 +332,103 @@ test('clearAllData stops sync and leaves the server as it was', async () => {
   await new Promise((resolve) => setTimeout(resolve, 300))
   expect(messageTexts(await serverDocs(url))).toEqual(['private']) // nothing pushed after the clear, nothing erased on the server
   expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after the clear']) // and nothing pulled back
+})
+
+test("another tab's clearAllData wins over a pull on its way: the pulled batch does not bring data back into the wiped database", async () => {
+  const device = createDevice()
+  // The syncing tab's long poll of `_changes` is held once it brings the agent's message, until the other tab has cleared.
+  let hold = true
+  let held = 0
+  let release: () => void = () => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const fetcher: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init)
+    if (hold && String(input).includes('/_changes?') && (await response.clone().text()).includes('agent-late')) {
+      held++
+      await released
+    }
+    return response
+  }
+  const { url, options } = userDatabase({ fetch: fetcher })
+  // The syncing tab hears of the clear only after its pulled batch was applied (or refused): the race at its widest.
+  let holdFeed = false
+  const queued: Array<() => void> = []
+  const syncing = device.openBehind(
+    {
+      feed: (patch, deliver) => {
+        if (patch.changes.some((change) => change.type === 'reset')) holdFeed = true
+        if (holdFeed) queued.push(deliver)
+        else deliver()
+      },
+    },
+    options(),
+  )
+  await syncing.sendMainChatMessage('private')
+  await delivered(syncing)
+  await poll(() => syncing.sync$.value.state).toBe('online')
+  const other = device.open()
+  await other.ready
+  expect(other.getState().mainChat.messages.map((m) => m.content)).toEqual(['private'])
+  await put(`${url}/message:agent-late`, {
+    type: 'message',
+    thread: 'main',
+    message: { id: 'agent-late', content: 'A reply that arrives late', sender: 'assistant', timestamp: Date.now(), type: 'text' },
+  })
+  await poll(() => held).toBe(1)
+  await other.clearAllData()
+  hold = false
+  release()
+  // Applied into the wiped database (the other tab shows it), or refused (sync stops).
+  await poll(() => other.getState().mainChat.messages.length > 0 || syncing.sync$.value.state === 'off').toBe(true)
+  for (const deliver of queued.splice(0)) deliver()
+  holdFeed = false
+  await poll(() => syncing.sync$.value.state).toBe('off')
+  expect(other.getState().mainChat.messages).toEqual([])
+  const after = device.open()
+  await after.ready
+  expect(after.getState().mainChat.messages).toEqual([])
+  expect(syncing.getState().mainChat.messages).toEqual([])
+  expect(messageTexts(await serverDocs(url)).sort()).toEqual(['A reply that arrives late', 'private']) // the server's copy is the app's to erase
+})
+
+test("another tab's clearAllData also wins over a tab that stood by and takes over sync before it hears of the clear", async () => {
+  const device = createDevice()
+  const { url, options } = userDatabase()
+  // Both syncing clients run their engines behind a channel; the one that stands by hears of the clear late.
+  const syncing = device.openBehind({}, options())
+  await syncing.sendMainChatMessage('private')
+  await delivered(syncing)
+  await poll(() => syncing.sync$.value.state).toBe('online')
+  let holdFeed = false
+  const queued: Array<() => void> = []
+  const standing = device.openBehind(
+    {
+      feed: (patch, deliver) => {
+        if (patch.changes.some((change) => change.type === 'reset')) holdFeed = true
+        if (holdFeed) queued.push(deliver)
+        else deliver()
+      },
+    },
+    options(),
+  )
+  await standing.ready
+  await poll(() => standing.sync$.value.state).toBe('standby')
+  const other = device.open()
+  await other.ready
+  await other.clearAllData()
+  // The syncing client stops; the one standing by is elected before it hears of the clear.
+  await poll(() => syncing.sync$.value.state).toBe('off')
+  // It pulls the server's copy into the cleared database (the other client shows it), or does not begin.
+  await poll(() => other.getState().mainChat.messages.length > 0 || standing.sync$.value.state === 'off').toBe(true)
+  holdFeed = false
+  for (const deliver of queued.splice(0)) deliver()
+  await poll(() => standing.sync$.value.state).toBe('off')
+  expect(other.getState().mainChat.messages).toEqual([])
+  const after = device.open()
+  await after.ready
+  expect(after.getState().mainChat.messages).toEqual([])
+  expect(standing.getState().mainChat.messages).toEqual([])
+  expect(messageTexts(await serverDocs(url))).toEqual(['private']) // the server's copy is the app's to erase
 })
 
 test('the worker lost in the middle of a push: sync waits for the new worker and goes on, each message arrives once', async () => {
