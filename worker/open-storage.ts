@@ -57,11 +57,22 @@ export async function openStorage(
         return undefined
       }
       const db = new ChatDatabase(name, { indexedDB: factory, IDBKeyRange: keyRange }, options.onBlocked)
+      // It existed a moment ago, but another tab may delete it (`clearAllData`) before this
+      // open: the open would make it again, empty. Failing the creation's upgrade instead
+      // leaves no database behind (IndexedDB deletes a new database whose upgrade aborts).
+      let made = false
+      if (!create) {
+        db.on('populate', () => {
+          made = true
+          throw new Error('deleted before it was opened')
+        })
+      }
       try {
         await openDatabase(db)
         return { db, storage: 'indexeddb' }
       } catch (error) {
         db.close()
+        if (made) return undefined
         throw error
       }
     }

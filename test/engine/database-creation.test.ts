@@ -129,4 +129,38 @@ describe('database creation', () => {
     const again = await connect(indexedDB, name)
     expect(contents(again.welcome.snapshot)).toEqual(['kept'])
   })
+
+  test('a database another tab deletes between the check that it exists and the open is not made again by a read', async () => {
+    const indexedDB = new IDBFactory()
+    const name = uniqueName('deleted-meanwhile')
+    const writer = await connect(indexedDB, name)
+    await writer.api.execute([send('m1', 'my address is 1 Main Street')])
+    await writer.engine.close()
+    // Another tab's clearAllData lands just after this engine saw the database listed.
+    let deleteAfterListing = true
+    const racing = {
+      open: (...args: Parameters<IDBFactory['open']>) => indexedDB.open(...args),
+      deleteDatabase: (...args: Parameters<IDBFactory['deleteDatabase']>) => indexedDB.deleteDatabase(...args),
+      cmp: (a: unknown, b: unknown) => indexedDB.cmp(a, b),
+      async databases() {
+        const listed = await indexedDB.databases()
+        if (deleteAfterListing) {
+          deleteAfterListing = false
+          await new Promise((resolve, reject) => {
+            const request = indexedDB.deleteDatabase(name)
+            request.onsuccess = resolve
+            request.onerror = () => reject(request.error)
+          })
+        }
+        return listed
+      },
+    } as unknown as IDBFactory
+    const reader = await connect(racing, name)
+    expect(deleteAfterListing).toBe(false) // the race happened
+    expect(reader.welcome.snapshot.messages).toEqual([])
+    expect(await exists(indexedDB, name)).toBe(false)
+    await reader.api.execute([send('m2', 'hello again')]) // a write still makes it
+    expect(contents(await snapshotOf(reader.api))).toEqual(['hello again'])
+    expect(await exists(indexedDB, name)).toBe(true)
+  })
 })
