@@ -70,10 +70,16 @@ export interface Counters extends AnalyticsCounters {
    * word; written to the rows (and emptied) once it holds many words.
    */
   readonly topicDeltas?: Readonly<Record<string, number>>
+  /**
+   * The view's `lastActivity` as the newest main-chat message moved it. Kept here because a
+   * send writes this row anyway; the view's row holds it as of its last write, and the view
+   * is read as the later of the two (`readMeta`).
+   */
+  readonly lastActivity?: number
 }
 
 /** Counters with every kept figure present (`completeCounters`). */
-export type CompleteCounters = Required<Omit<Counters, 'topicDeltas'>> & Pick<Counters, 'topicDeltas'>
+export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'lastActivity'>> & Pick<Counters, 'topicDeltas' | 'lastActivity'>
 
 /** How often each topic word appeared in user messages. */
 export interface TopicRow {

@@ -33,10 +33,10 @@ import {
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
-import type { ChatDatabase } from './database.js'
+import type { ChatDatabase, MetaRow } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
 import { ExistingRowError, writeBatch } from './write-batch.js'
-import { TopicCounts } from './topic-counts.js'
+import { KnownRows } from './known-rows.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { applyRemote, checkDeliveryUpdates, checkRemoteBatch, readOutbox, readSyncState, settleDelivery } from './sync-jobs.js'
@@ -115,8 +115,8 @@ class ChatEngine implements Engine {
   #blocked = false
   /** This engine's hold on the database while it has it open (see sessions.ts). */
   #session: Session | undefined
-  /** The topic counts this engine's commits wrote (a send then reads only words it has not seen). */
-  readonly #topics = new TopicCounts()
+  /** The topic counts, headers and drafts this engine's commits read or wrote (a send then reads only what it does not know). */
+  readonly #known = new KnownRows()
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -253,7 +253,7 @@ class ChatEngine implements Engine {
     this.#session = undefined
     this.#db?.close()
     this.#db = undefined
-    this.#topics.forget()
+    this.#known.forget()
     this.#empty?.close()
     this.#empty = undefined
     this.#opening = undefined
@@ -421,14 +421,14 @@ class ChatEngine implements Engine {
     try {
       const db = await this.#database()
       const write = (assumeIdsNew: boolean) =>
-        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#topics))
+        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#known))
       // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
       const result = await write(!resent).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
         throw error
       })
-      this.#topics.committed(db, result.seq, result.topicCounts)
+      this.#known.committed(db, result.seq, result.rows)
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
@@ -494,7 +494,7 @@ class ChatEngine implements Engine {
   async #onReset(): Promise<void> {
     for (const windows of this.#listeners.values()) windows.clear()
     forgetSeenWords() // the cleared messages' words, as in the tab that cleared
-    this.#topics.forget()
+    this.#known.forget()
     const db = await this.#readable()
     const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
     this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
@@ -554,7 +554,7 @@ class ChatEngine implements Engine {
       const removed = new Set(ids)
       const messages = messageKeys.flat()
       const drafts = draftKeys.filter((thread) => removed.has(thread))
-      const [{ view }] = await Promise.all([
+      const [{ view, counters }] = await Promise.all([
         readMeta(db),
         messages.length > 0 && deleteKeys(db.messages, messages),
         ids.length > 0 && deleteKeys(db.tickets, ids),
@@ -565,11 +565,15 @@ class ChatEngine implements Engine {
       for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
       const removedMessages = messages.length
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
+      const metaPuts: MetaRow[] = []
+      // Headers and drafts went: the sequence moves, so that no engine takes the ones it remembers (see KnownRows).
+      if (ids.length > 0) metaPuts.push({ key: 'counters', value: { ...counters, seq: counters.seq + 1 } })
       if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
         const next = { ...view, activeTicketId: null }
-        await db.meta.put({ key: 'view', value: next })
+        metaPuts.push({ key: 'view', value: next })
         out.push({ type: 'view', view: next })
       }
+      if (metaPuts.length > 0) await db.meta.bulkPut(metaPuts)
       return { report: { removedTicketIds: ids, removedMessages }, changes: out }
     })
     this.#publish({ changes, done: [], refused: [] }, true)
@@ -581,7 +585,7 @@ class ChatEngine implements Engine {
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
     forgetSeenWords() // no copy of the user's words stays behind in memory
-    this.#topics.forget()
+    this.#known.forget()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }

@@ -23,7 +23,7 @@ import {
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
-import { TopicCounts } from './topic-counts.js'
+import { KnownRows, type RowsSeen } from './known-rows.js'
 import type { ChatDatabase, CompleteCounters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
 import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
 
@@ -36,10 +36,10 @@ export interface BatchResult {
   readonly changes: Change[]
   readonly done: string[]
   readonly refused: CommandOutcome[]
-  /** The database sequence the batch leaves (see TopicCounts). */
+  /** The database sequence the batch leaves (see KnownRows). */
   readonly seq: number
-  /** The counts in the topic rows the batch read or wrote, as it leaves them. */
-  readonly topicCounts: ReadonlyMap<string, number>
+  /** The topic counts, thread headers and drafts the batch read or wrote, as it leaves them. */
+  readonly rows: RowsSeen
 }
 
 /** Most topic words whose added counts wait in the counters row; beyond, they are written to their rows. */
@@ -75,9 +75,9 @@ export class ExistingRowError extends Error {
  * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
  * much as half the writing.
  *
- * `topics`: the topic rows' counts this engine's earlier commits read or wrote; only the rows
- * of words it does not know are read. The caller tells it this batch's once the transaction
- * commits.
+ * `known`: the topic counts, thread headers and drafts this engine's earlier commits read or
+ * wrote; only the rows it does not know are read. The caller tells it this batch's
+ * (`BatchResult.rows`) once the transaction commits.
  *
  * `resent`: the commands were sent before to an engine whose answer was lost; the applied ids
  * of sends are read too, so a send applied then is done, even if its rows are gone since
@@ -89,10 +89,9 @@ export async function writeBatch(
   config: ChatConfig,
   assumeIdsNew = false,
   resent = false,
-  topics: TopicCounts = new TopicCounts(),
+  known: KnownRows = new KnownRows(),
 ): Promise<BatchResult> {
-  const touched = await readTouched(db, commands, assumeIdsNew, resent)
-  const known = topics.known(db, touched.meta.counters.seq)
+  const touched = await readTouched(db, commands, assumeIdsNew, resent, known)
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -111,10 +110,10 @@ export async function writeBatch(
   if (added) {
     // The stored rows of the words counted and of the leaders (and, to fold, of every word added so far).
     const words = [...new Set([...added.words, ...batch.commonTopics])]
-    const unknown = words.filter((word) => !known.has(word))
+    const unknown = words.filter((word) => !touched.topics.has(word))
     const read = unknown.length > 0 ? await db.topics.bulkGet(unknown) : []
     const readCounts = new Map(unknown.map((word, i) => [word, read[i]?.count ?? 0]))
-    batch.countTopics(words, added.deltas, (word) => known.get(word) ?? readCounts.get(word) ?? 0)
+    batch.countTopics(words, added.deltas, (word) => touched.topics.get(word) ?? readCounts.get(word) ?? 0)
   }
   const orphaned = batch.orphanedThreads()
   const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
@@ -128,29 +127,46 @@ interface Touched {
   readonly messages: ReadonlyArray<MessageRow | undefined>
   readonly meta: Meta
   readonly applied: ReadonlyArray<{ id: string } | undefined>
-  readonly threads: ReadonlyArray<ThreadSummary | undefined>
-  readonly drafts: readonly DraftRow[]
+  /** The stored headers of the threads the commands may touch (absent ones: null). */
+  readonly threads: ReadonlyMap<ThreadId, ThreadSummary | null>
+  /** The stored drafts the commands may read (absent ones: null). */
+  readonly drafts: ReadonlyMap<ThreadId, DraftRow | null>
+  /** The topic counts known from this engine's earlier commits. */
+  readonly topics: ReadonlyMap<string, number>
   /** The ids of the tickets `createTicket` commands create: added, unless stored already. */
   readonly created: ReadonlySet<string>
 }
 
-/** Reads everything the commands may touch, in parallel. */
-async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeIdsNew: boolean, resent: boolean): Promise<Touched> {
+/**
+ * Reads everything the commands may touch, in parallel. Headers and drafts this engine knows
+ * are not read: the single rows are read alone first, and the known rows taken when the
+ * sequence they hold is still this engine's (else they are read after all).
+ */
+async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeIdsNew: boolean, resent: boolean, known: KnownRows): Promise<Touched> {
   const keys: Keys = { tickets: new Set(), messages: new Set(), threads: new Set(), sent: new Set(), commands: [], created: new Set() }
   for (const command of commands) collectKeys(command, keys, resent)
   const read = [...keys.messages]
   if (!assumeIdsNew) for (const id of keys.sent) if (!keys.messages.has(id)) read.push(id)
   // Tickets taken for new: neither they nor their threads are read, whichever command names them.
   const notNew = (id: string) => !assumeIdsNew || !keys.created.has(id)
-  const [tickets, messages, meta, applied, threads, drafts] = await Promise.all([
+  const threadIds = [...keys.threads].filter(notNew)
+  const draftIds = draftThreads(commands)
+  const readRows = () => Promise.all([readMany(db.threads, threadIds), draftIds === 'all' ? db.drafts.toArray() : readMany(db.drafts, draftIds)])
+  const fromMemory = draftIds !== 'all' && known.holds(db, threadIds, draftIds)
+  const [tickets, messages, meta, applied, rows] = await Promise.all([
     readMany(db.tickets, [...keys.tickets].filter(notNew)),
     readMany(db.messages, read),
     readMeta(db),
     readMany(db.applied, assumeIdsNew ? [] : keys.commands),
-    readMany(db.threads, [...keys.threads].filter(notNew)),
-    readDrafts(db, commands),
+    fromMemory ? undefined : readRows(),
   ])
-  return { tickets, messages, meta, applied, threads, drafts, created: keys.created }
+  const seen = known.known(db, meta.counters.seq)
+  const [threadRows, draftRows] = rows ?? (known.holds(db, threadIds, draftIds as ThreadId[]) ? [undefined, undefined] : await readRows())
+  const threads = new Map(threadIds.map((id, i) => [id, threadRows ? (threadRows[i] ?? null) : seen.threads.get(id)!]))
+  const drafts = new Map<ThreadId, DraftRow | null>()
+  if (draftIds === 'all') for (const row of draftRows as DraftRow[]) drafts.set(row.thread, row)
+  else draftIds.forEach((thread, i) => drafts.set(thread, draftRows ? (draftRows[i] ?? null) : seen.drafts.get(thread)!))
+  return { tickets, messages, meta, applied, threads, drafts, topics: seen.topics, created: keys.created }
 }
 
 /**
@@ -160,6 +176,7 @@ async function readTouched(db: ChatDatabase, commands: readonly Command[], assum
 class Batch {
   readonly #db: ChatDatabase
   readonly #config: ChatConfig
+  readonly #touched: Touched
   // The rows as the commands planned so far leave them.
   readonly #tickets = new Map<string, TicketRecord>()
   readonly #messages = new Map<string, MessageRecord & { readonly command?: string }>() // stored rows keep the id of the send that wrote them
@@ -199,6 +216,7 @@ class Batch {
   readonly #topicRows = new Map<string, number>() // the topic rows' counts as the batch leaves them (read or written)
   #newMessages = 0
   #lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
+  #activityMoved = false // kept in the counters row, not in the view's (see `Counters.lastActivity`)
   #contextChanged = false
   #viewChanged = false
   #countersChanged = false
@@ -210,8 +228,9 @@ class Batch {
     this.#newTickets = new Set([...touched.created].filter((id) => !this.#tickets.has(id)))
     for (const row of touched.messages) if (row) this.#messages.set(row.id, row)
     this.#stored = new Set(this.#messages.keys())
-    this.#threads = new ThreadTally(touched.threads)
-    this.#drafts = new Map(touched.drafts.map((row) => [row.thread, row.text]))
+    this.#threads = new ThreadTally(touched.threads.values())
+    this.#drafts = new Map([...touched.drafts].flatMap(([thread, row]) => (row ? [[thread, row.text] as const] : [])))
+    this.#touched = touched
     this.#applied = new Set(touched.applied.flatMap((row) => (row ? [row.id] : [])))
     this.#userContext = touched.meta.userContext
     this.#view = touched.meta.view
@@ -397,12 +416,17 @@ class Batch {
     if (mainCount !== this.#counters.mainCount) this.#count({ mainCount })
   }
 
-  /** The message total, and the view's last activity moved by the newest main-chat message. */
+  /**
+   * The message total, and the view's last activity moved by the newest main-chat message:
+   * stored in the counters row, which a batch of new messages writes anyway (the view's row
+   * is written only when something else in it changes; `readMeta` takes the later of the two).
+   */
   countNewMessages(): void {
     if (this.#newMessages > 0) this.#count({ totalMessages: this.#counters.totalMessages + this.#newMessages })
     if (this.#lastActivity > this.#view.lastActivity) {
       this.#view = { ...this.#view, lastActivity: this.#lastActivity }
-      this.#viewChanged = true
+      this.#count({ lastActivity: this.#lastActivity })
+      this.#activityMoved = true
     }
   }
 
@@ -499,8 +523,13 @@ class Batch {
     return this.#threads.final(orphaned, newestStored, this.#written, this.#dropped, this.#trimmed)
   }
 
-  /** Writes the final version of every touched row once. */
+  /**
+   * Writes the final version of every touched row once. A batch that changes a header or a
+   * draft without taking a number from the sequence moves it by one: other engines then
+   * know that the rows they remember may have changed (see KnownRows).
+   */
   async write(headers: readonly ThreadSummary[]): Promise<void> {
+    if ((headers.length > 0 || this.#draftWrites.size > 0) && this.#seq === this.#counters.seq) this.#seq++
     const db = this.#db
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
@@ -547,13 +576,22 @@ class Batch {
   result(headers: readonly ThreadSummary[]): BatchResult {
     const dropped = this.#dropped
     const feed = dropped.size === 0 ? this.#changes : this.#changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
-    if (dropped.size > 0 && this.#viewChanged) feed.push({ type: 'view', view: this.#view })
+    if (dropped.size > 0 && this.#activityMoved) feed.push({ type: 'view', view: this.#view })
     for (const summary of headers) feed.push({ type: 'thread', summary })
     if (this.#countersChanged) {
       const counters = this.#counters
       feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
     }
-    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, topicCounts: this.#topicRows }
+    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, rows: this.#rowsSeen(headers) }
+  }
+
+  /** The topic counts, headers and drafts as the batch read or left them. */
+  #rowsSeen(headers: readonly ThreadSummary[]): RowsSeen {
+    const threads = new Map(this.#touched.threads)
+    for (const summary of headers) threads.set(summary.id, summary)
+    const drafts = new Map(this.#touched.drafts)
+    for (const row of this.#draftWrites.values()) drafts.set(row.thread, row.text === '' ? null : row)
+    return { topics: this.#topicRows, threads, drafts }
   }
 }
 
@@ -571,17 +609,16 @@ async function addNew<T>(table: Table<T, string>, rows: readonly T[]): Promise<v
 }
 
 /**
- * The draft rows the commands may read: those of the threads they send to or set a draft
- * of, or every one when `clearUserData` is among them (drafts are few).
+ * The threads whose draft rows the commands may read: those they send to or set a draft of,
+ * or every one (`'all'`) when `clearUserData` is among them (drafts are few).
  */
-async function readDrafts(db: ChatDatabase, commands: readonly Command[]): Promise<DraftRow[]> {
+function draftThreads(commands: readonly Command[]): ThreadId[] | 'all' {
   const threads = new Set<ThreadId>()
   for (const command of commands) {
-    if (command.kind === 'clearUserData') return db.drafts.toArray()
+    if (command.kind === 'clearUserData') return 'all'
     if (command.kind === 'sendMessage' || command.kind === 'sendMessages' || command.kind === 'setDraft') threads.add(command.thread)
   }
-  const rows = await readMany(db.drafts, [...threads])
-  return rows.filter((row) => row !== undefined)
+  return [...threads]
 }
 
 /** Writes the drafts that have text and deletes the rows of those set to `''`. */

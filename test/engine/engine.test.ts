@@ -229,6 +229,39 @@ describe('engine', () => {
     )
   })
 
+  test('a send takes the header and draft another tab wrote last, also when that tab added no message', async () => {
+    const a = await connect()
+    const b = await connect(a.indexedDB, a.databaseName)
+    const reply = (id: string) => ({ ...message(id, `answer ${id}`), sender: 'assistant' as const })
+    const run = async (tab: typeof a, command: Record<string, unknown>) => {
+      const done = await tab.api.execute([command as unknown as Command])
+      if (!done.ok) throw new Error(done.error.message)
+    }
+    const stored = async (tab: typeof a) => {
+      const snapshot = await tab.api.snapshot()
+      if (!snapshot.ok) throw new Error(snapshot.error.message)
+      return { header: snapshot.value.threads.find((t) => t.id === 'main')!, drafts: snapshot.value.drafts.filter((d) => d.thread === 'main') }
+    }
+    await run(a, { kind: 'sendMessage', commandId: 'c1', at: 1, thread: 'main', message: reply('r1') })
+    await run(a, { kind: 'sendMessage', commandId: 'c2', at: 2, thread: 'main', message: reply('r2') })
+    // The other tab reads the chat and types a draft: no new message, no new row number.
+    await run(b, { kind: 'markRead', commandId: 'c3', at: 3, thread: 'main' })
+    await run(b, { kind: 'setDraft', commandId: 'c4', at: 4, thread: 'main', text: 'half typed' })
+    // This tab sends again: one new unread reply after the marker, and a user message that clears the draft.
+    await run(a, { kind: 'sendMessage', commandId: 'c5', at: 5, thread: 'main', message: reply('r3') })
+    await run(a, { kind: 'sendMessage', commandId: 'c6', at: 6, thread: 'main', message: message('u1', 'thanks') })
+    for (const tab of [a, b]) {
+      const { header, drafts } = await stored(tab)
+      expect(header).toMatchObject({ count: 4, unread: 1 })
+      expect(header.readSeq).toBeGreaterThan(0)
+      expect(drafts).toEqual([])
+    }
+    // And back: a draft set here is seen by the other tab's send.
+    await run(a, { kind: 'setDraft', commandId: 'c7', at: 7, thread: 'main', text: 'again' })
+    await run(b, { kind: 'sendMessage', commandId: 'c8', at: 8, thread: 'main', message: message('u2', 'bye') })
+    expect((await stored(a)).drafts).toEqual([])
+  })
+
   test('cleanup of hundreds of tickets removes exactly the old ended ones with their messages, headers, drafts and old command ids', async () => {
     const { api, patches } = await connect()
     const DAY = 24 * 60 * 60 * 1000
