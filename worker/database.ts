@@ -117,7 +117,13 @@ export class ChatDatabase extends Dexie {
    *   once it closes
    */
   constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }, onBlocked?: () => void) {
-    super(name, { ...dependencies, autoOpen: true })
+    super(name, { ...dependencies, autoOpen: true, cache: 'disabled' })
+    // No live queries run on this database: the engine tells other tabs what changed itself
+    // (patch-channel.ts). Without Dexie's observation, a write does not record the keys of
+    // every index it touches (each search word of a message), and a commit posts nothing to
+    // Dexie's own cross-tab channel.
+    this.unuse({ stack: 'dbcore', name: 'Observability' })
+    this.unuse({ stack: 'dbcore', name: 'Cache' })
     if (onBlocked) this.on('blocked', () => onBlocked())
     // Another tab deletes the database (`clearAllData`) or upgrades it: let go at once, and
     // quietly (Dexie's default handler does the same but writes a console warning each time).
