@@ -35,7 +35,7 @@ import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase, MetaRow } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
-import { ExistingRowError, writeBatch } from './write-batch.js'
+import { ExistingRowError, StaleRowsError, writeBatch } from './write-batch.js'
 import { KnownRows } from './known-rows.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
@@ -426,7 +426,13 @@ class ChatEngine implements Engine {
       // A resent batch is checked from the start: its sends may have been applied already.
       const result = await write(!resent).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
-        throw error
+        if (!(error instanceof StaleRowsError)) throw error
+        // Another engine wrote since this one's last commit: read the rows.
+        this.#known.forget()
+        return write(true).catch((again: unknown) => {
+          if (again instanceof ExistingRowError) return write(false)
+          throw again
+        })
       })
       this.#known.committed(db, result.seq, result.rows)
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
@@ -528,10 +534,14 @@ class ChatEngine implements Engine {
   async #resetTyping(): Promise<void> {
     const db = await this.#readable() // an indicator left on needs a database that exists
     const changed = await db.transaction('rw', db.meta, async () => {
-      const { view } = await readMeta(db)
+      const { view, counters } = await readMeta(db)
       if (!view.isTyping) return undefined
       const next = { ...view, isTyping: false }
-      await db.meta.put({ key: 'view', value: next })
+      // The sequence moves with every write, so that no engine takes the view it remembers (see KnownRows).
+      await db.meta.bulkPut([
+        { key: 'view', value: next },
+        { key: 'counters', value: { ...counters, seq: counters.seq + 1 } },
+      ])
       return next
     })
     if (changed) this.#publish({ changes: [{ type: 'view', view: changed }], done: [], refused: [] }, true)
@@ -566,7 +576,7 @@ class ChatEngine implements Engine {
       const removedMessages = messages.length
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
       const metaPuts: MetaRow[] = []
-      // Headers and drafts went: the sequence moves, so that no engine takes the ones it remembers (see KnownRows).
+      // Rows went: the sequence moves, so that no engine takes the ones it remembers (see KnownRows).
       if (ids.length > 0) metaPuts.push({ key: 'counters', value: { ...counters, seq: counters.seq + 1 } })
       if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
         const next = { ...view, activeTicketId: null }

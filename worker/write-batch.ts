@@ -59,6 +59,15 @@ const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'send
 const SENDS: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 /**
+ * Thrown when a batch planned from the rows this engine remembers finds that another writer
+ * moved the sequence since: the transaction rolls back and the caller runs the batch again,
+ * reading the rows.
+ */
+export class StaleRowsError extends Error {
+  override readonly name = 'StaleRowsError'
+}
+
+/**
  * Thrown when a row the batch took for new exists already (only with `assumeIdsNew`):
  * the transaction rolls back and the caller runs the batch again, checking every id.
  */
@@ -91,7 +100,22 @@ export async function writeBatch(
   resent = false,
   known: KnownRows = new KnownRows(),
 ): Promise<BatchResult> {
-  const touched = await readTouched(db, commands, assumeIdsNew, resent, known)
+  // Everything the batch reads is known: it plans and writes at once, and one read placed
+  // before its writes checks that the sequence is still where this engine left it.
+  const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
+  const check = remembered && checkSequence(remembered.meta.counters.seq)
+  if (!check) return runBatch(db, commands, config, await readTouched(db, commands, assumeIdsNew, resent, known))
+  try {
+    const result = await runBatch(db, commands, config, remembered)
+    await check.answered // a batch that wrote nothing may finish first
+    if (check.stale) throw new StaleRowsError()
+    return result
+  } catch (error) {
+    throw check.stale ? new StaleRowsError() : error
+  }
+}
+
+async function runBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, touched: Touched): Promise<BatchResult> {
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -167,6 +191,68 @@ async function readTouched(db: ChatDatabase, commands: readonly Command[], assum
   if (draftIds === 'all') for (const row of draftRows as DraftRow[]) drafts.set(row.thread, row)
   else draftIds.forEach((thread, i) => drafts.set(thread, draftRows ? (draftRows[i] ?? null) : seen.drafts.get(thread)!))
   return { tickets, messages, meta, applied, threads, drafts, topics: seen.topics, created: keys.created }
+}
+
+/**
+ * The rows a batch touches, all from memory, or undefined when it needs one that this engine
+ * does not know: a ticket, a stored message, an applied id, a header or draft it has not
+ * seen, or every draft. Unchecked: the caller checks the sequence (`checkSequence`).
+ */
+function fromMemory(db: ChatDatabase, commands: readonly Command[], known: KnownRows): Touched | undefined {
+  const remembered = known.remembered(db)
+  if (!remembered) return undefined
+  const keys: Keys = { tickets: new Set(), messages: new Set(), threads: new Set(), sent: new Set(), commands: [], created: new Set() }
+  for (const command of commands) collectKeys(command, keys, false)
+  if (keys.messages.size > 0 || [...keys.tickets].some((id) => !keys.created.has(id))) return undefined
+  const threadIds = [...keys.threads].filter((id) => !keys.created.has(id))
+  const draftIds = draftThreads(commands)
+  if (draftIds === 'all' || !known.holds(db, threadIds, draftIds)) return undefined
+  return {
+    tickets: [],
+    messages: [],
+    meta: remembered.meta,
+    applied: [],
+    threads: new Map(threadIds.map((id) => [id, remembered.threads.get(id)!])),
+    drafts: new Map(draftIds.map((id) => [id, remembered.drafts.get(id)!])),
+    topics: remembered.topics,
+    created: keys.created,
+  }
+}
+
+/** The answer of a read of the stored sequence (see `checkSequence`). */
+interface SequenceCheck {
+  /** Whether the stored sequence was not the one expected (the transaction is then rolled back). */
+  stale: boolean
+  /** Settles once the read answered. */
+  readonly answered: Promise<void>
+}
+
+/**
+ * Reads the stored sequence as the first request of the current transaction (a native one,
+ * placed now, so it comes before every write the batch makes) and rolls the transaction back
+ * when it is not `seq`. Undefined outside a transaction.
+ */
+function checkSequence(seq: number): SequenceCheck | undefined {
+  const trans = Dexie.currentTransaction?.idbtrans
+  if (!trans) return undefined
+  const request = trans.objectStore('meta').get('counters') as IDBRequest<MetaRow | undefined>
+  const check: { stale: boolean; answered?: Promise<void> } = { stale: false }
+  check.answered = new Promise<void>((resolve) => {
+    request.onsuccess = () => {
+      const row = request.result
+      if (row?.key !== 'counters' || row.value.seq !== seq) {
+        check.stale = true
+        try {
+          trans.abort()
+        } catch {
+          // Finished already: the batch's own failure is reported.
+        }
+      }
+      resolve()
+    }
+    request.onerror = () => resolve() // the transaction fails, and the batch with it
+  })
+  return check as SequenceCheck
 }
 
 /**
@@ -524,12 +610,11 @@ class Batch {
   }
 
   /**
-   * Writes the final version of every touched row once. A batch that changes a header or a
-   * draft without taking a number from the sequence moves it by one: other engines then
-   * know that the rows they remember may have changed (see KnownRows).
+   * Writes the final version of every touched row once. A batch that writes anything without
+   * taking a number from the sequence moves it by one: other engines then know that the rows
+   * they remember may have changed (see KnownRows).
    */
   async write(headers: readonly ThreadSummary[]): Promise<void> {
-    if ((headers.length > 0 || this.#draftWrites.size > 0) && this.#seq === this.#counters.seq) this.#seq++
     const db = this.#db
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
@@ -548,11 +633,15 @@ class Batch {
     const metaPuts: MetaRow[] = []
     if (this.#contextChanged) metaPuts.push({ key: 'userContext', value: this.#userContext })
     if (this.#viewChanged) metaPuts.push({ key: 'view', value: this.#view })
-    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
     const applied = this.#newlyApplied
     // Sends whose rows go: recorded now, at the time of the batch's newest command (cleanup
     // prunes by it). Put, not added: the rows of one `sendMessages` may go in different batches.
     const goneSends = [...this.#goneSends].map((id) => ({ id, at: this.#newestAt }))
+    const writes =
+      messageAdds.length + messagePuts.length + ticketAdds.length + ticketPuts.length + metaPuts.length + applied.length + goneSends.length +
+      headers.length + this.#topicWrites.size + this.#draftWrites.size + this.#outbox.length + this.#removedRows.size + this.#trimmed.size
+    if (writes > 0 && this.#seq === this.#counters.seq) this.#seq++
+    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
     await Promise.all([
       messageAdds.length > 0 && addNew(db.messages, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
@@ -591,7 +680,7 @@ class Batch {
     for (const summary of headers) threads.set(summary.id, summary)
     const drafts = new Map(this.#touched.drafts)
     for (const row of this.#draftWrites.values()) drafts.set(row.thread, row.text === '' ? null : row)
-    return { topics: this.#topicRows, threads, drafts }
+    return { topics: this.#topicRows, threads, drafts, meta: { userContext: this.#userContext, view: this.#view, counters: { ...this.#counters, seq: this.#seq } } }
   }
 }
 

@@ -262,6 +262,30 @@ describe('engine', () => {
     expect((await stored(a)).drafts).toEqual([])
   })
 
+  test("a write after another tab's cleanup keeps the view that cleanup left (the removed ticket is not selected again)", async () => {
+    const a = await connect()
+    const b = await connect(a.indexedDB, a.databaseName)
+    const DAY = 24 * 60 * 60 * 1000
+    const run = async (command: Command) => {
+      const done = await a.api.execute([command])
+      if (!done.ok) throw new Error(done.error.message)
+    }
+    await run({ kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'Parcel' })
+    await run({ kind: 'selectTicket', commandId: 'c2', at: 2, ticketId: 't1' })
+    await run({ kind: 'resolveTicket', commandId: 'c3', at: 3, ticketId: 't1' })
+    // The other tab's cleanup removes the ticket and clears the selection.
+    const cleanup = await b.api.runCleanup(3 + 8 * DAY)
+    if (!cleanup.ok) throw new Error(cleanup.error.message)
+    expect(cleanup.value.report.removedTicketIds).toEqual(['t1'])
+    // This tab writes the view again.
+    await run({ kind: 'setTyping', commandId: 'c4', at: 4, isTyping: true })
+    for (const tab of [a, b]) {
+      const snapshot = await tab.api.snapshot()
+      if (!snapshot.ok) throw new Error(snapshot.error.message)
+      expect(snapshot.value.view).toMatchObject({ activeTicketId: null, isTyping: true })
+    }
+  })
+
   test('cleanup of hundreds of tickets removes exactly the old ended ones with their messages, headers, drafts and old command ids', async () => {
     const { api, patches } = await connect()
     const DAY = 24 * 60 * 60 * 1000
