@@ -478,6 +478,7 @@ class ChatEngine implements Engine {
    * own work (so the connections see every row only move forward).
    */
   #onAnnouncement(announced: Announcement): void {
+    this.#known.forget() // another engine wrote: what this one remembers is stale (the next batch reads)
     void this.#serial(async () => {
       if (announced.reset) return this.#onReset()
       const db = await this.#readable()
@@ -522,6 +523,7 @@ class ChatEngine implements Engine {
   async #sync(job: (db: ChatDatabase) => Promise<Change[]>): Promise<void> {
     if (this.#closed || !this.#hello) throw new StorageUnavailableError('Not connected: call connect() first')
     const db = await this.#database()
+    this.#known.forget() // the job writes without telling it (the next batch reads)
     const changes = await db.transaction('rw', db.all, () => job(db))
     this.#publish({ changes, done: [], refused: [] }, true)
   }
@@ -533,6 +535,7 @@ class ChatEngine implements Engine {
 
   async #resetTyping(): Promise<void> {
     const db = await this.#readable() // an indicator left on needs a database that exists
+    this.#known.forget()
     const changed = await db.transaction('rw', db.meta, async () => {
       const { view, counters } = await readMeta(db)
       if (!view.isTyping) return undefined
@@ -549,6 +552,7 @@ class ChatEngine implements Engine {
 
   async #cleanup(now: number): Promise<CleanupReport> {
     const db = await this.#readable() // nothing to remove from a database that does not exist
+    this.#known.forget() // cleanup writes without telling it (the next batch reads)
     const config = this.#config
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()

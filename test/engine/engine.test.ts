@@ -5,6 +5,7 @@ import { CHAT_CONFIG, PROTOCOL_VERSION, type Command, type EngineApi, type Hello
 import fc from 'fast-check'
 import { topTopics } from '../../src/core/topics.js'
 import { uniqueName } from '../helpers/client.js'
+import { ChatDatabase } from '../../worker/database.js'
 
 const engines: Engine[] = []
 afterEach(async () => {
@@ -284,6 +285,31 @@ describe('engine', () => {
       if (!snapshot.ok) throw new Error(snapshot.error.message)
       expect(snapshot.value.view).toMatchObject({ activeTicketId: null, isTyping: true })
     }
+  })
+
+  test('a send after a write this worker has not heard of yet takes the stored rows (the write moved the sequence)', async () => {
+    const { api, indexedDB, databaseName } = await connect()
+    const run = async (command: Command) => {
+      const done = await api.execute([command])
+      if (!done.ok) throw new Error(done.error.message)
+    }
+    await run({ kind: 'sendMessage', commandId: 'c1', at: 1, thread: 'main', message: { ...message('r1', 'hello'), sender: 'assistant' } })
+    await run({ kind: 'sendMessage', commandId: 'c2', at: 2, thread: 'main', message: { ...message('r2', 'how can I help'), sender: 'assistant' } })
+    // Another writer whose announcement has not arrived: a draft typed, and the sequence moved, as every write moves it.
+    const other = new ChatDatabase(databaseName, { indexedDB, IDBKeyRange: IDBKeyRange as unknown as typeof globalThis.IDBKeyRange })
+    await other.transaction('rw', other.all, async () => {
+      const stored = await other.meta.get('counters')
+      if (stored?.key !== 'counters') throw new Error('no counters')
+      await other.drafts.put({ thread: 'main', text: 'typed elsewhere', at: 3 })
+      await other.meta.put({ key: 'counters', value: { ...stored.value, seq: stored.value.seq + 1 } })
+    })
+    other.close()
+    // A user message clears its thread's draft: the one just stored.
+    await run({ kind: 'sendMessage', commandId: 'c3', at: 4, thread: 'main', message: message('u1', 'where is my parcel') })
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    expect(snapshot.value.drafts).toEqual([])
+    expect(snapshot.value.threads.find((t) => t.id === 'main')).toMatchObject({ count: 3 })
   })
 
   test('cleanup of hundreds of tickets removes exactly the old ended ones with their messages, headers, drafts and old command ids', async () => {
