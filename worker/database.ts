@@ -70,10 +70,16 @@ export interface Counters extends AnalyticsCounters {
    * word; written to the rows (and emptied) once it holds many words.
    */
   readonly topicDeltas?: Readonly<Record<string, number>>
+  /**
+   * The view's `lastActivity` as the newest main-chat message moved it. Kept here because a
+   * send writes this row anyway; the view's row holds it as of its last write, and the view
+   * is read as the later of the two (`readMeta`).
+   */
+  readonly lastActivity?: number
 }
 
 /** Counters with every kept figure present (`completeCounters`). */
-export type CompleteCounters = Required<Omit<Counters, 'topicDeltas'>> & Pick<Counters, 'topicDeltas'>
+export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'lastActivity'>> & Pick<Counters, 'topicDeltas' | 'lastActivity'>
 
 /** How often each topic word appeared in user messages. */
 export interface TopicRow {
@@ -119,7 +125,13 @@ export class ChatDatabase extends Dexie {
    *   once it closes
    */
   constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }, onBlocked?: () => void) {
-    super(name, { ...dependencies, autoOpen: true })
+    super(name, { ...dependencies, autoOpen: true, cache: 'disabled' })
+    // No live queries run on this database: the engine tells other tabs what changed itself
+    // (patch-channel.ts). Without Dexie's observation, a write does not record the keys of
+    // every index it touches (each search word of a message), and a commit posts nothing to
+    // Dexie's own cross-tab channel.
+    this.unuse({ stack: 'dbcore', name: 'Observability' })
+    this.unuse({ stack: 'dbcore', name: 'Cache' })
     if (onBlocked) this.on('blocked', () => onBlocked())
     // Another tab deletes the database (`clearAllData`) or upgrades it: let go at once, and
     // quietly (Dexie's default handler does the same but writes a console warning each time).

@@ -34,10 +34,10 @@ import {
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
-import type { ChatDatabase } from './database.js'
+import type { ChatDatabase, MetaRow } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
-import { ExistingRowError, writeBatch } from './write-batch.js'
-import { TopicCounts } from './topic-counts.js'
+import { ExistingRowError, StaleRowsError, writeBatch } from './write-batch.js'
+import { KnownRows } from './known-rows.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { applyRemote, beginSync, checkDeliveryUpdates, checkRemoteBatch, readOutbox, settleDelivery } from './sync-jobs.js'
@@ -116,8 +116,8 @@ class ChatEngine implements Engine {
   #blocked = false
   /** This engine's hold on the database while it has it open (see sessions.ts). */
   #session: Session | undefined
-  /** The topic counts this engine's commits wrote (a send then reads only words it has not seen). */
-  readonly #topics = new TopicCounts()
+  /** The topic counts, headers and drafts this engine's commits read or wrote (a send then reads only what it does not know). */
+  readonly #known = new KnownRows()
   /** How many times this engine has seen its database cleared (`clearAllData` here or in another tab). */
   #clears = 0
   #closed = false
@@ -274,7 +274,7 @@ class ChatEngine implements Engine {
     this.#session = undefined
     this.#db?.close()
     this.#db = undefined
-    this.#topics.forget()
+    this.#known.forget()
     this.#empty?.close()
     this.#empty = undefined
     this.#opening = undefined
@@ -442,14 +442,20 @@ class ChatEngine implements Engine {
     try {
       const db = await this.#database()
       const write = (assumeIdsNew: boolean) =>
-        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#topics))
+        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#known))
       // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
       const result = await write(!resent).catch((error: unknown) => {
         if (error instanceof ExistingRowError) return write(false)
-        throw error
+        if (!(error instanceof StaleRowsError)) throw error
+        // Another engine wrote since this one's last commit: read the rows.
+        this.#known.forget()
+        return write(true).catch((again: unknown) => {
+          if (again instanceof ExistingRowError) return write(false)
+          throw again
+        })
       })
-      this.#topics.committed(db, result.seq, result.topicCounts)
+      this.#known.committed(db, result.seq, result.rows)
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
@@ -493,6 +499,7 @@ class ChatEngine implements Engine {
    * own work (so the connections see every row only move forward).
    */
   #onAnnouncement(announced: Announcement): void {
+    this.#known.forget() // another engine wrote: what this one remembers is stale (the next batch reads)
     void this.#serial(async () => {
       if (announced.reset) return this.#onReset()
       const db = await this.#readable()
@@ -516,7 +523,7 @@ class ChatEngine implements Engine {
     this.#clears++
     for (const windows of this.#listeners.values()) windows.clear()
     forgetSeenWords() // the cleared messages' words, as in the tab that cleared
-    this.#topics.forget()
+    this.#known.forget()
     const db = await this.#readable()
     const after = db === this.#empty ? [] : await db.transaction('r', db.all, () => readEverything(db))
     this.#publish({ changes: [{ type: 'reset' }, ...after], done: [], refused: [] })
@@ -543,6 +550,7 @@ class ChatEngine implements Engine {
     if (this.#closed || !this.#hello) throw new StorageUnavailableError('Not connected: call connect() first')
     const db = create ? await this.#database() : await this.#readable()
     if (db === this.#empty) return
+    this.#known.forget() // the job writes without telling it (the next batch reads)
     const changes = await db.transaction('rw', db.all, () => job(db))
     this.#publish({ changes, done: [], refused: [] }, true)
   }
@@ -554,11 +562,16 @@ class ChatEngine implements Engine {
 
   async #resetTyping(): Promise<void> {
     const db = await this.#readable() // an indicator left on needs a database that exists
+    this.#known.forget()
     const changed = await db.transaction('rw', db.meta, async () => {
-      const { view } = await readMeta(db)
+      const { view, counters } = await readMeta(db)
       if (!view.isTyping) return undefined
       const next = { ...view, isTyping: false }
-      await db.meta.put({ key: 'view', value: next })
+      // The sequence moves with every write, so that no engine takes the view it remembers (see KnownRows).
+      await db.meta.bulkPut([
+        { key: 'view', value: next },
+        { key: 'counters', value: { ...counters, seq: counters.seq + 1 } },
+      ])
       return next
     })
     if (changed) this.#publish({ changes: [{ type: 'view', view: changed }], done: [], refused: [] }, true)
@@ -566,6 +579,7 @@ class ChatEngine implements Engine {
 
   async #cleanup(now: number): Promise<CleanupReport> {
     const db = await this.#readable() // nothing to remove from a database that does not exist
+    this.#known.forget() // cleanup writes without telling it (the next batch reads)
     const config = this.#config
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
@@ -581,7 +595,7 @@ class ChatEngine implements Engine {
       const removed = new Set(ids)
       const messages = messageKeys.flat()
       const drafts = draftKeys.filter((thread) => removed.has(thread))
-      const [{ view }] = await Promise.all([
+      const [{ view, counters }] = await Promise.all([
         readMeta(db),
         messages.length > 0 && deleteKeys(db.messages, messages),
         ids.length > 0 && deleteKeys(db.tickets, ids),
@@ -593,11 +607,15 @@ class ChatEngine implements Engine {
       for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
       const removedMessages = messages.length
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
+      const metaPuts: MetaRow[] = []
+      // Rows went: the sequence moves, so that no engine takes the ones it remembers (see KnownRows).
+      if (ids.length > 0) metaPuts.push({ key: 'counters', value: { ...counters, seq: counters.seq + 1 } })
       if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
         const next = { ...view, activeTicketId: null }
-        await db.meta.put({ key: 'view', value: next })
+        metaPuts.push({ key: 'view', value: next })
         out.push({ type: 'view', view: next })
       }
+      if (metaPuts.length > 0) await db.meta.bulkPut(metaPuts)
       return { report: { removedTicketIds: ids, removedMessages }, changes: out }
     })
     this.#publish({ changes, done: [], refused: [] }, true)
@@ -610,7 +628,7 @@ class ChatEngine implements Engine {
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
     forgetSeenWords() // no copy of the user's words stays behind in memory
-    this.#topics.forget()
+    this.#known.forget()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
 }

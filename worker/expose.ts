@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink'
 import { StorageUnavailableError, toSerializedError } from '../src/core/errors.js'
-import type { EngineApi, RemoteEngineApi, Result } from '../src/core/protocol.js'
+import type { EngineApi, FeedEnvelope, FeedMessage, RemoteEngineApi, Result } from '../src/core/protocol.js'
 import { holdLock, webLocks, whenFree } from '../src/core/web-locks.js'
 import type { Engine } from './engine.js'
 
@@ -18,11 +18,11 @@ export type EngineFor = (databaseName: string) => Engine
 export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.Endpoint): () => void {
   const pick: EngineFor = typeof engines === 'function' ? engines : () => engines
   let connection: EngineApi | undefined
-  let feed: MessagePort | undefined
+  /** The connect whose feed posts now (a later connect, or the end of the client, replaces it). */
+  let feed: object | undefined
   /** Lets go of the worker's lifeline lock and stops watching the client's (see `lifeline`). */
   let unlink = () => {}
   const release = () => {
-    feed?.close()
     feed = undefined
   }
   const connected = (): EngineApi => connection ?? NOT_CONNECTED
@@ -51,15 +51,14 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
       }
     },
     connections: async (databaseName) => ({ ok: true, value: pick(String(databaseName)).connections }),
-    connect: (hello, port) => {
+    connect: (hello) => {
       connection ??= pick(String(hello?.databaseName)).connection()
-      release() // a second connect on this endpoint replaces the feed
-      feed = port
-      return connection.connect(
-        hello,
-        (patch) => port.postMessage(patch),
-        (notice) => port.postMessage(notice),
-      )
+      const mine = {} // a second connect on this endpoint replaces the feed
+      feed = mine
+      const post = (message: FeedMessage) => {
+        if (feed === mine) endpoint.postMessage({ feed: message } satisfies FeedEnvelope)
+      }
+      return connection.connect(hello, post, post)
     },
     execute: (commands, options) => connected().execute(commands, options),
     runCleanup: (now) => connected().runCleanup(now),

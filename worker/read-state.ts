@@ -32,7 +32,7 @@ const ZERO: Counters = Object.freeze({ ...ZERO_COUNTERS, seq: 0 })
 export const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Array<T | undefined>> =>
   keys.length === 0 ? Promise.resolve([]) : table.bulkGet(keys)
 
-/** The single rows: one request for the whole table (it holds these three rows and nothing else). */
+/** The single rows: one request for the whole table (it holds these three rows and nothing else). The view's `lastActivity` is the later of its own and the counters'. */
 export async function readMeta(db: ChatDatabase): Promise<Meta> {
   const meta: { userContext: UserChatContext; view: ViewState; counters: Counters } = { userContext: {}, view: INITIAL_VIEW, counters: ZERO }
   for (const row of await db.meta.toArray()) {
@@ -40,6 +40,9 @@ export async function readMeta(db: ChatDatabase): Promise<Meta> {
     else if (row.key === 'view') meta.view = row.value
     else if (row.key === 'counters') meta.counters = row.value
   }
+  // The newest main-chat message moves `lastActivity` in the counters row (see `Counters.lastActivity`).
+  const moved = meta.counters.lastActivity
+  if (moved !== undefined && moved > meta.view.lastActivity) meta.view = { ...meta.view, lastActivity: moved }
   return meta
 }
 

@@ -12,8 +12,8 @@ export class ThreadTally {
   readonly #rows = new Map<ThreadId, ThreadSummary>()
   readonly #changed = new Set<ThreadId>()
 
-  /** `rows`: the stored headers of the threads the batch may touch (absent ones are undefined). */
-  constructor(rows: ReadonlyArray<ThreadSummary | undefined>) {
+  /** `rows`: the stored headers of the threads the batch may touch (absent ones are null or undefined). */
+  constructor(rows: Iterable<ThreadSummary | null | undefined>) {
     for (const row of rows) if (row) this.#rows.set(row.id, row)
   }
 

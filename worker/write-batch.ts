@@ -23,7 +23,7 @@ import {
   type ViewState,
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
-import { TopicCounts } from './topic-counts.js'
+import { KnownRows, type RowsSeen } from './known-rows.js'
 import type { ChatDatabase, CompleteCounters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
 import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
 
@@ -36,10 +36,10 @@ export interface BatchResult {
   readonly changes: Change[]
   readonly done: string[]
   readonly refused: CommandOutcome[]
-  /** The database sequence the batch leaves (see TopicCounts). */
+  /** The database sequence the batch leaves (see KnownRows). */
   readonly seq: number
-  /** The counts in the topic rows the batch read or wrote, as it leaves them. */
-  readonly topicCounts: ReadonlyMap<string, number>
+  /** The topic counts, thread headers and drafts the batch read or wrote, as it leaves them. */
+  readonly rows: RowsSeen
 }
 
 /** Most topic words whose added counts wait in the counters row; beyond, they are written to their rows. */
@@ -59,6 +59,15 @@ const KEYED_BY_ROW: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'send
 const SENDS: ReadonlySet<Command['kind']> = new Set(['sendMessage', 'sendMessages'])
 
 /**
+ * Thrown when a batch planned from the rows this engine remembers finds that another writer
+ * moved the sequence since: the transaction rolls back and the caller runs the batch again,
+ * reading the rows.
+ */
+export class StaleRowsError extends Error {
+  override readonly name = 'StaleRowsError'
+}
+
+/**
  * Thrown when a row the batch took for new exists already (only with `assumeIdsNew`):
  * the transaction rolls back and the caller runs the batch again, checking every id.
  */
@@ -75,9 +84,9 @@ export class ExistingRowError extends Error {
  * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
  * much as half the writing.
  *
- * `topics`: the topic rows' counts this engine's earlier commits read or wrote; only the rows
- * of words it does not know are read. The caller tells it this batch's once the transaction
- * commits.
+ * `known`: the topic counts, thread headers and drafts this engine's earlier commits read or
+ * wrote; only the rows it does not know are read. The caller tells it this batch's
+ * (`BatchResult.rows`) once the transaction commits.
  *
  * `resent`: the commands were sent before to an engine whose answer was lost; the applied ids
  * of sends are read too, so a send applied then is done, even if its rows are gone since
@@ -89,10 +98,24 @@ export async function writeBatch(
   config: ChatConfig,
   assumeIdsNew = false,
   resent = false,
-  topics: TopicCounts = new TopicCounts(),
+  known: KnownRows = new KnownRows(),
 ): Promise<BatchResult> {
-  const touched = await readTouched(db, commands, assumeIdsNew, resent)
-  const known = topics.known(db, touched.meta.counters.seq)
+  // Everything the batch reads is known: it plans and writes at once, and one read placed
+  // before its writes checks that the sequence is still where this engine left it.
+  const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
+  const check = remembered && checkSequence(remembered.meta.counters.seq)
+  if (!check) return runBatch(db, commands, config, await readTouched(db, commands, assumeIdsNew, resent, known))
+  try {
+    const result = await runBatch(db, commands, config, remembered)
+    await check.answered // a batch that wrote nothing may finish first
+    if (check.stale) throw new StaleRowsError()
+    return result
+  } catch (error) {
+    throw check.stale ? new StaleRowsError() : error
+  }
+}
+
+async function runBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, touched: Touched): Promise<BatchResult> {
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -111,10 +134,10 @@ export async function writeBatch(
   if (added) {
     // The stored rows of the words counted and of the leaders (and, to fold, of every word added so far).
     const words = [...new Set([...added.words, ...batch.commonTopics])]
-    const unknown = words.filter((word) => !known.has(word))
+    const unknown = words.filter((word) => !touched.topics.has(word))
     const read = unknown.length > 0 ? await db.topics.bulkGet(unknown) : []
     const readCounts = new Map(unknown.map((word, i) => [word, read[i]?.count ?? 0]))
-    batch.countTopics(words, added.deltas, (word) => known.get(word) ?? readCounts.get(word) ?? 0)
+    batch.countTopics(words, added.deltas, (word) => touched.topics.get(word) ?? readCounts.get(word) ?? 0)
   }
   const orphaned = batch.orphanedThreads()
   const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
@@ -128,29 +151,108 @@ interface Touched {
   readonly messages: ReadonlyArray<MessageRow | undefined>
   readonly meta: Meta
   readonly applied: ReadonlyArray<{ id: string } | undefined>
-  readonly threads: ReadonlyArray<ThreadSummary | undefined>
-  readonly drafts: readonly DraftRow[]
+  /** The stored headers of the threads the commands may touch (absent ones: null). */
+  readonly threads: ReadonlyMap<ThreadId, ThreadSummary | null>
+  /** The stored drafts the commands may read (absent ones: null). */
+  readonly drafts: ReadonlyMap<ThreadId, DraftRow | null>
+  /** The topic counts known from this engine's earlier commits. */
+  readonly topics: ReadonlyMap<string, number>
   /** The ids of the tickets `createTicket` commands create: added, unless stored already. */
   readonly created: ReadonlySet<string>
 }
 
-/** Reads everything the commands may touch, in parallel. */
-async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeIdsNew: boolean, resent: boolean): Promise<Touched> {
+/**
+ * Reads everything the commands may touch, in parallel. Headers and drafts this engine knows
+ * are not read: the single rows are read alone first, and the known rows taken when the
+ * sequence they hold is still this engine's (else they are read after all).
+ */
+async function readTouched(db: ChatDatabase, commands: readonly Command[], assumeIdsNew: boolean, resent: boolean, known: KnownRows): Promise<Touched> {
   const keys: Keys = { tickets: new Set(), messages: new Set(), threads: new Set(), sent: new Set(), commands: [], created: new Set() }
   for (const command of commands) collectKeys(command, keys, resent)
   const read = [...keys.messages]
   if (!assumeIdsNew) for (const id of keys.sent) if (!keys.messages.has(id)) read.push(id)
   // Tickets taken for new: neither they nor their threads are read, whichever command names them.
   const notNew = (id: string) => !assumeIdsNew || !keys.created.has(id)
-  const [tickets, messages, meta, applied, threads, drafts] = await Promise.all([
+  const threadIds = [...keys.threads].filter(notNew)
+  const draftIds = draftThreads(commands)
+  const readRows = () => Promise.all([readMany(db.threads, threadIds), draftIds === 'all' ? db.drafts.toArray() : readMany(db.drafts, draftIds)])
+  const fromMemory = draftIds !== 'all' && known.holds(db, threadIds, draftIds)
+  const [tickets, messages, meta, applied, rows] = await Promise.all([
     readMany(db.tickets, [...keys.tickets].filter(notNew)),
     readMany(db.messages, read),
     readMeta(db),
     readMany(db.applied, assumeIdsNew ? [] : keys.commands),
-    readMany(db.threads, [...keys.threads].filter(notNew)),
-    readDrafts(db, commands),
+    fromMemory ? undefined : readRows(),
   ])
-  return { tickets, messages, meta, applied, threads, drafts, created: keys.created }
+  const seen = known.known(db, meta.counters.seq)
+  const [threadRows, draftRows] = rows ?? (known.holds(db, threadIds, draftIds as ThreadId[]) ? [undefined, undefined] : await readRows())
+  const threads = new Map(threadIds.map((id, i) => [id, threadRows ? (threadRows[i] ?? null) : seen.threads.get(id)!]))
+  const drafts = new Map<ThreadId, DraftRow | null>()
+  if (draftIds === 'all') for (const row of draftRows as DraftRow[]) drafts.set(row.thread, row)
+  else draftIds.forEach((thread, i) => drafts.set(thread, draftRows ? (draftRows[i] ?? null) : seen.drafts.get(thread)!))
+  return { tickets, messages, meta, applied, threads, drafts, topics: seen.topics, created: keys.created }
+}
+
+/**
+ * The rows a batch touches, all from memory, or undefined when it needs one that this engine
+ * does not know: a ticket, a stored message, an applied id, a header or draft it has not
+ * seen, or every draft. Unchecked: the caller checks the sequence (`checkSequence`).
+ */
+function fromMemory(db: ChatDatabase, commands: readonly Command[], known: KnownRows): Touched | undefined {
+  const remembered = known.remembered(db)
+  if (!remembered) return undefined
+  const keys: Keys = { tickets: new Set(), messages: new Set(), threads: new Set(), sent: new Set(), commands: [], created: new Set() }
+  for (const command of commands) collectKeys(command, keys, false)
+  if (keys.messages.size > 0 || [...keys.tickets].some((id) => !keys.created.has(id))) return undefined
+  const threadIds = [...keys.threads].filter((id) => !keys.created.has(id))
+  const draftIds = draftThreads(commands)
+  if (draftIds === 'all' || !known.holds(db, threadIds, draftIds)) return undefined
+  return {
+    tickets: [],
+    messages: [],
+    meta: remembered.meta,
+    applied: [],
+    threads: new Map(threadIds.map((id) => [id, remembered.threads.get(id)!])),
+    drafts: new Map(draftIds.map((id) => [id, remembered.drafts.get(id)!])),
+    topics: remembered.topics,
+    created: keys.created,
+  }
+}
+
+/** The answer of a read of the stored sequence (see `checkSequence`). */
+interface SequenceCheck {
+  /** Whether the stored sequence was not the one expected (the transaction is then rolled back). */
+  stale: boolean
+  /** Settles once the read answered. */
+  readonly answered: Promise<void>
+}
+
+/**
+ * Reads the stored sequence as the first request of the current transaction (a native one,
+ * placed now, so it comes before every write the batch makes) and rolls the transaction back
+ * when it is not `seq`. Undefined outside a transaction.
+ */
+function checkSequence(seq: number): SequenceCheck | undefined {
+  const trans = Dexie.currentTransaction?.idbtrans
+  if (!trans) return undefined
+  const request = trans.objectStore('meta').get('counters') as IDBRequest<MetaRow | undefined>
+  const check: { stale: boolean; answered?: Promise<void> } = { stale: false }
+  check.answered = new Promise<void>((resolve) => {
+    request.onsuccess = () => {
+      const row = request.result
+      if (row?.key !== 'counters' || row.value.seq !== seq) {
+        check.stale = true
+        try {
+          trans.abort()
+        } catch {
+          // Finished already: the batch's own failure is reported.
+        }
+      }
+      resolve()
+    }
+    request.onerror = () => resolve() // the transaction fails, and the batch with it
+  })
+  return check as SequenceCheck
 }
 
 /**
@@ -160,6 +262,7 @@ async function readTouched(db: ChatDatabase, commands: readonly Command[], assum
 class Batch {
   readonly #db: ChatDatabase
   readonly #config: ChatConfig
+  readonly #touched: Touched
   // The rows as the commands planned so far leave them.
   readonly #tickets = new Map<string, TicketRecord>()
   readonly #messages = new Map<string, MessageRecord & { readonly command?: string }>() // stored rows keep the id of the send that wrote them
@@ -199,6 +302,7 @@ class Batch {
   readonly #topicRows = new Map<string, number>() // the topic rows' counts as the batch leaves them (read or written)
   #newMessages = 0
   #lastActivity = Number.NEGATIVE_INFINITY // the newest main-chat message: it moves the view's (clients derive the same)
+  #activityMoved = false // kept in the counters row, not in the view's (see `Counters.lastActivity`)
   #contextChanged = false
   #viewChanged = false
   #countersChanged = false
@@ -210,8 +314,9 @@ class Batch {
     this.#newTickets = new Set([...touched.created].filter((id) => !this.#tickets.has(id)))
     for (const row of touched.messages) if (row) this.#messages.set(row.id, row)
     this.#stored = new Set(this.#messages.keys())
-    this.#threads = new ThreadTally(touched.threads)
-    this.#drafts = new Map(touched.drafts.map((row) => [row.thread, row.text]))
+    this.#threads = new ThreadTally(touched.threads.values())
+    this.#drafts = new Map([...touched.drafts].flatMap(([thread, row]) => (row ? [[thread, row.text] as const] : [])))
+    this.#touched = touched
     this.#applied = new Set(touched.applied.flatMap((row) => (row ? [row.id] : [])))
     this.#userContext = touched.meta.userContext
     this.#view = touched.meta.view
@@ -397,12 +502,17 @@ class Batch {
     if (mainCount !== this.#counters.mainCount) this.#count({ mainCount })
   }
 
-  /** The message total, and the view's last activity moved by the newest main-chat message. */
+  /**
+   * The message total, and the view's last activity moved by the newest main-chat message:
+   * stored in the counters row, which a batch of new messages writes anyway (the view's row
+   * is written only when something else in it changes; `readMeta` takes the later of the two).
+   */
   countNewMessages(): void {
     if (this.#newMessages > 0) this.#count({ totalMessages: this.#counters.totalMessages + this.#newMessages })
     if (this.#lastActivity > this.#view.lastActivity) {
       this.#view = { ...this.#view, lastActivity: this.#lastActivity }
-      this.#viewChanged = true
+      this.#count({ lastActivity: this.#lastActivity })
+      this.#activityMoved = true
     }
   }
 
@@ -499,7 +609,11 @@ class Batch {
     return this.#threads.final(orphaned, newestStored, this.#written, this.#dropped, this.#trimmed)
   }
 
-  /** Writes the final version of every touched row once. */
+  /**
+   * Writes the final version of every touched row once. A batch that writes anything without
+   * taking a number from the sequence moves it by one: other engines then know that the rows
+   * they remember may have changed (see KnownRows).
+   */
   async write(headers: readonly ThreadSummary[]): Promise<void> {
     const db = this.#db
     const messageAdds: MessageRow[] = []
@@ -519,11 +633,15 @@ class Batch {
     const metaPuts: MetaRow[] = []
     if (this.#contextChanged) metaPuts.push({ key: 'userContext', value: this.#userContext })
     if (this.#viewChanged) metaPuts.push({ key: 'view', value: this.#view })
-    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
     const applied = this.#newlyApplied
     // Sends whose rows go: recorded now, at the time of the batch's newest command (cleanup
     // prunes by it). Put, not added: the rows of one `sendMessages` may go in different batches.
     const goneSends = [...this.#goneSends].map((id) => ({ id, at: this.#newestAt }))
+    const writes =
+      messageAdds.length + messagePuts.length + ticketAdds.length + ticketPuts.length + metaPuts.length + applied.length + goneSends.length +
+      headers.length + this.#topicWrites.size + this.#draftWrites.size + this.#outbox.length + this.#removedRows.size + this.#trimmed.size
+    if (writes > 0 && this.#seq === this.#counters.seq) this.#seq++
+    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
     await Promise.all([
       messageAdds.length > 0 && addNew(db.messages, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
@@ -547,13 +665,22 @@ class Batch {
   result(headers: readonly ThreadSummary[]): BatchResult {
     const dropped = this.#dropped
     const feed = dropped.size === 0 ? this.#changes : this.#changes.filter((c) => c.type !== 'message' || !dropped.has(c.record.message.id))
-    if (dropped.size > 0 && this.#viewChanged) feed.push({ type: 'view', view: this.#view })
+    if (dropped.size > 0 && this.#activityMoved) feed.push({ type: 'view', view: this.#view })
     for (const summary of headers) feed.push({ type: 'thread', summary })
     if (this.#countersChanged) {
       const counters = this.#counters
       feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
     }
-    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, topicCounts: this.#topicRows }
+    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, rows: this.#rowsSeen(headers) }
+  }
+
+  /** The topic counts, headers and drafts as the batch read or left them. */
+  #rowsSeen(headers: readonly ThreadSummary[]): RowsSeen {
+    const threads = new Map(this.#touched.threads)
+    for (const summary of headers) threads.set(summary.id, summary)
+    const drafts = new Map(this.#touched.drafts)
+    for (const row of this.#draftWrites.values()) drafts.set(row.thread, row.text === '' ? null : row)
+    return { topics: this.#topicRows, threads, drafts, meta: { userContext: this.#userContext, view: this.#view, counters: { ...this.#counters, seq: this.#seq } } }
   }
 }
 
@@ -571,17 +698,16 @@ async function addNew<T>(table: Table<T, string>, rows: readonly T[]): Promise<v
 }
 
 /**
- * The draft rows the commands may read: those of the threads they send to or set a draft
- * of, or every one when `clearUserData` is among them (drafts are few).
+ * The threads whose draft rows the commands may read: those they send to or set a draft of,
+ * or every one (`'all'`) when `clearUserData` is among them (drafts are few).
  */
-async function readDrafts(db: ChatDatabase, commands: readonly Command[]): Promise<DraftRow[]> {
+function draftThreads(commands: readonly Command[]): ThreadId[] | 'all' {
   const threads = new Set<ThreadId>()
   for (const command of commands) {
-    if (command.kind === 'clearUserData') return db.drafts.toArray()
+    if (command.kind === 'clearUserData') return 'all'
     if (command.kind === 'sendMessage' || command.kind === 'sendMessages' || command.kind === 'setDraft') threads.add(command.thread)
   }
-  const rows = await readMany(db.drafts, [...threads])
-  return rows.filter((row) => row !== undefined)
+  return [...threads]
 }
 
 /** Writes the drafts that have text and deletes the rows of those set to `''`. */

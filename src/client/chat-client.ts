@@ -10,7 +10,6 @@
  * and marked resent, every command the lost engine did not acknowledge. Pending commands
  * stay pending (and shown) meanwhile; calls in flight run again on the new connection.
  */
-import * as Comlink from 'comlink'
 import { checkCommand } from '../core/check-command.js'
 import { ChatError, ClientClosedError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
 import {
@@ -36,7 +35,7 @@ import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
 import { DRAFT_WRITE_INTERVAL, DraftWrites, onPageHidden, type DraftCommand } from './draft-writes.js'
 import { openHost, type Host } from './hosts.js'
 import { createIdSource } from './ids.js'
-import { createKeepAlive, unrefPort } from './keep-alive.js'
+import { createKeepAlive } from './keep-alive.js'
 import { Mirror } from './mirror.js'
 import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
@@ -157,8 +156,6 @@ export class Client {
   #resyncing: Promise<void> | undefined
   #stopWatchdog: () => void = () => {}
   #calls = 0 // remote calls awaiting an answer
-  /** The port the engine posts patches to (its other end is transferred with `connect`). */
-  #feed: MessagePort | undefined
   readonly #keepAlive = createKeepAlive()
   /**
    * How each remote call in flight fails when the connection fails for good, whichever way
@@ -373,7 +370,6 @@ export class Client {
       await Promise.race([host.api.disconnect(), host.gone, delay(2_000)]).catch(() => {})
     }
     await host?.dispose().catch(() => {})
-    this.#feed?.close()
     this.#closeRunning = false
     this.#keepAlive.update(false)
     this.store.setStatus({ connection: 'closed', pendingWrites: 0 })
@@ -403,18 +399,14 @@ export class Client {
     host.gone.catch((error: unknown) => lost(asChatError(error)))
     try {
       const timeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
-      const feed = new MessageChannel()
-      this.#feed = feed.port1
       let blocked = false
-      feed.port1.onmessage = (event: MessageEvent<FeedMessage>) => {
+      host.onFeed((message: FeedMessage) => {
         if (!current()) return
-        const message = event.data
         if (!('notice' in message)) return this.#onPatch(message)
         // The worker answered: it waits for another tab, and no timeout applies while it does.
         blocked = true
         if (!this.#connected) this.store.setStatus({ connection: 'blocked' })
-      }
-      unrefPort(feed.port1)
+      })
       const hello = {
         protocolVersion: PROTOCOL_VERSION,
         databaseName: this.#options.databaseName ?? 'companion-chat',
@@ -424,7 +416,7 @@ export class Client {
       }
       const welcome = unwrap(
         await Promise.race([
-          this.#call(host.api.connect(hello, Comlink.transfer(feed.port2, [feed.port2]))),
+          this.#call(host.api.connect(hello)),
           delay(timeout).then(async () => {
             if (blocked) return new Promise<never>(() => {}) // until the other tab lets go (a dead worker still fails through `gone`)
             throw new WorkerGoneError(`The worker did not answer within ${timeout} ms`)
@@ -516,8 +508,6 @@ export class Client {
     this.#inFlight.clear()
     this.#versionWaiters.length = 0 // versions of the lost engine's feed: their calls run again
     this.#patchesBeforeWelcome = []
-    this.#feed?.close()
-    this.#feed = undefined
     const again = [...this.#unacked.values()]
     this.#unacked.clear()
     for (const item of again) if ('kind' in item) this.#resent.add(item)
@@ -556,7 +546,6 @@ export class Client {
     this.#outbox = []
     this.#unacked.clear()
     for (const id of [...this.#mirror.pending.keys()]) this.#settle(id, error)
-    this.#feed?.close()
     this.store.setStatus({ connection: 'failed', error })
     this.#changed()
   }

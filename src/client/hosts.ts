@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink'
 import { WorkerGoneError } from '../core/errors.js'
-import type { RemoteEngineApi } from '../core/protocol.js'
+import type { FeedEnvelope, FeedMessage, RemoteEngineApi } from '../core/protocol.js'
 import type { ChatClientOptions, HostKind, NodeWorkerLike } from './types.js'
 import { startLifeline } from './watchdog.js'
 
@@ -21,6 +21,11 @@ export interface Host {
    * sent nothing, and the connection is as good as before.
    */
   takePostFailure(): unknown
+  /**
+   * Hands every feed message the engine posts on this host's channel to `listener` (one at a
+   * time: a later call replaces it).
+   */
+  onFeed(listener: (message: FeedMessage) => void): void
   /** Releases the proxy and stops the worker or in-process engine. */
   dispose(): Promise<void>
 }
@@ -79,6 +84,12 @@ export function comlinkHost(
   fail?: (error: WorkerGoneError) => void,
 ): Host {
   const watched = watchPosts(endpoint)
+  // Listening from the start: a Node port that an in-process host unrefs stays unref'd.
+  let feed: (message: FeedMessage) => void = () => {}
+  endpoint.addEventListener('message', (event) => {
+    const data = (event as MessageEvent<Partial<FeedEnvelope> | null>).data
+    if (data != null && typeof data === 'object' && 'feed' in data && data.feed !== undefined) feed(data.feed)
+  })
   const remote = Comlink.wrap<RemoteEngineApi>(watched.endpoint)
   const api = remote as unknown as RemoteEngineApi
   const lifeline = fail
@@ -93,7 +104,11 @@ export function comlinkHost(
     api,
     gone,
     takePostFailure: watched.take,
+    onFeed(listener) {
+      feed = listener
+    },
     async dispose() {
+      feed = () => {}
       lifeline?.stop() // the worker's end that follows is expected
       remote[Comlink.releaseProxy]()
       await stop()

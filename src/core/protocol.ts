@@ -8,8 +8,8 @@
 
 import type { RemoteChange, SyncChange } from './sync.js'
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. */
-export const PROTOCOL_VERSION = 9
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. 9: `beginSync`. 10: the feed on the calls' channel. */
+export const PROTOCOL_VERSION = 10
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -647,8 +647,17 @@ export interface Notice {
 /** Receives the engine's notices. */
 export type NoticeListener = (notice: Notice) => void
 
-/** A message of the feed port: a patch or a notice. */
+/** A message of the feed: a patch or a notice. */
 export type FeedMessage = Patch | Notice
+
+/**
+ * How the feed travels: on the same channel as the calls and their answers (Comlink's
+ * messages carry an `id`; these carry `feed`). One channel where a second one (a
+ * `MessagePort` of its own) would cost a browser several times more per message.
+ */
+export interface FeedEnvelope {
+  readonly feed: FeedMessage
+}
 
 /**
  * How every engine call answers. Engine calls never throw across the boundary: an error
@@ -735,13 +744,16 @@ export interface EngineApi {
 }
 
 /**
- * The engine's calls as a client makes them across a port. The change feed is one-way, so
- * it travels on a port of its own that the client transfers with `connect`: the engine posts
- * each patch there, and nothing answers it.
+ * The engine's calls as a client makes them across a port. The change feed is one-way: the
+ * engine posts each patch on the same port as its answers ({@link FeedEnvelope}), and
+ * nothing answers it.
  */
 export interface RemoteEngineApi extends Omit<EngineApi, 'connect'> {
-  /** As {@link EngineApi.connect}; `feed` receives every patch and notice as a message ({@link FeedMessage}). */
-  connect(hello: Hello, feed: MessagePort): Promise<Result<Welcome>>
+  /**
+   * As {@link EngineApi.connect}; every patch and notice then arrives on the same channel,
+   * as a {@link FeedEnvelope}. A second `connect` on one channel replaces the first's feed.
+   */
+  connect(hello: Hello): Promise<Result<Welcome>>
   /**
    * Ties the lives of the worker and this client together through Web Locks, so that each
    * notices at once when the other is gone: the worker holds the lock `held` while it lives

@@ -5,6 +5,7 @@ import { CHAT_CONFIG, PROTOCOL_VERSION, type Command, type EngineApi, type Hello
 import fc from 'fast-check'
 import { topTopics } from '../../src/core/topics.js'
 import { uniqueName } from '../helpers/client.js'
+import { ChatDatabase } from '../../worker/database.js'
 
 const engines: Engine[] = []
 afterEach(async () => {
@@ -227,6 +228,88 @@ describe('engine', () => {
       }),
       { numRuns: 30 },
     )
+  })
+
+  test('a send takes the header and draft another tab wrote last, also when that tab added no message', async () => {
+    const a = await connect()
+    const b = await connect(a.indexedDB, a.databaseName)
+    const reply = (id: string) => ({ ...message(id, `answer ${id}`), sender: 'assistant' as const })
+    const run = async (tab: typeof a, command: Record<string, unknown>) => {
+      const done = await tab.api.execute([command as unknown as Command])
+      if (!done.ok) throw new Error(done.error.message)
+    }
+    const stored = async (tab: typeof a) => {
+      const snapshot = await tab.api.snapshot()
+      if (!snapshot.ok) throw new Error(snapshot.error.message)
+      return { header: snapshot.value.threads.find((t) => t.id === 'main')!, drafts: snapshot.value.drafts.filter((d) => d.thread === 'main') }
+    }
+    await run(a, { kind: 'sendMessage', commandId: 'c1', at: 1, thread: 'main', message: reply('r1') })
+    await run(a, { kind: 'sendMessage', commandId: 'c2', at: 2, thread: 'main', message: reply('r2') })
+    // The other tab reads the chat and types a draft: no new message, no new row number.
+    await run(b, { kind: 'markRead', commandId: 'c3', at: 3, thread: 'main' })
+    await run(b, { kind: 'setDraft', commandId: 'c4', at: 4, thread: 'main', text: 'half typed' })
+    // This tab sends again: one new unread reply after the marker, and a user message that clears the draft.
+    await run(a, { kind: 'sendMessage', commandId: 'c5', at: 5, thread: 'main', message: reply('r3') })
+    await run(a, { kind: 'sendMessage', commandId: 'c6', at: 6, thread: 'main', message: message('u1', 'thanks') })
+    for (const tab of [a, b]) {
+      const { header, drafts } = await stored(tab)
+      expect(header).toMatchObject({ count: 4, unread: 1 })
+      expect(header.readSeq).toBeGreaterThan(0)
+      expect(drafts).toEqual([])
+    }
+    // And back: a draft set here is seen by the other tab's send.
+    await run(a, { kind: 'setDraft', commandId: 'c7', at: 7, thread: 'main', text: 'again' })
+    await run(b, { kind: 'sendMessage', commandId: 'c8', at: 8, thread: 'main', message: message('u2', 'bye') })
+    expect((await stored(a)).drafts).toEqual([])
+  })
+
+  test("a write after another tab's cleanup keeps the view that cleanup left (the removed ticket is not selected again)", async () => {
+    const a = await connect()
+    const b = await connect(a.indexedDB, a.databaseName)
+    const DAY = 24 * 60 * 60 * 1000
+    const run = async (command: Command) => {
+      const done = await a.api.execute([command])
+      if (!done.ok) throw new Error(done.error.message)
+    }
+    await run({ kind: 'createTicket', commandId: 'c1', at: 1, ticketId: 't1', ticketType: 'support', title: 'Parcel' })
+    await run({ kind: 'selectTicket', commandId: 'c2', at: 2, ticketId: 't1' })
+    await run({ kind: 'resolveTicket', commandId: 'c3', at: 3, ticketId: 't1' })
+    // The other tab's cleanup removes the ticket and clears the selection.
+    const cleanup = await b.api.runCleanup(3 + 8 * DAY)
+    if (!cleanup.ok) throw new Error(cleanup.error.message)
+    expect(cleanup.value.report.removedTicketIds).toEqual(['t1'])
+    // This tab writes the view again.
+    await run({ kind: 'setTyping', commandId: 'c4', at: 4, isTyping: true })
+    for (const tab of [a, b]) {
+      const snapshot = await tab.api.snapshot()
+      if (!snapshot.ok) throw new Error(snapshot.error.message)
+      expect(snapshot.value.view).toMatchObject({ activeTicketId: null, isTyping: true })
+    }
+  })
+
+  test('a send after a write this worker has not heard of yet takes the stored rows (the write moved the sequence)', async () => {
+    const { api, indexedDB, databaseName } = await connect()
+    const run = async (command: Command) => {
+      const done = await api.execute([command])
+      if (!done.ok) throw new Error(done.error.message)
+    }
+    await run({ kind: 'sendMessage', commandId: 'c1', at: 1, thread: 'main', message: { ...message('r1', 'hello'), sender: 'assistant' } })
+    await run({ kind: 'sendMessage', commandId: 'c2', at: 2, thread: 'main', message: { ...message('r2', 'how can I help'), sender: 'assistant' } })
+    // Another writer whose announcement has not arrived: a draft typed, and the sequence moved, as every write moves it.
+    const other = new ChatDatabase(databaseName, { indexedDB, IDBKeyRange: IDBKeyRange as unknown as typeof globalThis.IDBKeyRange })
+    await other.transaction('rw', other.all, async () => {
+      const stored = await other.meta.get('counters')
+      if (stored?.key !== 'counters') throw new Error('no counters')
+      await other.drafts.put({ thread: 'main', text: 'typed elsewhere', at: 3 })
+      await other.meta.put({ key: 'counters', value: { ...stored.value, seq: stored.value.seq + 1 } })
+    })
+    other.close()
+    // A user message clears its thread's draft: the one just stored.
+    await run({ kind: 'sendMessage', commandId: 'c3', at: 4, thread: 'main', message: message('u1', 'where is my parcel') })
+    const snapshot = await api.snapshot()
+    if (!snapshot.ok) throw new Error(snapshot.error.message)
+    expect(snapshot.value.drafts).toEqual([])
+    expect(snapshot.value.threads.find((t) => t.id === 'main')).toMatchObject({ count: 3 })
   })
 
   test('cleanup of hundreds of tickets removes exactly the old ended ones with their messages, headers, drafts and old command ids', async () => {

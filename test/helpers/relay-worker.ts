@@ -16,31 +16,14 @@ import { createEngine } from '../../worker/engine.js'
 import { exposeConnection } from '../../worker/expose.js'
 
 const RELAY = `
-const { parentPort, workerData, MessageChannel, MessagePort } = require('node:worker_threads')
+const { parentPort, workerData } = require('node:worker_threads')
 const engine = workerData.port
 let muted = false
-// A port the client sends (the feed) is kept here; the engine gets one whose messages pass this thread.
-function relayPorts(value, transfer) {
-  if (value instanceof MessagePort) {
-    const { port1, port2 } = new MessageChannel()
-    port1.on('message', (message) => { if (!muted) value.postMessage(message) })
-    transfer.push(port2)
-    return port2
-  }
-  if (Array.isArray(value)) return value.map((item) => relayPorts(item, transfer))
-  if (value !== null && typeof value === 'object') {
-    const copy = {}
-    for (const key of Object.keys(value)) copy[key] = relayPorts(value[key], transfer)
-    return copy
-  }
-  return value
-}
 parentPort.on('message', (message) => {
   if (message === 'hang') for (;;) {}
   if (message === 'exit') process.exit(3)
   if (message === 'mute') return void (muted = true)
-  const transfer = []
-  engine.postMessage(relayPorts(message, transfer), transfer)
+  engine.postMessage(message)
 })
 engine.on('message', (message) => { if (!muted) parentPort.postMessage(message) })
 `
