@@ -70,10 +70,12 @@ export interface Counters extends AnalyticsCounters {
    * word; written to the rows (and emptied) once it holds many words.
    */
   readonly topicDeltas?: Readonly<Record<string, number>>
+  /** The bytes of every stored attachment (schema 4; absent: none). Held to `maxStoredAttachmentBytes`. */
+  readonly attachmentBytes?: number
 }
 
 /** Counters with every kept figure present (`completeCounters`). */
-export type CompleteCounters = Required<Omit<Counters, 'topicDeltas'>> & Pick<Counters, 'topicDeltas'>
+export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'attachmentBytes'>> & Pick<Counters, 'topicDeltas' | 'attachmentBytes'>
 
 /** How often each topic word appeared in user messages. */
 export interface TopicRow {
@@ -93,6 +95,24 @@ export type OutboxRow = OutboxEntry
 /** Sync bookkeeping (schema 3): this database's replication id and the server position pulled up to. */
 export type SyncRow = { readonly key: 'replica'; readonly value: string } | { readonly key: 'checkpoint'; readonly value: string }
 
+/**
+ * The bytes of one attachment (schema 4), and the messages that carry it: a ticket made from
+ * a chat message shares its attachments, so the row (and its bytes) go with the last of them,
+ * in the same transaction.
+ */
+export interface AttachmentRow {
+  readonly id: string
+  /** The ids of the messages that carry it; never empty (the row goes with the last). */
+  readonly refs: readonly string[]
+  readonly size: number
+  /**
+   * Where the bytes are: `opfs`, a file named by the id in the database's folder of the
+   * Origin Private File System (see attachment-files.ts); `indexeddb`, `blob`.
+   */
+  readonly store: 'opfs' | 'indexeddb'
+  readonly blob?: Blob
+}
+
 /** The tables of one chat database. */
 export class ChatDatabase extends Dexie {
   declare readonly messages: Table<MessageRow, string>
@@ -104,6 +124,7 @@ export class ChatDatabase extends Dexie {
   declare readonly drafts: Table<DraftRow, ThreadId>
   declare readonly outbox: Table<OutboxRow, string>
   declare readonly sync: Table<SyncRow, SyncRow['key']>
+  declare readonly attachments: Table<AttachmentRow, string>
 
   /**
    * @param onBlocked - called when opening waits for another connection that holds the
@@ -141,11 +162,16 @@ export class ChatDatabase extends Dexie {
       outbox: 'id, seq, [thread+seq]', // pushed in seq order; a ticket's pending changes by thread
       sync: 'key',
     })
+    // Schema 4: the bytes of attachments (or where they are), by the messages that carry them.
+    // A new table only: a database of an earlier schema has no attachments.
+    this.version(4).stores({
+      attachments: 'id, *refs', // the rows of deleted messages, found by their ids
+    })
   }
 
   /** Every table, for transactions that touch them all. */
   get all(): Table[] {
-    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts, this.outbox, this.sync]
+    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts, this.outbox, this.sync, this.attachments]
   }
 }
 
