@@ -10,6 +10,7 @@ import type { ChatDatabase, AttachmentRow } from './database.js'
 /** The bytes of a new attachment, stored before the transaction (see stage-attachments.ts). */
 export interface StagedBytes {
   readonly size: number
+  readonly type: string
   readonly store: AttachmentRow['store']
   /** With store `indexeddb`: the bytes, written with the row. */
   readonly blob?: Blob
@@ -72,7 +73,7 @@ export async function updateAttachmentRows(
     const bytesOf = staged.get(id)
     if (!bytesOf) throw new Error(`Attachment ${id} has no stored bytes`)
     bytes += bytesOf.size
-    puts.push({ id, refs: [...set], size: bytesOf.size, store: bytesOf.store, ...(bytesOf.blob ? { blob: bytesOf.blob } : {}) })
+    puts.push({ id, refs: [...set], size: bytesOf.size, type: bytesOf.type, store: bytesOf.store, ...(bytesOf.blob ? { blob: bytesOf.blob } : {}) })
   }
   await Promise.all([puts.length > 0 && db.attachments.bulkPut(puts), deletes.length > 0 && db.attachments.bulkDelete(deletes)])
   return { bytes, freed }

@@ -105,6 +105,8 @@ export interface AttachmentRow {
   /** The ids of the messages that carry it; never empty (the row goes with the last). */
   readonly refs: readonly string[]
   readonly size: number
+  /** The MIME type (a file of the OPFS has none of its own: `readAttachment` gives it back). */
+  readonly type: string
   /**
    * Where the bytes are: `opfs`, a file named by the id in the database's folder of the
    * Origin Private File System (see attachment-files.ts); `indexeddb`, `blob`.

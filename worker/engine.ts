@@ -592,7 +592,8 @@ class ChatEngine implements Engine {
     const folder = await openAttachmentFolder(this.#hello!.databaseName)
     if (!folder) throw new StorageUnavailableError('The attachment is in the origin private file system, which this context cannot open', { id })
     try {
-      return await folder.read(id)
+      const file = await folder.read(id)
+      return file.slice(0, file.size, row.type) // the same bytes, with the attachment's type (no copy)
     } catch (error) {
       throw classifyStorageError(error) ?? error
     }

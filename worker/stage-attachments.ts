@@ -56,15 +56,13 @@ export async function stageAttachments(commands: readonly Command[], config: Cha
       const attachments = await Promise.all(
         command.message.attachments!.map(async (attachment, i) => {
           const file = command.files[i]!
-          const [facts] = await Promise.all([
-            describeFile(file),
-            folder && folder.write(attachment.id, file).then(() => void written.push(attachment.id)),
-          ])
+          if (folder) written.push(attachment.id) // before the write: a write that fails can leave a file (an empty one)
+          const [facts] = await Promise.all([describeFile(file), folder?.write(attachment.id, file)])
           return { ...attachment, ...facts }
         }),
       )
       command.message.attachments!.forEach((attachment, i) =>
-        bytes.set(attachment.id, folder ? { size: attachment.size, store: 'opfs' } : { size: attachment.size, store: 'indexeddb', blob: command.files[i]! }),
+        bytes.set(attachment.id, folder ? { size: attachment.size, type: attachment.type, store: 'opfs' } : { size: attachment.size, type: attachment.type, store: 'indexeddb', blob: command.files[i]! }),
       )
       const { files: _bytes, ...send } = command
       out.push({ ...send, message: { ...command.message, attachments } })
