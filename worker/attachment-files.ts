@@ -112,8 +112,21 @@ export class AttachmentFolder {
   }
 }
 
-/** The attachment folder of `databaseName`, or undefined where there is no OPFS. */
+/**
+ * The attachment folder of `databaseName`, or undefined where there is no OPFS or no way to
+ * write a file in it from here: `createWritable` (Chromium, Firefox, recent Safari) or the
+ * synchronous access handle, which only dedicated workers have (older Safari).
+ */
 export async function openAttachmentFolder(databaseName: string): Promise<AttachmentFolder | undefined> {
+  if (!canWriteFiles()) return undefined
   const root = await opfsRoot()
   return root && new AttachmentFolder(root, databaseName)
+}
+
+function canWriteFiles(): boolean {
+  const scope = globalThis as { FileSystemFileHandle?: { prototype: object }; DedicatedWorkerGlobalScope?: abstract new () => unknown }
+  const handle = scope.FileSystemFileHandle?.prototype as Partial<FileHandle> | undefined
+  if (typeof handle?.createWritable === 'function') return true
+  const dedicated = scope.DedicatedWorkerGlobalScope !== undefined && globalThis instanceof scope.DedicatedWorkerGlobalScope
+  return typeof handle?.createSyncAccessHandle === 'function' && dedicated
 }

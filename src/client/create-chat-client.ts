@@ -294,6 +294,7 @@ function createRunner(client: Client, options: ChatClientOptions, now: () => num
       setTyping: (isTyping) => attempt(() => client.run({ kind: 'setTyping', isTyping })),
       updateUserContext: (patch) => attempt(() => client.run({ kind: 'updateUserContext', patch })),
       report: (error) => client.store.reportError(error),
+      readAttachment: (id) => client.readAttachment(id),
     },
     {
       assistant: options.assistant!,

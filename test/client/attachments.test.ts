@@ -258,3 +258,26 @@ describe('voice messages', () => {
     expect(await thrownBy(() => chat.sendVoiceMessage({ audio: 'x' as unknown as Blob, duration: 1 }))).toMatchObject({ code: 'validation', details: { path: 'recording.audio' } })
   })
 })
+
+describe('assistants and attachments', () => {
+  test('an assistant gets the metadata with the message and reads the bytes only when it asks', async () => {
+    const device = createDevice()
+    const seen: Array<{ attachments: unknown; read: string }> = []
+    const chat = device.open({
+      assistant: {
+        name: 'reader',
+        async *respond({ message, readAttachment }) {
+          const [first] = message.attachments ?? []
+          const read = first && readAttachment ? await (await readAttachment(first.id)).text() : ''
+          seen.push({ attachments: message.attachments, read })
+          yield { type: 'text', delta: `Got ${read.length} bytes` }
+        },
+      },
+    })
+    const id = 'with-invoice'
+    await chat.sendMainChatMessage('Here is the invoice', { id, attachments: [text('Invoice 77', 'invoice.txt')] })
+    const reply = await chat.waitForReply(id)
+    expect(reply.content).toBe('Got 10 bytes')
+    expect(seen).toEqual([{ attachments: [expect.objectContaining({ name: 'invoice.txt', size: 10 })], read: 'Invoice 77' }])
+  })
+})
