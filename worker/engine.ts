@@ -23,6 +23,7 @@ import {
   type NoticeListener,
   type Patch,
   type PatchListener,
+  type RemoteBatch,
   type Result,
   type SearchHit,
   type SerializedError,
@@ -41,6 +42,7 @@ import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { applyRemote, checkDeliveryUpdates, checkRemoteBatch, readOutbox, readSyncState, settleDelivery } from './sync-jobs.js'
 import { openSession, type Session } from './sessions.js'
+import type { RemoteChange } from '../src/core/sync.js'
 import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
 import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
@@ -223,13 +225,21 @@ class ChatEngine implements Engine {
         settle(async () => {
           const checked = checkRemoteBatch(batch)
           let refused: Array<{ index: number; error: SerializedError }> = []
-          await this.#serial(() =>
-            this.#sync(async (db) => {
-              const applied = await applyRemote(db, checked, this.#config)
-              refused = applied.refused
-              return applied.changes
-            }),
-          )
+          await this.#serial(async () => {
+            // The files of the server's messages first, outside the transaction (see stage-attachments.ts).
+            const staged = await this.#stageRemote(checked)
+            let freed: readonly string[] = []
+            try {
+              await this.#sync(async (db) => {
+                const applied = await applyRemote(db, staged.batch, this.#config, staged.bytes, new Set(staged.refused.map((r) => r.index)))
+                refused = [...staged.refused, ...applied.refused].sort((a, b) => a.index - b.index)
+                freed = applied.freed
+                return applied.changes
+              })
+            } finally {
+              if (staged.bytes.size > 0 || freed.length > 0) await this.#removeFiles([...staged.bytes.keys(), ...freed]).catch(() => {})
+            }
+          })
           return { refused, version: this.#version }
         }),
       syncState: () => settle(() => this.#chain(async () => readSyncState(await this.#readable()))),
@@ -581,6 +591,42 @@ class ChatEngine implements Engine {
     if (!folder) return
     const names = await folder.list()
     if (names.length > 0) await this.#removeFiles(names)
+  }
+
+  /**
+   * Stores the files of the server's messages in `batch` (as a send's, see
+   * stage-attachments.ts): answers the batch with those messages' attachments completed,
+   * the bytes for the transaction, and the changes refused (a file over the stored total or
+   * the quota).
+   */
+  async #stageRemote(batch: RemoteBatch): Promise<{ batch: RemoteBatch; bytes: ReadonlyMap<string, StagedBytes>; refused: Array<{ index: number; error: SerializedError }> }> {
+    const sends: Command[] = []
+    const at = new Map<string, number>()
+    const refused: Array<{ index: number; error: SerializedError }> = []
+    batch.changes.forEach((change, index) => {
+      if (change?.kind !== 'message' || change.files === undefined) return
+      try {
+        const { delivery: _, ...message } = change.message
+        const send = checkCommand({ kind: 'sendMessage', commandId: `remote-${index}`, at: batch.at, thread: change.thread, message, files: change.files }, this.#config)
+        sends.push(send)
+        at.set(send.commandId, index)
+      } catch (error) {
+        refused.push({ index, error: toSerializedError(error) })
+      }
+    })
+    if (sends.length === 0) return { batch, bytes: new Map(), refused }
+    const db = await this.#database()
+    const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
+    const stage = await stageAttachments(sends, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+    for (const outcome of stage.refused) refused.push({ index: at.get(outcome.commandId)!, error: outcome.error })
+    const changes = [...batch.changes]
+    for (const send of stage.commands) {
+      if (send.kind !== 'sendMessage') continue
+      const index = at.get(send.commandId)!
+      const change = changes[index] as Extract<RemoteChange, { kind: 'message' }>
+      changes[index] = { ...change, message: { ...change.message, attachments: send.message.attachments! } }
+    }
+    return { batch: { ...batch, changes }, bytes: stage.bytes, refused }
   }
 
   /** The bytes of attachment `id`. */

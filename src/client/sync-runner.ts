@@ -174,7 +174,7 @@ export class SyncRunner {
   async #push(entries: readonly OutboxEntry[], signal: AbortSignal): Promise<void> {
     const outcomes = await this.#adapter.push(
       entries.map((entry) => entry.change),
-      { signal },
+      { signal, readAttachment: (id) => this.#host.engine((api) => api.readAttachment(id)) },
     )
     if (signal.aborted) return
     const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]))
