@@ -14,7 +14,7 @@
 /** The part of the File System Access API this file uses (not every lib has every member). */
 interface FileHandle {
   getFile(): Promise<File>
-  createWritable?(): Promise<{ write(data: Blob): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>
+  createWritable?(): Promise<{ write(data: Blob | ArrayBuffer): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>
   createSyncAccessHandle?(): Promise<{ write(data: ArrayBufferView, options: { at: number }): number; truncate(size: number): void; flush(): void; close(): void }>
 }
 interface FolderHandle {
@@ -54,13 +54,13 @@ export class AttachmentFolder {
     return top.getDirectoryHandle(this.#name, { create: true })
   }
 
-  /** Writes `blob` as the file `id`, whole or not at all (a writable stream swaps the file in on close). */
-  async write(id: string, blob: Blob): Promise<void> {
+  /** Writes `data` as the file `id`, whole or not at all (a writable stream swaps the file in on close). */
+  async write(id: string, data: Blob | ArrayBuffer): Promise<void> {
     const handle = await (await this.#open()).getFileHandle(id, { create: true })
     if (handle.createWritable) {
       const writable = await handle.createWritable()
       try {
-        await writable.write(blob)
+        await writable.write(data)
         await writable.close()
       } catch (error) {
         await writable.abort().catch(() => {})
@@ -73,9 +73,12 @@ export class AttachmentFolder {
     const access = await handle.createSyncAccessHandle()
     try {
       access.truncate(0)
-      let at = 0
-      const reader = blob.stream().getReader()
-      for (let read = await reader.read(); !read.done; read = await reader.read()) at += access.write(read.value, { at })
+      if (data instanceof ArrayBuffer) access.write(new Uint8Array(data), { at: 0 })
+      else {
+        let at = 0
+        const reader = data.stream().getReader()
+        for (let read = await reader.read(); !read.done; read = await reader.read()) at += access.write(read.value, { at })
+      }
       access.flush()
     } finally {
       access.close()

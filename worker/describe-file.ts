@@ -11,12 +11,12 @@ export interface FileFacts {
 }
 
 /**
- * Reads `blob` once (in the worker: the main thread never holds the bytes) and answers its
+ * Reads `blob` once, unless its `bytes` are given (in the worker: the main thread never holds them), and answers its
  * hash and, for images, width and height: through `createImageBitmap` where the platform has
  * it, else from a PNG's or GIF's header. An image that cannot be decoded has no size.
  */
-export async function describeFile(blob: Blob): Promise<FileFacts> {
-  const bytes = await blob.arrayBuffer()
+export async function describeFile(blob: Blob, bytes?: ArrayBuffer): Promise<FileFacts> {
+  bytes ??= await blob.arrayBuffer()
   const [digest, size] = await Promise.all([crypto.subtle.digest('SHA-256', bytes), blob.type.startsWith('image/') ? imageSize(blob, bytes) : undefined])
   return { sha256: hex(digest), ...size }
 }
