@@ -48,15 +48,18 @@ export class AttachmentFolder {
     this.#name = encodeURIComponent(databaseName)
   }
 
-  /** The folder, looked up each time: one that `clear` removed (here or in another tab) is made again. */
-  async #open(): Promise<FolderHandle> {
-    const top = await this.#root.getDirectoryHandle(ATTACHMENT_FOLDER, { create: true })
-    return top.getDirectoryHandle(this.#name, { create: true })
+  /**
+   * The folder, looked up each time: one that `clear` removed (here or in another tab) is made
+   * again by the next write. Reads do not make it (NotFoundError when it is missing).
+   */
+  async #open(create = false): Promise<FolderHandle> {
+    const top = await this.#root.getDirectoryHandle(ATTACHMENT_FOLDER, { create })
+    return top.getDirectoryHandle(this.#name, { create })
   }
 
   /** Writes `data` as the file `id`, whole or not at all (a writable stream swaps the file in on close). */
   async write(id: string, data: Blob | ArrayBuffer): Promise<void> {
-    const handle = await (await this.#open()).getFileHandle(id, { create: true })
+    const handle = await (await this.#open(true)).getFileHandle(id, { create: true })
     if (handle.createWritable) {
       const writable = await handle.createWritable()
       try {
@@ -93,14 +96,17 @@ export class AttachmentFolder {
   /** Removes the files `ids`; one that is gone already is skipped. */
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return
-    const folder = await this.#open()
+    const folder = await this.#open().catch(() => undefined)
+    if (!folder) return // no folder, no files
     await Promise.all(ids.map((id) => folder.removeEntry(id).catch(() => {})))
   }
 
   /** The names of the files in the folder. */
   async list(): Promise<string[]> {
     const names: string[] = []
-    for await (const name of (await this.#open()).keys()) names.push(name)
+    const folder = await this.#open().catch(() => undefined)
+    if (!folder) return names
+    for await (const name of folder.keys()) names.push(name)
     return names
   }
 

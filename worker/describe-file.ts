@@ -12,8 +12,9 @@ export interface FileFacts {
 
 /**
  * Reads `blob` once, unless its `bytes` are given (in the worker: the main thread never holds them), and answers its
- * hash and, for images, width and height: through `createImageBitmap` where the platform has
- * it, else from a PNG's or GIF's header. An image that cannot be decoded has no size.
+ * hash and, for images, width and height: from the header of a PNG, GIF, JPEG or WebP (no
+ * decoding), else through `createImageBitmap` where the platform has it. An image whose size
+ * cannot be read has none.
  */
 export async function describeFile(blob: Blob, bytes?: ArrayBuffer): Promise<FileFacts> {
   bytes ??= await blob.arrayBuffer()
@@ -28,25 +29,51 @@ function hex(buffer: ArrayBuffer): string {
 }
 
 async function imageSize(blob: Blob, bytes: ArrayBuffer): Promise<{ width: number; height: number } | undefined> {
-  if (typeof createImageBitmap === 'function') {
-    try {
-      const bitmap = await createImageBitmap(blob)
-      const size = { width: bitmap.width, height: bitmap.height }
-      bitmap.close()
-      return size
-    } catch {
-      return headerSize(bytes) // not decodable here (a format the platform lacks, or broken)
-    }
+  const fromHeader = headerSize(new DataView(bytes))
+  if (fromHeader || typeof createImageBitmap !== 'function') return fromHeader
+  try {
+    const bitmap = await createImageBitmap(blob) // decodes: only for formats without a header read here (AVIF, BMP, …)
+    const size = { width: bitmap.width, height: bitmap.height }
+    bitmap.close()
+    return size
+  } catch {
+    return undefined // not decodable here (a format the platform lacks, or broken)
   }
-  return headerSize(bytes)
 }
 
-/** Width and height from a PNG's IHDR or a GIF's logical screen; undefined for other formats. */
-function headerSize(bytes: ArrayBuffer): { width: number; height: number } | undefined {
-  const view = new DataView(bytes)
-  if (bytes.byteLength >= 24 && view.getUint32(0) === 0x89504e47 && view.getUint32(12) === 0x49484452) {
-    return { width: view.getUint32(16), height: view.getUint32(20) }
+/** Width and height from the header of a PNG (IHDR), GIF, JPEG (the first SOF marker) or WebP; undefined for other formats. */
+function headerSize(view: DataView): { width: number; height: number } | undefined {
+  const length = view.byteLength
+  if (length >= 24 && view.getUint32(0) === 0x89504e47 && view.getUint32(12) === 0x49484452) return { width: view.getUint32(16), height: view.getUint32(20) }
+  if (length >= 10 && view.getUint32(0) === 0x47494638) return { width: view.getUint16(6, true), height: view.getUint16(8, true) }
+  if (length >= 4 && view.getUint16(0) === 0xffd8) return jpegSize(view)
+  if (length >= 30 && view.getUint32(0) === 0x52494646 && view.getUint32(8) === 0x57454250) return webpSize(view)
+  return undefined
+}
+
+function jpegSize(view: DataView): { width: number; height: number } | undefined {
+  let at = 2
+  while (at + 9 < view.byteLength) {
+    if (view.getUint8(at) !== 0xff) return undefined
+    const marker = view.getUint8(at + 1)
+    if (marker === 0xff) {
+      at++ // fill byte
+      continue
+    }
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
+    if (isFrame) return { width: view.getUint16(at + 7), height: view.getUint16(at + 5) }
+    at += 2 + view.getUint16(at + 2)
   }
-  if (bytes.byteLength >= 10 && view.getUint32(0) === 0x47494638) return { width: view.getUint16(6, true), height: view.getUint16(8, true) }
+  return undefined
+}
+
+function webpSize(view: DataView): { width: number; height: number } | undefined {
+  const chunk = view.getUint32(12)
+  if (chunk === 0x56503820) return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff } // 'VP8 ': lossy
+  if (chunk === 0x5650384c) {
+    const bits = view.getUint32(21, true) // 'VP8L': lossless, 14-bit sizes minus one
+    return { width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 }
+  }
+  if (chunk === 0x56503858) return { width: 1 + (view.getUint32(24, true) & 0xffffff), height: 1 + (view.getUint32(27, true) & 0xffffff) } // 'VP8X': 24-bit sizes minus one
   return undefined
 }

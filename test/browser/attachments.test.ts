@@ -94,6 +94,28 @@ describe('attachments in Chromium', () => {
   )
 
   test(
+    'a SharedWorker stores and reads files too, for every tab on it',
+    async () => {
+      const db = uniqueDb('attach-shared')
+      const open = async () => {
+        const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, 'shared-worker', { sharedName: db }))
+        await page.evaluate(() => window.ready)
+        return page
+      }
+      const first = await open()
+      const second = await open()
+      const { attachments } = await sendPhotoAndInvoice(first)
+      expect(attachments[0]).toMatchObject({ width: 40, height: 30 })
+      expect(await opfsFiles(first, db)).toEqual(attachments.map((a) => a.id).sort())
+      await expect.poll(() => second.evaluate(() => window.chat.getState().mainChat.messages.at(-1)?.attachments?.length)).toBe(2)
+      expect(await fetchAttachment(second, attachments[1]!.id)).toEqual({ size: 12, type: 'text/plain' })
+      await second.evaluate(() => window.chat.clearAllData())
+      expect(await opfsFiles(first, db)).toBeNull()
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
     'trimming removes the file with its message; a file no message holds is swept when the database opens again',
     async () => {
       const db = uniqueDb('attach-trim')
