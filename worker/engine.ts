@@ -641,6 +641,7 @@ class ChatEngine implements Engine {
       const file = await folder.read(id)
       return file.slice(0, file.size, row.type) // the same bytes, with the attachment's type (no copy)
     } catch (error) {
+      if ((error as { name?: unknown })?.name === 'NotFoundError') throw new NotFoundError(`The file of attachment ${id} is missing from the origin private file system`, { id })
       throw classifyStorageError(error) ?? error
     }
   }
@@ -709,7 +710,9 @@ class ChatEngine implements Engine {
     const db = await this.#readable()
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
-    // Then the files: a tab that reads a message meanwhile finds the database gone first.
+    // Then the files. (A tab whose send wrote its file before this and commits its message into
+    // a database it makes again afterwards keeps a message without its file: readAttachment
+    // then answers NotFoundError.)
     await (await this.#attachmentFolder())?.clear()
     forgetSeenWords() // no copy of the user's words stays behind in memory
     this.#topics.forget()

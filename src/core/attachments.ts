@@ -7,6 +7,7 @@
 import { AttachmentLimitError, ValidationError } from './errors.js'
 import type { AttachmentInfo, ChatConfig } from './protocol.js'
 import { checkId, describe } from './validate.js'
+import { readArgument } from './plain-data.js'
 
 /** Longest attachment name and MIME type, in characters. */
 export const MAX_ATTACHMENT_NAME = 255
@@ -99,18 +100,23 @@ export function readAttachmentInputs(
 ): { readonly attachments: AttachmentInfo[]; readonly files: Blob[] } {
   if (!Array.isArray(inputs)) throw new ValidationError(`${path}: must be an array of Blobs or Files, got ${describe(inputs)}`, { path })
   const files: Blob[] = []
-  const infos = inputs.map((input: unknown, i): AttachmentInfo => {
+  const list: unknown[] = readArgument(path, () => [...(inputs as unknown[])])
+  const infos = list.map((input: unknown, i): AttachmentInfo => {
     const p = `${path}[${i}]`
-    const given = isBlob(input) ? { file: input } : ((typeof input === 'object' && input !== null ? input : {}) as Partial<Record<'file' | 'name' | 'duration' | 'transcript', unknown>>)
-    const { file, name, duration, transcript } = given as Partial<Record<'file' | 'name' | 'duration' | 'transcript', unknown>>
-    if (!isBlob(file)) throw new ValidationError(`${p}: must be a Blob, a File, or { file, name?, duration?, transcript? }, got ${describe(input)}`, { path: p })
+    // Read once, guarded: a getter or Proxy trap that throws is a ValidationError at its place.
+    const { file, name, duration, transcript, fileName, type, size } = readArgument(p, () => {
+      const given = (isBlob(input) ? { file: input } : typeof input === 'object' && input !== null ? input : {}) as Partial<Record<'file' | 'name' | 'duration' | 'transcript', unknown>>
+      const { file, name, duration, transcript } = given
+      if (!isBlob(file)) return { file: undefined, name, duration, transcript, fileName: undefined, type: '', size: 0 }
+      return { file, name, duration, transcript, fileName: (file as Partial<File>).name, type: file.type, size: file.size }
+    })
+    if (!file) throw new ValidationError(`${p}: must be a Blob, a File, or { file, name?, duration?, transcript? }, got ${describe(input)}`, { path: p })
     files.push(file)
-    const fileName = (file as Partial<File>).name
     return {
       id: newId(),
       name: name !== undefined ? (name as string) : typeof fileName === 'string' && fileName.length > 0 ? fileName.slice(0, MAX_ATTACHMENT_NAME) : 'attachment',
-      type: file.type.slice(0, MAX_ATTACHMENT_NAME),
-      size: file.size,
+      type: type.slice(0, MAX_ATTACHMENT_NAME),
+      size,
       ...(duration !== undefined ? { duration: duration as number } : {}),
       ...(transcript !== undefined ? { transcript: transcript as string } : {}),
     }

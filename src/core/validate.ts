@@ -3,7 +3,7 @@
  * the engine (a command may come from an older or foreign client). Pure and dependency-free.
  */
 import { ValidationError } from './errors.js'
-import { FORBIDDEN_KEYS, checkPlainObject, describe, fail, readList, readOptions } from './plain-data.js'
+import { FORBIDDEN_KEYS, checkPlainObject, describe, fail, readArgument, readList, readOptions } from './plain-data.js'
 import type {
   AttachmentInput,
   ChatConfig,
@@ -124,7 +124,7 @@ export function checkSendOptions(value: unknown, config: ChatConfig): SendMessag
   // The files are read by the send (core/attachments.ts): here only the list is copied.
   if (attachments !== undefined && !Array.isArray(attachments)) fail('options.attachments', `must be an array of Blobs or Files, got ${describe(attachments)}`)
   return {
-    ...(attachments !== undefined ? { attachments: [...(attachments as readonly AttachmentInput[])] } : {}),
+    ...(attachments !== undefined ? { attachments: readArgument('options.attachments', () => [...(attachments as readonly AttachmentInput[])]) } : {}),
     ...(sender !== undefined ? { sender: checkEnum(sender, MESSAGE_SENDERS, 'options.sender') } : {}),
     ...(type !== undefined ? { type: checkEnum(type, MESSAGE_TYPES, 'options.type') } : {}),
     ...(metadata !== undefined ? { metadata: checkMetadata(metadata, 'options.metadata', config) } : {}),

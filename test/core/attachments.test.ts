@@ -104,3 +104,14 @@ describe('commands with attachments', () => {
     for (const command of commands) expect(thrown(() => checkCommand(command, config)), command.kind).toMatchObject({ code: 'validation' })
   })
 })
+
+describe('hostile attachment inputs', () => {
+  test('a getter or Proxy that throws while the files are read is a ValidationError at its place', () => {
+    const throwing = { get file(): Blob { throw new Error('boom') } }
+    const error = thrown(() => readAttachmentInputs([throwing], 'options.attachments', config, () => 'x'))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error).toMatchObject({ details: { path: 'options.attachments[0]' } })
+    const list = new Proxy([], { get() { throw new Error('trap') } })
+    expect(thrown(() => readAttachmentInputs(list, 'options.attachments', config, () => 'x'))).toBeInstanceOf(ValidationError)
+  })
+})
