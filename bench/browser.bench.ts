@@ -67,6 +67,16 @@
  * - load-older: 20 `loadOlder` pages of 50 walking back through a ticket of 2,000 messages
  *   (its newest page loaded first, untimed). Dexie: the `[thread+seq]` range below the
  *   oldest seq, reversed, limit 50, posted back. RxDB: `find` on thread and seq, sorted, limit 50.
+ * - attach: one 10 MB file of random bytes (made on the main thread as a Blob) sent with a
+ *   main-chat message, to its commit (the worker hashes it, writes it to the origin private
+ *   file system and commits the message with the attachment row). Baselines, in a worker of
+ *   their own, given the same Blob: "raw OPFS write" writes it to a file (`createWritable`),
+ *   raw Dexie puts it in a row. The target compares the SDK with the raw OPFS write.
+ * - attach-heap: 100 main-chat messages, each sent (and awaited) with a 1 MB file made for it,
+ *   none shown; the heap column is the page's heap afterwards. Baseline: the same messages
+ *   without files, through the SDK.
+ * - attach-large: one 50 MB file sent with a message, to its commit; the long-tasks column
+ *   is the figure of interest (the bytes must never be handled on the main thread).
  *
  * Run time: the default sizes take long: about 40 minutes with `--rounds 5` on 2 cores under
  * a load average of 12–20 (a cleanup round alone takes 3–4 minutes: each library's sample
@@ -122,12 +132,18 @@ const SIZES: Sizes = {
   searchQueries: 20,
   history: scaled(2_000, 1_200),
   pages: 20,
+  attachBytes: scaled(10 * 2 ** 20),
+  attachHeapCount: scaled(100, 10),
+  attachHeapBytes: 2 ** 20,
+  attachLargeBytes: scaled(50 * 2 ** 20),
 }
 
 interface WorkloadSpec {
   readonly name: Workload
   readonly label: string
   readonly libraries: readonly Library[]
+  /** Compared with this library in the last column: its time (`× name`) or its heap (`heap − name`). */
+  readonly baseline?: { readonly library: Library; readonly compare: 'time' | 'heap' }
 }
 const WORKLOADS: readonly WorkloadSpec[] = [
   { name: 'batch', label: `${n(SIZES.sends)} main-chat sends, one batch call, every row kept`, libraries: ['sdk', 'dexie', 'rxdb'] },
@@ -141,6 +157,9 @@ const WORKLOADS: readonly WorkloadSpec[] = [
   { name: 'tabs', label: `${SIZES.tabSenders} senders in two tabs, ${n(SIZES.tabSenders * SIZES.tabSends)} sends one by one`, libraries: ['sdk', 'dexie', 'rxdb'] },
   { name: 'search', label: `${SIZES.searchQueries} searches (one word) in ${n(SIZES.search)} messages`, libraries: ['sdk', 'dexie'] },
   { name: 'load-older', label: `${SIZES.pages} loadOlder pages of 50 (ticket of ${n(SIZES.history)})`, libraries: ['sdk', 'dexie', 'rxdb'] },
+  { name: 'attach', label: `store a ${mb(SIZES.attachBytes)} attachment`, libraries: ['sdk', 'opfs', 'dexie'], baseline: { library: 'opfs', compare: 'time' } },
+  { name: 'attach-heap', label: `${SIZES.attachHeapCount} attachments of ${mb(SIZES.attachHeapBytes)} stored, none shown: heap`, libraries: ['sdk', 'sdk-no-files'], baseline: { library: 'sdk-no-files', compare: 'heap' } },
+  { name: 'attach-large', label: `store a ${mb(SIZES.attachLargeBytes)} attachment: long tasks`, libraries: ['sdk'] },
 ]
 const only = args.only?.split(',').map((name) => name.trim())
 for (const name of only ?? []) if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`--only: no workload ${name} (${WORKLOADS.map((w) => w.name).join(', ')})`)
@@ -149,7 +168,14 @@ const selected = WORKLOADS.filter((w) => !only || only.includes(w.name)).map((w)
   libraries: w.libraries.filter((library) => !(args['no-rxdb'] && library === 'rxdb')),
 }))
 
-const LIBRARY_NAMES: Record<Library, string> = { sdk: 'SDK', dexie: 'raw Dexie', 'dexie-tickets': 'raw Dexie, tickets only', rxdb: 'RxDB' }
+const LIBRARY_NAMES: Record<Library, string> = {
+  sdk: 'SDK',
+  dexie: 'raw Dexie',
+  'dexie-tickets': 'raw Dexie, tickets only',
+  rxdb: 'RxDB',
+  opfs: 'raw OPFS write',
+  'sdk-no-files': 'SDK, same messages without files',
+}
 const SAMPLE_TIMEOUT = 300_000
 
 // ── Build and serve ──────────────────────────────────────────────────────────
@@ -585,13 +611,31 @@ function report(): string {
         library === 'rxdb' ? '1' : ratio(value, of('rxdb').length ? med('rxdb') : undefined),
         `${median(tasks)}${longest > 0 ? ` (${longest} ms)` : ''}`,
         (median(samples.map((m) => m.heap)) / 2 ** 20).toFixed(1),
-        extraKeys.map((name) => `${name} ${fmt(median(samples.map((m) => m.extra![name]!)))}`).join(', '),
+        [
+          ...extraKeys.map((name) => `${name} ${fmt(median(samples.map((m) => m.extra![name]!)))}`),
+          ...compared(workload, library, samples),
+        ].join(', '),
       ])
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
   const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`
   return [line(head), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n')
+}
+
+/** The last column's comparison with the workload's baseline library (see `WorkloadSpec.baseline`). */
+function compared(workload: WorkloadSpec, library: Library, samples: readonly Measured[]): string[] {
+  const base = workload.baseline
+  const theirs = base ? (results.get(key(workload.name, base.library)) ?? []) : []
+  if (!base || library === base.library || theirs.length === 0) return []
+  const name = LIBRARY_NAMES[base.library]
+  if (base.compare === 'time') return [`× ${name} ${ratio(median(samples.map((m) => m.ms)), median(theirs.map((m) => m.ms)))}`]
+  const above = median(samples.map((m) => m.heap)) - median(theirs.map((m) => m.heap))
+  return [`heap − ${name} ${(above / 2 ** 20).toFixed(2)} MB`]
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 1)} MB`
 }
 
 function n(value: number): string {

@@ -8,6 +8,7 @@
 export { createChatClient } from './client/create-chat-client.js'
 export type {
   ActionOutcome,
+  AttachmentUrl,
   ActionRequest,
   AssistantOptions,
   BatchMessage,
@@ -22,6 +23,8 @@ export type {
 } from './client/types.js'
 export type { AssistantActivity, Connectivity } from './client/assistant-runner.js'
 export type { OlderPage } from './client/windows.js'
+export type { Transcribe, VoiceMessageOptions, VoiceRecorder, VoiceRecording } from './client/voice-message.js'
+export { createMediaRecorder, type MediaRecorderOptions } from './client/media-recorder.js'
 export type { SyncOptions, SyncStatus } from './client/sync-runner.js'
 export { DEFAULT_CONTEXT_KEYS } from './client/create-chat-client.js'
 export { findActionTicket } from './client/action-ticket.js'

@@ -76,10 +76,12 @@ export interface Counters extends AnalyticsCounters {
    * is read as the later of the two (`readMeta`).
    */
   readonly lastActivity?: number
+  /** The bytes of every stored attachment (schema 4; absent: none). Held to `maxStoredAttachmentBytes`. */
+  readonly attachmentBytes?: number
 }
 
 /** Counters with every kept figure present (`completeCounters`). */
-export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'lastActivity'>> & Pick<Counters, 'topicDeltas' | 'lastActivity'>
+export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'lastActivity' | 'attachmentBytes'>> & Pick<Counters, 'topicDeltas' | 'lastActivity' | 'attachmentBytes'>
 
 /** How often each topic word appeared in user messages. */
 export interface TopicRow {
@@ -107,6 +109,26 @@ export type SyncRow =
   | { readonly key: 'checkpoint'; readonly value: string }
   | { readonly key: `revision:${string}`; readonly value: string; readonly ticket: TicketFields }
 
+/**
+ * The bytes of one attachment (schema 4), and the messages that carry it: a ticket made from
+ * a chat message shares its attachments, so the row (and its bytes) go with the last of them,
+ * in the same transaction.
+ */
+export interface AttachmentRow {
+  readonly id: string
+  /** The ids of the messages that carry it; never empty (the row goes with the last). */
+  readonly refs: readonly string[]
+  readonly size: number
+  /** The MIME type (a file of the OPFS has none of its own: `readAttachment` gives it back). */
+  readonly type: string
+  /**
+   * Where the bytes are: `opfs`, a file named by the id in the database's folder of the
+   * Origin Private File System (see attachment-files.ts); `indexeddb`, `blob`.
+   */
+  readonly store: 'opfs' | 'indexeddb'
+  readonly blob?: Blob
+}
+
 /** The tables of one chat database. */
 export class ChatDatabase extends Dexie {
   declare readonly messages: Table<MessageRow, string>
@@ -118,6 +140,7 @@ export class ChatDatabase extends Dexie {
   declare readonly drafts: Table<DraftRow, ThreadId>
   declare readonly outbox: Table<OutboxRow, string>
   declare readonly sync: Table<SyncRow, SyncRow['key']>
+  declare readonly attachments: Table<AttachmentRow, string>
 
   /**
    * @param onBlocked - called when opening waits for another connection that holds the
@@ -161,11 +184,16 @@ export class ChatDatabase extends Dexie {
       outbox: 'id, seq, [thread+seq]', // pushed in seq order; a ticket's pending changes by thread
       sync: 'key',
     })
+    // Schema 4: the bytes of attachments (or where they are), by the messages that carry them.
+    // A new table only: a database of an earlier schema has no attachments.
+    this.version(4).stores({
+      attachments: 'id, *refs', // the rows of deleted messages, found by their ids
+    })
   }
 
   /** Every table, for transactions that touch them all. */
   get all(): Table[] {
-    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts, this.outbox, this.sync]
+    return [this.messages, this.tickets, this.meta, this.topics, this.applied, this.threads, this.drafts, this.outbox, this.sync, this.attachments]
   }
 }
 

@@ -5,7 +5,7 @@
  * of other tabs or threads on the same database, and runs cleanup on a schedule.
  */
 import { checkCommand } from '../src/core/check-command.js'
-import { ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
+import { NotFoundError, ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
 import { forgetSeenWords } from '../src/core/topics.js'
 import {
@@ -23,6 +23,7 @@ import {
   type NoticeListener,
   type Patch,
   type PatchListener,
+  type RemoteBatch,
   type Result,
   type SearchHit,
   type SerializedError,
@@ -42,7 +43,11 @@ import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
 import { applyRemote, beginSync, checkDeliveryUpdates, checkRemoteBatch, readOutbox, settleDelivery } from './sync-jobs.js'
 import { openSession, type Session } from './sessions.js'
+import type { RemoteChange } from '../src/core/sync.js'
 import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
+import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
+import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
+import { carriesFiles, stageAttachments } from './stage-attachments.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -51,6 +56,11 @@ export interface EngineOptions {
   readonly IDBKeyRange?: typeof IDBKeyRange
   /** The clock of scheduled cleanup; defaults to `Date.now`. */
   readonly now?: () => number
+  /**
+   * `false` keeps attachment bytes in IndexedDB even where the browser has the Origin Private
+   * File System (the default stores them there).
+   */
+  readonly fileSystem?: boolean
 }
 
 /** A running engine. Hosts call `connection()` once per client port. */
@@ -120,6 +130,8 @@ class ChatEngine implements Engine {
   readonly #known = new KnownRows()
   /** How many times this engine has seen its database cleared (`clearAllData` here or in another tab). */
   #clears = 0
+  /** The OPFS folder of the database's attachments, once looked up (undefined: the bytes go into IndexedDB). */
+  #folder: Promise<AttachmentFolder | undefined> | undefined
   #closed = false
 
   constructor(options: EngineOptions) {
@@ -198,6 +210,11 @@ class ChatEngine implements Engine {
           return this.#search({ query, threadId, limit })
         }),
       ping: () => settle(async () => PROTOCOL_VERSION),
+      readAttachment: (id) =>
+        settle(async () => {
+          checkId(id, 'id')
+          return this.#chain(() => this.#readAttachment(id))
+        }),
       readOutbox: (limit) =>
         settle(async () => {
           checkPageSize(limit)
@@ -215,14 +232,23 @@ class ChatEngine implements Engine {
           const checked = checkRemoteBatch(batch)
           let refused: Array<{ index: number; error: SerializedError }> = []
           let cleared = true // a database that does not exist was cleared since sync began: not made again
-          await this.#serial(() =>
-            this.#sync(async (db) => {
-              const applied = await applyRemote(db, checked, this.#config)
-              refused = applied.refused
-              cleared = applied.cleared
-              return applied.changes
-            }, false),
-          )
+          await this.#serial(async () => {
+            // The files of the server's messages first, outside the transaction (see stage-attachments.ts).
+            const staged = await this.#stageRemote(checked)
+            let freed: readonly string[] = []
+            try {
+              await this.#sync(async (db) => {
+                const applied = await applyRemote(db, staged.batch, this.#config, staged.bytes, new Set(staged.refused.map((r) => r.index)))
+                refused = [...staged.refused, ...applied.refused].sort((a, b) => a.index - b.index)
+                cleared = applied.cleared
+                freed = applied.freed
+                return applied.changes
+              }, false)
+            } finally {
+              // Files staged for a batch that was not applied (cleared meanwhile) go too.
+              if (staged.bytes.size > 0 || freed.length > 0) await this.#removeFiles([...staged.bytes.keys(), ...freed]).catch(() => {})
+            }
+          })
           return { refused, version: this.#version, cleared }
         }),
       beginSync: (replica) =>
@@ -278,6 +304,7 @@ class ChatEngine implements Engine {
     this.#empty?.close()
     this.#empty = undefined
     this.#opening = undefined
+    this.#folder = undefined
     this.#hello = undefined
   }
 
@@ -300,6 +327,9 @@ class ChatEngine implements Engine {
       // The first engine on the database starts with nobody typing: an indicator left on by a
       // tab that ended must not stick. One that opens beside others leaves theirs alone.
       if (session.alone) await this.#serial(() => this.#resetTyping())
+      // Files of sends whose transaction never committed (a worker that died in between). Only
+      // with no other engine on the database: another one may be between a file and its commit.
+      if (session.alone) void this.#serial(() => this.#sweepFiles()).catch(() => {}) // tried again at the next open
       this.#startSchedule(hello.config)
     })()
     return this.#opening
@@ -417,7 +447,7 @@ class ChatEngine implements Engine {
   }
 
   async #commit(batch: readonly Command[]): Promise<void> {
-    const valid: Command[] = []
+    let valid: Command[] = []
     const refused: CommandOutcome[] = []
     const sentBy = new Map<ChatMessage, PatchListener>()
     let resent = false
@@ -439,10 +469,20 @@ class ChatEngine implements Engine {
       else if (checked.kind === 'sendMessages') for (const message of checked.messages) sentBy.set(message, from)
     }
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
+    let staged: ReadonlyMap<string, StagedBytes> = new Map()
+    let freed: readonly string[] = []
     try {
       const db = await this.#database()
+      if (valid.some(carriesFiles)) {
+        const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
+        const stage = await stageAttachments(valid, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+        valid = stage.commands
+        refused.push(...stage.refused)
+        staged = stage.bytes
+        if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
+      }
       const write = (assumeIdsNew: boolean) =>
-        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#known))
+        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#known, staged))
       // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
       const result = await write(!resent).catch((error: unknown) => {
@@ -456,11 +496,16 @@ class ChatEngine implements Engine {
         })
       })
       this.#known.committed(db, result.seq, result.rows)
+      freed = result.freed
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
       const serialized = toSerializedError(classifyStorageError(error) ?? error)
       this.#publish({ changes: [], done: [], refused: [...refused, ...valid.map((c) => ({ commandId: c.commandId, error: serialized }))] })
+    } finally {
+      // After the commit (or the rollback): the files no row holds. Staged ones of a send that
+      // was not written, or whose message was trimmed at once, and those of deleted messages.
+      if (staged.size > 0 || freed.length > 0) await this.#removeFiles([...staged.keys(), ...freed]).catch(() => {}) // or at the next open
     }
   }
 
@@ -560,6 +605,83 @@ class ChatEngine implements Engine {
     return db.transaction('r', db.all, () => readSnapshot(db, this.#version, threads, this.#config.ticketWindow))
   }
 
+  /** The OPFS folder of the attachments, unless the bytes go into IndexedDB (no OPFS, memory storage, or `fileSystem: false`). */
+  #attachmentFolder(): Promise<AttachmentFolder | undefined> {
+    if (this.#storage === 'memory' || this.#options.fileSystem === false) return Promise.resolve(undefined)
+    this.#folder ??= openAttachmentFolder(this.#hello!.databaseName)
+    return this.#folder
+  }
+
+  /** Removes the files among `ids` that no attachment row holds (any more, or ever). */
+  async #removeFiles(ids: readonly string[]): Promise<void> {
+    const folder = await this.#attachmentFolder()
+    if (!folder) return
+    const db = await this.#readable()
+    const rows = db === this.#empty ? [] : await db.attachments.bulkGet([...ids])
+    await folder.remove(ids.filter((_, i) => rows[i] === undefined))
+  }
+
+  /** Removes every file of the folder that no attachment row holds. */
+  async #sweepFiles(): Promise<void> {
+    const folder = await this.#attachmentFolder()
+    if (!folder) return
+    const names = await folder.list()
+    if (names.length > 0) await this.#removeFiles(names)
+  }
+
+  /**
+   * Stores the files of the server's messages in `batch` (as a send's, see
+   * stage-attachments.ts): answers the batch with those messages' attachments completed,
+   * the bytes for the transaction, and the changes refused (a file over the stored total or
+   * the quota).
+   */
+  async #stageRemote(batch: RemoteBatch): Promise<{ batch: RemoteBatch; bytes: ReadonlyMap<string, StagedBytes>; refused: Array<{ index: number; error: SerializedError }> }> {
+    const sends: Command[] = []
+    const at = new Map<string, number>()
+    const refused: Array<{ index: number; error: SerializedError }> = []
+    batch.changes.forEach((change, index) => {
+      if (change?.kind !== 'message' || change.files === undefined) return
+      try {
+        const { delivery: _, ...message } = change.message
+        const send = checkCommand({ kind: 'sendMessage', commandId: `remote-${index}`, at: batch.at, thread: change.thread, message, files: change.files }, this.#config)
+        sends.push(send)
+        at.set(send.commandId, index)
+      } catch (error) {
+        refused.push({ index, error: toSerializedError(error) })
+      }
+    })
+    if (sends.length === 0) return { batch, bytes: new Map(), refused }
+    const db = await this.#database()
+    const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
+    const stage = await stageAttachments(sends, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+    for (const outcome of stage.refused) refused.push({ index: at.get(outcome.commandId)!, error: outcome.error })
+    const changes = [...batch.changes]
+    for (const send of stage.commands) {
+      if (send.kind !== 'sendMessage') continue
+      const index = at.get(send.commandId)!
+      const change = changes[index] as Extract<RemoteChange, { kind: 'message' }>
+      changes[index] = { ...change, message: { ...change.message, attachments: send.message.attachments! } }
+    }
+    return { batch: { ...batch, changes }, bytes: stage.bytes, refused }
+  }
+
+  /** The bytes of attachment `id`. */
+  async #readAttachment(id: string): Promise<Blob> {
+    const db = await this.#readable()
+    const row = db === this.#empty ? undefined : await db.attachments.get(id)
+    if (!row) throw new NotFoundError(`No stored attachment with id ${id}`, { id })
+    if (row.store === 'indexeddb' && row.blob) return row.blob
+    const folder = await openAttachmentFolder(this.#hello!.databaseName)
+    if (!folder) throw new StorageUnavailableError('The attachment is in the origin private file system, which this context cannot open', { id })
+    try {
+      const file = await folder.read(id)
+      return file.slice(0, file.size, row.type) // the same bytes, with the attachment's type (no copy)
+    } catch (error) {
+      if ((error as { name?: unknown })?.name === 'NotFoundError') throw new NotFoundError(`The file of attachment ${id} is missing from the origin private file system`, { id })
+      throw classifyStorageError(error) ?? error
+    }
+  }
+
   async #resetTyping(): Promise<void> {
     const db = await this.#readable() // an indicator left on needs a database that exists
     this.#known.forget()
@@ -581,6 +703,7 @@ class ChatEngine implements Engine {
     const db = await this.#readable() // nothing to remove from a database that does not exist
     this.#known.forget() // cleanup writes without telling it (the next batch reads)
     const config = this.#config
+    const freed: string[] = []
     const { report, changes } = await db.transaction('rw', db.all, async () => {
       const ended = await db.tickets.where('status').anyOf('resolved', 'closed').toArray()
       const ids = planCleanup(ended, now, config)
@@ -606,6 +729,13 @@ class ChatEngine implements Engine {
       ])
       for (const windows of this.#listeners.values()) for (const id of ids) windows.delete(id)
       const removedMessages = messages.length
+      // The attachments of the removed messages (a chat message's attachments stay while it does).
+      const attachments = messages.length > 0 && (await db.attachments.count()) > 0 ? await updateAttachmentRows(db, new Map(), messages, new Map()) : NOTHING_FREED
+      if (attachments.bytes !== 0) {
+        const { counters } = await readMeta(db)
+        await db.meta.put({ key: 'counters', value: { ...counters, attachmentBytes: (counters.attachmentBytes ?? 0) + attachments.bytes } })
+      }
+      freed.push(...attachments.freed)
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
       const metaPuts: MetaRow[] = []
       // Rows went: the sequence moves, so that no engine takes the ones it remembers (see KnownRows).
@@ -619,6 +749,7 @@ class ChatEngine implements Engine {
       return { report: { removedTicketIds: ids, removedMessages }, changes: out }
     })
     this.#publish({ changes, done: [], refused: [] }, true)
+    if (freed.length > 0) await this.#removeFiles(freed).catch(() => {}) // or at the next open
     return report
   }
 
@@ -627,6 +758,10 @@ class ChatEngine implements Engine {
     const db = await this.#readable()
     this.#db = undefined // created again by the next write
     if (db !== this.#empty) await db.delete()
+    // Then the files. (A tab whose send wrote its file before this and commits its message into
+    // a database it makes again afterwards keeps a message without its file: readAttachment
+    // then answers NotFoundError.)
+    await (await this.#attachmentFolder())?.clear()
     forgetSeenWords() // no copy of the user's words stays behind in memory
     this.#known.forget()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)

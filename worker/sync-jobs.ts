@@ -10,6 +10,7 @@ import { ValidationError, toSerializedError } from '../src/core/errors.js'
 import type { Change, ChatConfig, Command, DeliveryUpdate, OutboxEntry, RemoteBatch, SerializedError, SyncState, TicketFields } from '../src/core/protocol.js'
 import { groupValues, withGroupValues, type TicketFieldGroup } from '../src/core/sync.js'
 import type { ChatDatabase, OutboxRow, SyncRow } from './database.js'
+import type { StagedBytes } from './attachment-rows.js'
 import { writeBatch } from './write-batch.js'
 
 /** The oldest `limit` pending entries, in order (failed ones wait for `retryDelivery`). */
@@ -88,8 +89,10 @@ export async function applyRemote(
   db: ChatDatabase,
   batch: RemoteBatch,
   config: ChatConfig,
-): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }>; cleared: boolean }> {
-  if (!(await sameReplica(db, batch.replica))) return { changes: [], refused: [], cleared: true }
+  staged: ReadonlyMap<string, StagedBytes> = new Map(),
+  skip: ReadonlySet<number> = new Set(),
+): Promise<{ changes: Change[]; refused: Array<{ index: number; error: SerializedError }>; cleared: boolean; freed: readonly string[] }> {
+  if (!(await sameReplica(db, batch.replica))) return { changes: [], refused: [], cleared: true, freed: [] }
   const refused: Array<{ index: number; error: SerializedError }> = []
   const tickets: Array<{ index: number; command: Command }> = []
   const revisions = new Map<string, { revision: string; ticket: TicketFields }>()
@@ -99,6 +102,7 @@ export async function applyRemote(
     if (change?.kind === 'ticket' && typeof change.ticket?.id === 'string') latest.set(change.ticket.id, index)
   })
   for (const [index, change] of batch.changes.entries()) {
+    if (skip.has(index)) continue // refused before the transaction (its files could not be stored)
     try {
       if (change?.kind === 'ticket') {
         if (latest.get(change.ticket?.id) !== index) continue
@@ -110,7 +114,13 @@ export async function applyRemote(
         tickets.push({ index, command: { ...checked, ticket: await keepQueued(db, checked.ticket) } })
       } else if (change?.kind === 'message') {
         const { delivery: _, ...message } = change.message ?? ({} as never)
-        messages.push({ index, command: checkCommand(command({ kind: 'sendMessage', thread: change.thread, message }, batch.at), config) })
+        if (message.attachments !== undefined && change.files === undefined) {
+          // Without its files: only a message the device has already (its own, coming back).
+          if (typeof message.id === 'string' && (await db.messages.get(message.id))) continue
+          throw new ValidationError(`message ${String(message.id)}: its attachments came without their files`, { path: 'files' })
+        }
+        const files = change.files !== undefined ? { files: change.files } : {}
+        messages.push({ index, command: checkCommand(command({ kind: 'sendMessage', thread: change.thread, message, ...files }, batch.at), config) })
       } else {
         throw new ValidationError(`change: must be a message or a ticket, got ${String((change as { kind?: unknown })?.kind)}`)
       }
@@ -120,12 +130,12 @@ export async function applyRemote(
   }
   const planned = [...tickets, ...messages]
   await db.sync.put({ key: 'checkpoint', value: batch.checkpoint })
-  if (planned.length === 0) return { changes: [], refused, cleared: false }
+  if (planned.length === 0) return { changes: [], refused, cleared: false, freed: [] }
   if (revisions.size > 0) await storeRevisions(db, revisions) // before the batch: an await after it may be outside the transaction (see writeBatch)
-  const result = await writeBatch(db, planned.map((p) => p.command), config)
+  const result = await writeBatch(db, planned.map((p) => p.command), config, false, false, undefined, staged)
   const indexOf = new Map(planned.map((p) => [p.command.commandId, p.index]))
   for (const outcome of result.refused) refused.push({ index: indexOf.get(outcome.commandId) ?? -1, error: outcome.error })
-  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false }
+  return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false, freed: result.freed }
 }
 
 const revisionKey = (ticketId: string) => `revision:${ticketId}` as const

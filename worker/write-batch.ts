@@ -31,6 +31,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
+import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -40,6 +41,8 @@ export interface BatchResult {
   readonly seq: number
   /** The topic counts, thread headers and drafts the batch read or wrote, as it leaves them. */
   readonly rows: RowsSeen
+  /** Attachments whose rows went with their last message: their files (OPFS) are removed after the commit. */
+  readonly freed: readonly string[]
 }
 
 /** Most topic words whose added counts wait in the counters row; beyond, they are written to their rows. */
@@ -99,14 +102,15 @@ export async function writeBatch(
   assumeIdsNew = false,
   resent = false,
   known: KnownRows = new KnownRows(),
+  staged: ReadonlyMap<string, StagedBytes> = new Map(),
 ): Promise<BatchResult> {
   // Everything the batch reads is known: it plans and writes at once, and one read placed
   // before its writes checks that the sequence is still where this engine left it.
   const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
   const check = remembered && checkSequence(remembered.meta.counters.seq)
-  if (!check) return runBatch(db, commands, config, await readTouched(db, commands, assumeIdsNew, resent, known))
+  if (!check) return runBatch(db, commands, config, await readTouched(db, commands, assumeIdsNew, resent, known), staged)
   try {
-    const result = await runBatch(db, commands, config, remembered)
+    const result = await runBatch(db, commands, config, remembered, staged)
     await check.answered // a batch that wrote nothing may finish first
     if (check.stale) throw new StaleRowsError()
     return result
@@ -115,7 +119,7 @@ export async function writeBatch(
   }
 }
 
-async function runBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, touched: Touched): Promise<BatchResult> {
+async function runBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, touched: Touched, staged: ReadonlyMap<string, StagedBytes>): Promise<BatchResult> {
   const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
@@ -141,8 +145,15 @@ async function runBatch(db: ChatDatabase, commands: readonly Command[], config: 
   }
   const orphaned = batch.orphanedThreads()
   const headers = batch.headers(orphaned, orphaned.length === 0 ? [] : await Promise.all(orphaned.map((thread) => threadRange(db, thread).last())))
+  const carried = batch.carriedAttachments()
+  const deleted = batch.deletedWithAttachments()
+  let attachments = NOTHING_FREED
+  if (carried.size > 0 || deleted.length > 0) {
+    attachments = await updateAttachmentRows(db, carried, deleted, staged)
+    batch.countAttachmentBytes(attachments.bytes)
+  }
   await batch.write(headers)
-  return batch.result(headers)
+  return { ...batch.result(headers), freed: attachments.freed }
 }
 
 /** The stored rows a batch may touch, read before it plans. */
@@ -293,6 +304,7 @@ class Batch {
   readonly #draftWrites = new Map<ThreadId, DraftRow>() // the last draft change of each thread ('' deletes)
   readonly #outbox: OutboxRow[] = [] // new outbox entries, in order
   readonly #removedRows = new Map<string, ThreadId>() // stored messages the batch deletes, by thread
+  readonly #deletedWithAttachments: string[] = [] // stored messages with attachments that the batch deletes or trims
   readonly #newMainIds: string[] = [] // new main-chat messages, oldest first
   readonly #addedMain = new Set<string>() // the same ids, while they are to be written
   readonly #userTexts: string[] = [] // of new user messages, for the topics
@@ -489,6 +501,7 @@ class Batch {
     this.#messages.delete(change.id)
     this.#written.delete(change.id)
     if (this.#stored.has(change.id)) this.#removedRows.set(change.id, change.thread)
+    if (gone?.message.attachments !== undefined) this.#deletedWithAttachments.push(change.id)
     if (this.#addedMain.delete(change.id)) this.#newMainIds.splice(this.#newMainIds.indexOf(change.id), 1)
     this.#changes.push(change)
   }
@@ -554,6 +567,7 @@ class Batch {
       this.#threads.removed(row)
       this.#trimmed.add(row.id)
       if (row.command !== undefined) this.#goneSends.add(row.command)
+      if (row.message.attachments !== undefined) this.#deletedWithAttachments.push(row.id)
       this.#changes.push({ type: 'messageDeleted', id: row.id, thread: MAIN_THREAD })
     }
   }
@@ -597,6 +611,27 @@ class Batch {
     const { topicDeltas: _written, ...counters } = this.#counters
     this.#counters = { ...counters, commonTopics }
     this.#countersChanged = true
+  }
+
+  /** The messages the batch writes that carry attachments, with their attachment ids. */
+  carriedAttachments(): Map<string, readonly string[]> {
+    const carried = new Map<string, readonly string[]>()
+    for (const row of this.#written.values()) {
+      const { attachments } = row.message
+      if (attachments === undefined || this.#dropped.has(row.id) || this.#trimmed.has(row.id)) continue
+      carried.set(row.id, attachments.map((attachment) => attachment.id))
+    }
+    return carried
+  }
+
+  /** The messages with attachments that the batch deletes (their rows let go of them). */
+  deletedWithAttachments(): readonly string[] {
+    return this.#deletedWithAttachments
+  }
+
+  /** The stored attachments' total moved by `bytes`. */
+  countAttachmentBytes(bytes: number): void {
+    if (bytes !== 0) this.#count({ attachmentBytes: (this.#counters.attachmentBytes ?? 0) + bytes })
   }
 
   /** Changed threads whose newest message was deleted: the caller reads their newest stored row. */
@@ -671,7 +706,7 @@ class Batch {
       const counters = this.#counters
       feed.push({ type: 'analytics', analytics: computeAnalytics(counters, counters.activeTickets, counters.commonTopics) })
     }
-    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, rows: this.#rowsSeen(headers) }
+    return { changes: feed, done: this.#done, refused: this.#refused, seq: this.#seq, rows: this.#rowsSeen(headers), freed: [] }
   }
 
   /** The topic counts, headers and drafts as the batch read or left them. */

@@ -10,6 +10,8 @@ import { serve, postLive } from './baseline-worker.js'
 import type { Row, TicketRow } from './protocol.js'
 
 let db: Dexie | undefined
+/** The database of the attachment baseline, opened by its first write (the warm-up) and kept. */
+let blobs: Dexie | undefined
 const open = () => {
   if (!db) throw new Error('not open')
   return db
@@ -81,8 +83,28 @@ serve(async (operation) => {
         .toArray()
     case 'count':
       return open().table(operation.table).count()
+    case 'storeBlob': {
+      // The raw write of an attachment: the bytes into a file of the OPFS (as the engine writes
+      // them), or a row with the Blob into IndexedDB. No hash, no message.
+      const { blob, name } = operation
+      if (operation.where === 'opfs') {
+        const root = await navigator.storage.getDirectory()
+        const handle = await root.getFileHandle(name, { create: true })
+        const writable = await handle.createWritable()
+        await writable.write(blob)
+        await writable.close()
+        return
+      }
+      if (!blobs) {
+        blobs = new Dexie(`${name}-blobs`)
+        blobs.version(1).stores({ blobs: 'id' })
+      }
+      await blobs.table('blobs').put({ id: name, blob })
+      return
+    }
     case 'close':
       db?.close()
+      blobs?.close()
       return
   }
 })

@@ -9,8 +9,22 @@ import { createIdSource } from '../../src/client/ids.js'
 import { makeTexts } from '../workload.js'
 import type { Answer, Operation, Row, SpanAnswer, TicketRow } from './protocol.js'
 
-export type Library = 'sdk' | 'dexie' | 'rxdb' | 'dexie-tickets'
-export type Workload = 'batch' | 'fired' | 'one-by-one' | 'ticket-burst' | 'tickets' | 'cleanup' | 'reload' | 'latency' | 'tabs' | 'search' | 'load-older'
+export type Library = 'sdk' | 'dexie' | 'rxdb' | 'dexie-tickets' | 'opfs' | 'sdk-no-files'
+export type Workload =
+  | 'batch'
+  | 'fired'
+  | 'one-by-one'
+  | 'ticket-burst'
+  | 'tickets'
+  | 'cleanup'
+  | 'reload'
+  | 'latency'
+  | 'tabs'
+  | 'search'
+  | 'load-older'
+  | 'attach'
+  | 'attach-heap'
+  | 'attach-large'
 
 /** The size of each workload (the runner's `--scale` shrinks them all). */
 export interface Sizes {
@@ -27,6 +41,13 @@ export interface Sizes {
   readonly searchQueries: number
   readonly history: number
   readonly pages: number
+  /** `attach`: the file's size in bytes. */
+  readonly attachBytes: number
+  /** `attach-heap`: how many files, of `attachHeapBytes` each. */
+  readonly attachHeapCount: number
+  readonly attachHeapBytes: number
+  /** `attach-large`: the file's size in bytes. */
+  readonly attachLargeBytes: number
 }
 
 export interface SampleRequest {
@@ -215,6 +236,7 @@ async function measure(spans: string | (() => string), work: () => Promise<Recor
 
 async function run({ workload, library, sizes, database }: SampleRequest): Promise<Sample> {
   const everyRow = (n: number) => ({ maxMainChatMessages: Math.max(n, 100) })
+  if (workload === 'attach' || workload === 'attach-heap' || workload === 'attach-large') return runAttachments(workload, library, sizes, database)
   const baseline = library === 'sdk' ? undefined : new Remote(library === 'rxdb' ? 'rxdb' : 'dexie')
   const openBaseline = async () => void (await baseline!.call({ op: 'open', name: database }))
   const baselineCount = async (table: 'messages' | 'tickets') => (await baseline!.call({ op: 'count', table })).value as number
@@ -458,6 +480,61 @@ async function run({ workload, library, sizes, database }: SampleRequest): Promi
   }
 }
 
+/** Random bytes that do not compress (the storage may compress), as a Blob made on the main thread. */
+function randomBlob(size: number, type = 'application/octet-stream'): Blob {
+  const parts: Array<Uint8Array<ArrayBuffer>> = []
+  for (let at = 0; at < size; at += 65_536) parts.push(crypto.getRandomValues(new Uint8Array(Math.min(65_536, size - at))))
+  return new Blob(parts, { type })
+}
+
+/**
+ * The attachment workloads (see `../browser.bench.ts`): a file stored by the SDK against the
+ * same bytes written raw in a worker, the main thread's heap with files stored and not shown,
+ * and the main thread's long tasks while a large file is stored.
+ */
+async function runAttachments(workload: 'attach' | 'attach-heap' | 'attach-large', library: Library, sizes: Sizes, database: string): Promise<Sample> {
+  const big = { maxAttachmentBytes: 2 ** 30, maxMessageAttachmentBytes: 2 ** 30, maxStoredAttachmentBytes: 2 ** 31 }
+  if (workload === 'attach') {
+    const blob = randomBlob(sizes.attachBytes)
+    if (library === 'opfs' || library === 'dexie') {
+      const raw = new Remote('dexie')
+      // Warm: the worker loaded, the OPFS root or the database opened (the SDK's is open too).
+      await raw.call({ op: 'storeBlob', blob: new Blob(['warm']), where: library === 'opfs' ? 'opfs' : 'indexeddb', name: `${database}-warm` })
+      return measure(raw.spans, async () => void (await raw.call({ op: 'storeBlob', blob, where: library === 'opfs' ? 'opfs' : 'indexeddb', name: database })))
+    }
+    const { chat, spans } = sdk(database, big)
+    await chat.ready
+    // Warm, as the baseline is: the database and the OPFS folder exist, the file's send is what is timed.
+    await chat.sendMainChatMessage('warm', { attachments: [new Blob(['warm'])] })
+    const sample = await measure(spans, () => chat.sendMainChatMessage('', { attachments: [blob] }))
+    expect((await chat.readAttachment(chat.getState().mainChat.messages.at(-1)!.attachments![0]!.id)).size === blob.size, 'the file is stored')
+    return sample
+  }
+  if (workload === 'attach-heap') {
+    // Every file is made and sent, then let go on the page: what stays is what the client holds.
+    const { chat, spans } = sdk(database, { ...big, maxMainChatMessages: 1000 })
+    await chat.ready
+    // The files are made before the timed part (making random bytes is the page's work, not the
+    // SDK's), and each is let go of once sent: what stays is what the client holds.
+    const files: Array<Blob | undefined> = Array.from({ length: sizes.attachHeapCount }, () => (library === 'sdk' ? randomBlob(sizes.attachHeapBytes, 'image/jpeg') : undefined))
+    const sample = await measure(spans, async () => {
+      for (let i = 0; i < sizes.attachHeapCount; i++) {
+        const content = `Photo ${i} of the parcel`
+        const file = files[i]
+        files[i] = undefined
+        await chat.sendMainChatMessage(content, file ? { attachments: [file] } : undefined)
+      }
+    })
+    expect(chat.getState().mainChat.messages.length === sizes.attachHeapCount, 'every message shown')
+    return sample
+  }
+  const blob = randomBlob(sizes.attachLargeBytes, 'video/mp4')
+  const { chat, spans } = sdk(database, big)
+  await chat.ready
+  await chat.sendMainChatMessage('warm', { attachments: [new Blob(['warm'])] })
+  return measure(spans, () => chat.sendMainChatMessage('The unboxing video', { attachments: [blob] }))
+}
+
 function stats(emitted: readonly number[], committed: readonly number[]): Record<string, number> {
   return { 'shown p50': quantile(emitted, 0.5), 'shown p99': quantile(emitted, 0.99), 'committed p50': quantile(committed, 0.5), 'committed p99': quantile(committed, 0.99) }
 }
@@ -531,6 +608,9 @@ async function count(database: string, store: string): Promise<number> {
 async function finish(): Promise<void> {
   for (const step of teardown.splice(0).reverse()) await step()
   tab = undefined
+  // The attachments' files, the SDK's and the raw baseline's.
+  const root = await navigator.storage.getDirectory()
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true }).catch(() => {})
   // Every database but the reload's seeded one goes (RxDB's storage makes several).
   for (const { name } of await indexedDB.databases()) {
     if (!name || name.startsWith(KEEP)) continue

@@ -36,6 +36,8 @@ export type Operation =
   | { readonly op: 'search'; readonly word: string; readonly limit: number }
   | { readonly op: 'page'; readonly thread: string; readonly before: number; readonly limit: number }
   | { readonly op: 'count'; readonly table: 'messages' | 'tickets' }
+  /** Attachments' baselines: writes `blob` as a file of the origin private file system, or as an IndexedDB row. */
+  | { readonly op: 'storeBlob'; readonly blob: Blob; readonly where: 'opfs' | 'indexeddb'; readonly name: string }
   | { readonly op: 'close' }
 
 export type Request = Operation & { readonly id: number }

@@ -16,5 +16,7 @@ export {
 export type { Product } from './recommend-products.js'
 export {
   createOpenAICompatibleAssistant,
+  type ChatCompletionPart,
+  type ImageOptions,
   type OpenAICompatibleOptions,
 } from './openai-compatible.js'

@@ -7,6 +7,9 @@ import type { Assistant, AssistantPart, AssistantRequest } from '../core/assista
 import type { ChatMessage } from '../core/protocol.js'
 import { readCompletionStream } from './read-completion-stream.js'
 import { responseError } from './response-error.js'
+import { describeAttachments, readImages, type ChatCompletionPart, type ImageOptions } from './image-parts.js'
+
+export type { ChatCompletionPart, ImageOptions }
 
 /** Options of `createOpenAICompatibleAssistant`. */
 export interface OpenAICompatibleOptions {
@@ -28,12 +31,18 @@ export interface OpenAICompatibleOptions {
   readonly maxHistory?: number
   /** Shown in status and error messages. Default: the model name. */
   readonly name?: string
+  /**
+   * For models that see images: `true` (or options) sends the image attachments of the
+   * user messages sent as `image_url` content parts with `data:` URLs. Default `false`:
+   * only a line describing each attachment is sent (name, type, size), never its bytes.
+   */
+  readonly images?: boolean | ImageOptions
 }
 
-/** One message of a chat-completions request. */
+/** One message of a chat-completions request: text, or text and images (`images`). */
 export interface ChatCompletionMessage {
   readonly role: 'system' | 'user' | 'assistant'
-  readonly content: string
+  readonly content: string | readonly ChatCompletionPart[]
 }
 
 const DEFAULT_MAX_HISTORY = 20
@@ -74,6 +83,7 @@ export function createOpenAICompatibleAssistant(options: OpenAICompatibleOptions
   if (options.temperature !== undefined && !Number.isFinite(options.temperature)) {
     throw new ValidationError('temperature must be a finite number', { path: 'temperature' })
   }
+  const images = options.images === true ? {} : options.images === false || options.images === undefined ? undefined : options.images
   const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init)) // looked up per call, so a polyfill installed later is used
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -89,9 +99,10 @@ export function createOpenAICompatibleAssistant(options: OpenAICompatibleOptions
     async *respond(request: AssistantRequest): AsyncGenerator<AssistantPart, void, undefined> {
       const { signal } = request
       if (signal.aborted) return
+      const messages = toChatMessages(request, options.systemPrompt, maxHistory)
       const body = JSON.stringify({
         model: options.model,
-        messages: toChatMessages(request, options.systemPrompt, maxHistory),
+        messages: images ? await withImages(messages, request, maxHistory, images) : messages,
         stream: true,
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       })
@@ -151,9 +162,43 @@ export function toChatMessages(
   const thread = request.thread.some((message) => message.id === request.message.id)
     ? request.thread
     : [...request.thread, request.message] // the runner should include it; the question must be sent anyway
-  const history = thread.filter((message: ChatMessage) => message.type !== 'error' && message.content.trim() !== '')
-  for (const message of history.slice(-maxHistory)) messages.push({ role: message.sender, content: message.content })
+  for (const message of history(thread, maxHistory)) messages.push({ role: message.sender, content: textOf(message) })
   return messages
+}
+
+/** The thread's messages that are sent: the newest `maxHistory`, without errors and empty ones. */
+function history(thread: readonly ChatMessage[], maxHistory: number): ChatMessage[] {
+  const kept = thread.filter((message: ChatMessage) => message.type !== 'error' && (message.content.trim() !== '' || message.attachments !== undefined))
+  return kept.slice(-maxHistory)
+}
+
+/** A message's text, with a line per attachment (what it is, not its bytes). */
+function textOf(message: ChatMessage): string {
+  if (message.attachments === undefined) return message.content
+  const described = describeAttachments(message.attachments)
+  return message.content.trim() === '' ? described : `${message.content}\n${described}`
+}
+
+/**
+ * `messages` (from `toChatMessages`) with the images of the sent user messages as content
+ * parts after their text: the history's messages are the last ones, in order.
+ */
+async function withImages(
+  messages: ChatCompletionMessage[],
+  request: AssistantRequest,
+  maxHistory: number,
+  options: ImageOptions,
+): Promise<ChatCompletionMessage[]> {
+  const thread = request.thread.some((message) => message.id === request.message.id) ? request.thread : [...request.thread, request.message]
+  const sent = history(thread, maxHistory)
+  const urls = await readImages(sent, request, options)
+  if (urls.size === 0) return messages
+  const offset = messages.length - sent.length
+  return messages.map((entry, i) => {
+    const message = sent[i - offset]
+    const images = (message?.attachments ?? []).flatMap((a) => (urls.has(a.id) ? [{ type: 'image_url' as const, image_url: { url: urls.get(a.id)! } }] : []))
+    return images.length === 0 ? entry : { role: entry.role, content: [{ type: 'text' as const, text: entry.content as string }, ...images] }
+  })
 }
 
 /** Settles like `promise`, or with `undefined` as soon as `signal` aborts, whichever is first. */

@@ -55,6 +55,8 @@ export interface RunnerDeps {
   setTyping(isTyping: boolean): Promise<void>
   updateUserContext(patch: UserChatContext): Promise<void>
   report(error: ChatError): void
+  /** The bytes of a stored attachment, for assistants that ask (`AssistantRequest.readAttachment`). */
+  readAttachment?(id: string): Promise<Blob>
 }
 
 export interface RunnerOptions {
@@ -287,6 +289,7 @@ export class AssistantRunner {
         userContext: pickContext(state.userContext, this.#options.contextKeys),
         signal: controller.signal,
         ...(turn.continuing ? { partial } : {}),
+        ...(this.#deps.readAttachment ? { readAttachment: this.#deps.readAttachment } : {}),
       }
       for await (const part of this.#options.assistant.respond(request)) {
         if (controller.signal.aborted) break

@@ -11,7 +11,7 @@
  * stay pending (and shown) meanwhile; calls in flight run again on the new connection.
  */
 import { checkCommand } from '../core/check-command.js'
-import { ChatError, ClientClosedError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
+import { ChatError, ClientClosedError, ValidationError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
 import {
   CHAT_CONFIG,
   PROTOCOL_VERSION,
@@ -32,6 +32,7 @@ import {
   type ThreadId,
 } from '../core/protocol.js'
 import { checkConfig, checkSendOptions, checkText } from '../core/validate.js'
+import { readAttachmentInputs } from '../core/attachments.js'
 import { DRAFT_WRITE_INTERVAL, DraftWrites, onPageHidden, type DraftCommand } from './draft-writes.js'
 import { openHost, type Host } from './hosts.js'
 import { createIdSource } from './ids.js'
@@ -221,10 +222,18 @@ export class Client {
   readonly #built = new WeakSet<ChatMessage>()
   readonly #isBuilt = (message: ChatMessage): boolean => this.#built.has(message)
 
+  /** The files of messages built with attachments, for the send that carries them (`filesOf`). */
+  readonly #files = new WeakMap<ChatMessage, readonly Blob[]>()
+
   /** A message as the send calls make it: client id and clock, so the committed row equals this one. */
   message(content: string, options: SendMessageOptions | undefined, path = 'content'): ChatMessage {
     const checked = checkSendOptions(options, this.#config)
-    checkText(content, path, this.#config.maxContentLength)
+    const given = checked.attachments && readAttachmentInputs(checked.attachments, 'options.attachments', this.#config, this.newId)
+    // With files, the text may be empty (a photo, a voice message without transcript).
+    if (!given) checkText(content, path, this.#config.maxContentLength)
+    else if (typeof content !== 'string' || content.length > this.#config.maxContentLength) {
+      throw new ValidationError(`${path}: must be a string of at most ${this.#config.maxContentLength} characters`, { path, limit: this.#config.maxContentLength })
+    }
     let id = checked.id
     if (id === undefined) {
       id = this.newId()
@@ -238,9 +247,27 @@ export class Client {
       type: checked.type ?? 'text',
       ...(checked.metadata ? { metadata: checked.metadata } : {}),
       ...(this.#syncing && (checked.sender ?? 'user') === 'user' ? { delivery: 'pending' as const } : {}),
+      ...(given ? { attachments: given.attachments } : {}),
     }
     if (checked.metadata) this.#built.add(message)
+    if (given) this.#files.set(message, given.files)
     return message
+  }
+
+  /** The files of a message built by `message()`, as a send command carries them. */
+  filesOf(message: ChatMessage): { files?: readonly Blob[] } {
+    const files = this.#files.get(message)
+    return files ? { files } : {}
+  }
+
+  /**
+   * The bytes of a stored attachment, after every command issued before (a message just sent
+   * has its files stored by then). A Blob backed by the worker's storage: reading it does not
+   * copy the bytes across.
+   */
+  async readAttachment(id: string): Promise<Blob> {
+    this.#sendNow()
+    return unwrap(await this.#request((host) => host.api.readAttachment(id)))
   }
 
   /**

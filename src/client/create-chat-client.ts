@@ -4,6 +4,7 @@
 import { MAIN_THREAD } from '../core/protocol.js'
 import { ClientClosedError, NotFoundError, ValidationError } from '../core/errors.js'
 import { MAX_BATCH_MESSAGES } from '../core/check-command.js'
+import { readVoiceMessage, transcribeOrReport, voiceFileName } from './voice-message.js'
 import { MAX_ID_LENGTH, checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
 import { Client } from './chat-client.js'
 import { NEVER, Subject, of } from 'rxjs'
@@ -76,7 +77,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
 
     sendMainChatMessage(content, sendOptions) {
       const message = client.message(content, sendOptions)
-      const committed = client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message })
+      const committed = client.run({ kind: 'sendMessage', thread: MAIN_THREAD, message, ...client.filesOf(message) })
       if (runner && message.sender === 'user') runner.answer(message, committed)
       return committed
     },
@@ -114,8 +115,39 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       })
       return ticketId
     },
-    sendTicketMessage: (ticketId, content, sendOptions) =>
-      client.run({ kind: 'sendMessage', thread: checkTicketId(ticketId), message: client.message(content, sendOptions) }),
+    sendTicketMessage(ticketId, content, sendOptions) {
+      const thread = checkTicketId(ticketId)
+      const message = client.message(content, sendOptions)
+      return client.run({ kind: 'sendMessage', thread, message, ...client.filesOf(message) })
+    },
+    async sendVoiceMessage(recording, voiceOptions) {
+      notClosed()
+      const { audio, duration, thread, rest } = readVoiceMessage(recording, voiceOptions)
+      const transcript = options.transcribe ? await transcribeOrReport(options.transcribe, audio, (error) => client.store.reportError(error)) : undefined
+      const attachment = { file: audio, name: voiceFileName(audio), duration, ...(transcript !== undefined ? { transcript } : {}) }
+      const sendOptions = { ...rest, attachments: [attachment] }
+      // The transcript is the message's text: search and topics count it like typed text.
+      const content = transcript ?? ''
+      return thread === MAIN_THREAD ? chat.sendMainChatMessage(content, sendOptions) : chat.sendTicketMessage(thread, content, sendOptions)
+    },
+    readAttachment(id) {
+      notClosed()
+      return client.readAttachment(checkId(id, 'id'))
+    },
+    async attachmentUrl(id) {
+      notClosed()
+      const blob = await client.readAttachment(checkId(id, 'id'))
+      const url = URL.createObjectURL(blob)
+      let released = false
+      return {
+        url,
+        release: () => {
+          if (released) return
+          released = true
+          URL.revokeObjectURL(url)
+        },
+      }
+    },
     resolveTicket: (ticketId, summary) =>
       client.run({ kind: 'resolveTicket', ticketId, ...(summary !== undefined ? { summary } : {}) }),
     updateTicketStatus: (ticketId, status) => client.run({ kind: 'updateTicketStatus', ticketId, status }),
@@ -262,6 +294,7 @@ function createRunner(client: Client, options: ChatClientOptions, now: () => num
       setTyping: (isTyping) => attempt(() => client.run({ kind: 'setTyping', isTyping })),
       updateUserContext: (patch) => attempt(() => client.run({ kind: 'updateUserContext', patch })),
       report: (error) => client.store.reportError(error),
+      readAttachment: (id) => client.readAttachment(id),
     },
     {
       assistant: options.assistant!,
@@ -316,6 +349,9 @@ function checkOptions(options: ChatClientOptions): void {
     throw new ValidationError('assistant must have a respond(request) method', { path: 'assistant' })
   }
   if (options.sync !== undefined) checkSyncAdapter(options.sync)
+  if (options.transcribe !== undefined && typeof options.transcribe !== 'function') {
+    throw new ValidationError('transcribe must be a function (audio: Blob) => Promise<string>', { path: 'transcribe' })
+  }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new ValidationError('now must be a function returning epoch milliseconds', { path: 'now' })
   }

@@ -175,7 +175,7 @@ export class SyncRunner {
     const outcomes = await untilStopped(
       this.#adapter.push(
         entries.map((entry) => entry.change),
-        { signal },
+        { signal, readAttachment: (id) => this.#host.engine((api) => api.readAttachment(id)) },
       ),
       signal,
     )

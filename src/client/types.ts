@@ -8,6 +8,7 @@ import type { OlderPage } from './windows.js'
 import type { Assistant } from '../core/assistant.js'
 import type { SyncAdapter, TicketConflict } from '../core/sync.js'
 import type { SyncOptions, SyncStatus } from './sync-runner.js'
+import type { Transcribe, VoiceMessageOptions, VoiceRecording } from './voice-message.js'
 import type {
   ChatAnalytics,
   ChatConfig,
@@ -119,6 +120,21 @@ export interface ChatClientOptions {
   readonly sync?: SyncAdapter
   /** How sync runs: batch sizes and the backoff when the server cannot be reached. */
   readonly syncOptions?: SyncOptions
+  /**
+   * Turns a voice message's audio into text before `sendVoiceMessage` sends it (a server,
+   * the Web Speech API). The text becomes the message's content and its attachment's
+   * `transcript`, so search and topics count it. When it fails, the message is sent without
+   * one and the failure is reported on `errors$`.
+   */
+  readonly transcribe?: Transcribe
+}
+
+/** An object URL of an attachment's bytes (see {@link ChatClient.attachmentUrl}). */
+export interface AttachmentUrl {
+  /** A `blob:` URL for `<img src>`, `<audio src>` or a download link. */
+  readonly url: string
+  /** Revokes the URL, so the browser can let go of it. Calling it again does nothing. */
+  release(): void
 }
 
 /** How the assistant runs. Every key is optional. */
@@ -293,6 +309,36 @@ export interface ChatClient {
    * @throws ValidationError at once when any message is invalid (none is sent).
    */
   sendMainChatMessages(messages: readonly (string | BatchMessage)[]): Promise<void>
+  /**
+   * Sends a voice message: one audio attachment with its duration, and its transcript as the
+   * text when `transcribe` is configured (it runs first). Resolves once committed.
+   * @param recording - from {@link VoiceRecorder.stop} (e.g. `createMediaRecorder()`), or any audio Blob with its duration
+   * @param options - `threadId` (default `'main'`), `id`, `metadata`
+   * @example
+   * const recorder = createMediaRecorder()
+   * await recorder.start()
+   * // … when the user lets go of the button:
+   * await chat.sendVoiceMessage(await recorder.stop())
+   */
+  sendVoiceMessage(recording: VoiceRecording, options?: VoiceMessageOptions): Promise<void>
+  /**
+   * An object URL of a stored attachment's bytes, made on demand: the state holds metadata
+   * only, and the bytes stay in the worker's storage until shown. Call `release()` when the
+   * element that shows it goes.
+   * @throws NotFoundError when no stored message carries the attachment (any more)
+   * @example
+   * const { url, release } = await chat.attachmentUrl(message.attachments[0].id)
+   * img.src = url
+   * // … when the image goes:
+   * release()
+   */
+  attachmentUrl(id: string): Promise<AttachmentUrl>
+  /**
+   * The bytes of a stored attachment as a Blob backed by the worker's storage (nothing is
+   * copied until it is read): to upload it, or hand it to an assistant.
+   * @throws NotFoundError when no stored message carries the attachment (any more)
+   */
+  readAttachment(id: string): Promise<Blob>
   /** Shows or hides the typing indicator. */
   setMainChatTyping(isTyping: boolean): Promise<void>
   /** Merges keys into the user context (a key given as `undefined` is removed). */

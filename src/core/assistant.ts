@@ -20,6 +20,12 @@ export interface AssistantRequest {
    * can continue yields only what follows it; the SDK appends what it yields.
    */
   readonly partial?: string
+  /**
+   * The bytes of an attachment of a message in `thread` (messages carry their attachments'
+   * metadata: `message.attachments`). Assistants get the bytes only by asking; absent where
+   * the caller has no store to read from.
+   */
+  readonly readAttachment?: (id: string) => Promise<Blob>
 }
 
 /** One piece of an assistant's streamed answer. */

@@ -4,7 +4,8 @@
  * Error paths name the argument of the public call (`content`, `ticketId`, `context.x`).
  */
 import { ValidationError } from './errors.js'
-import type { ChatConfig, ChatMessage, Command, DeliveryState, ReplyGuard, ReplyInfo, ReplyStatus, TicketFields } from './protocol.js'
+import { checkAttachmentInfos, checkFiles } from './attachments.js'
+import type { AttachmentInfo, ChatConfig, ChatMessage, Command, DeliveryState, ReplyGuard, ReplyInfo, ReplyStatus, TicketFields } from './protocol.js'
 import {
   CHAT_VIEWS,
   MESSAGE_SENDERS,
@@ -86,7 +87,12 @@ export function checkCommand(value: unknown, config: ChatConfig, checked?: (mess
   switch (command.kind) {
     case 'sendMessage': {
       if (command.thread !== 'main') checkId(command.thread, 'ticketId')
-      const message = checkMessage(command.message, config, 'content', 'options', false, checked)
+      const message = checkMessage(command.message, config, 'content', 'options', false, checked, true)
+      if (message.attachments !== undefined) {
+        const files = checkFiles(command.files, message.attachments, 'options')
+        return { ...command, message, files }
+      }
+      if (command.files !== undefined) throw new ValidationError('options.attachments: files without attachments', { path: 'options.attachments' })
       return message === command.message ? command : { ...command, message }
     }
     case 'sendMessages': {
@@ -212,12 +218,21 @@ function checkMessage(
   at: string,
   allowEmpty = false,
   checked?: (message: ChatMessage) => boolean,
+  allowAttachments = false,
 ): ChatMessage {
   if (typeof message !== 'object' || message === null) {
     throw new ValidationError(`${contentPath}: must be a message, got ${describe(message)}`, { path: contentPath })
   }
   checkId(message.id, at, 'id')
-  if (!allowEmpty) checkText(message.content, contentPath, config.maxContentLength)
+  let attachments: AttachmentInfo[] | undefined
+  if (message.attachments !== undefined) {
+    // Only the two single sends carry files: every other message would point at bytes that were never stored.
+    if (!allowAttachments) throw new ValidationError(`${at}.attachments: only sendMainChatMessage and sendTicketMessage take attachments`, { path: `${at}.attachments` })
+    attachments = checkAttachmentInfos(message.attachments, at, config)
+    if (attachments.length === 0) throw new ValidationError(`${at}.attachments: must not be empty (leave it out)`, { path: `${at}.attachments` })
+  }
+  // A message with files may have no text (a photo, a voice message without transcript).
+  if (!allowEmpty && attachments === undefined) checkText(message.content, contentPath, config.maxContentLength)
   else if (typeof message.content !== 'string' || message.content.length > config.maxContentLength) {
     throw new ValidationError(`${contentPath}: must be a string of at most ${config.maxContentLength} characters`, { path: contentPath })
   }
@@ -225,6 +240,8 @@ function checkMessage(
   checkEnum(message.type, MESSAGE_TYPES, at, 'type')
   checkTime(message.timestamp, at, 'timestamp')
   if (message.delivery !== undefined) checkEnum(message.delivery, DELIVERY_STATES, at, 'delivery')
-  if (message.metadata === undefined || checked?.(message)) return message
+  const built = checked?.(message) === true
+  if (attachments !== undefined) message = { ...message, attachments }
+  if (message.metadata === undefined || built) return message
   return { ...message, metadata: checkMetadata(message.metadata, `${at}.metadata`, config) }
 }

@@ -20,6 +20,7 @@ export type ChatErrorCode =
   | 'timeout'
   | 'aborted'
   | 'sync-failed'
+  | 'attachment-limit'
   | 'internal'
 
 /** The base class of every error the SDK throws or rejects with. */
@@ -66,6 +67,19 @@ export class StorageFullError extends ChatError {
   override readonly name: string = 'StorageFullError'
   constructor(message: string, details?: JsonValue, options?: { cause?: unknown }) {
     super('storage-full', message, details, options)
+  }
+}
+
+/**
+ * An attachment passes a limit of the config: `details.limit` names it
+ * (`maxAttachmentBytes`, `maxAttachmentsPerMessage`, `maxMessageAttachmentBytes`,
+ * `maxStoredAttachmentBytes`), `details.max` its value and `details.size` what was asked.
+ * Thrown before anything is written.
+ */
+export class AttachmentLimitError extends ChatError {
+  override readonly name: string = 'AttachmentLimitError'
+  constructor(message: string, details?: JsonValue) {
+    super('attachment-limit', message, details)
   }
 }
 
@@ -215,6 +229,7 @@ const CLASSES: Record<Exclude<ChatErrorCode, 'assistant-failed' | 'closed' | 're
   timeout: TimeoutError,
   aborted: AbortedError,
   'sync-failed': SyncError,
+  'attachment-limit': AttachmentLimitError,
 }
 
 /** Turns any thrown value into plain data that keeps the class and code. */

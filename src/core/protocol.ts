@@ -8,8 +8,8 @@
 
 import type { RemoteChange, SyncChange } from './sync.js'
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. 9: `beginSync`. 10: the feed on the calls' channel. */
-export const PROTOCOL_VERSION = 10
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. 9: `beginSync`. 10: the feed on the calls' channel. 11: attachments. */
+export const PROTOCOL_VERSION = 11
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -83,7 +83,53 @@ export interface ChatMessage {
    * sync, on messages of others, and after `discardDelivery`.
    */
   readonly delivery?: DeliveryState
+  /**
+   * Files sent with the message, as metadata: the bytes stay in the worker's storage and are
+   * read on demand (`attachmentUrl`, `readAttachment`). Absent when it has none.
+   */
+  readonly attachments?: readonly AttachmentInfo[]
 }
+
+/**
+ * What a message knows of one of its files. The bytes live in the worker (the Origin
+ * Private File System where the browser has it, IndexedDB otherwise) and never in the
+ * state: ask for them by `id`.
+ */
+export interface AttachmentInfo {
+  /** Unique among attachments; a ticket made from a chat message shares its attachments' ids. */
+  readonly id: string
+  /** The file name (`File.name`), or the name given with the send; `'attachment'` for a nameless Blob. */
+  readonly name: string
+  /** The MIME type as the Blob gave it; `''` when unknown. */
+  readonly type: string
+  /** Size in bytes. */
+  readonly size: number
+  /**
+   * SHA-256 of the bytes, lowercase hex, computed by the worker as it stores them. Absent
+   * only while the message is optimistic (not yet committed).
+   */
+  readonly sha256?: string
+  /** Images the worker could decode: width and height in pixels. */
+  readonly width?: number
+  readonly height?: number
+  /** Voice messages: the length of the recording in milliseconds. */
+  readonly duration?: number
+  /** Voice messages: what was said, as the `transcribe` hook gave it (the message's content holds it too). */
+  readonly transcript?: string
+}
+
+/**
+ * A file passed with a send: a `Blob` or `File` as it is (its `name`, if a File, and `type`
+ * are kept), or with a name and, for a recording, its duration and transcript.
+ */
+export type AttachmentInput =
+  | Blob
+  | {
+      readonly file: Blob
+      readonly name?: string
+      readonly duration?: number
+      readonly transcript?: string
+    }
 
 /** See {@link ChatMessage.delivery}. */
 export type DeliveryState = 'pending' | 'sent' | 'failed'
@@ -243,6 +289,14 @@ export interface ChatConfig {
    * again when needed). Keeps a long-lived tab from collecting every ticket it touched.
    */
   readonly maxLoadedTickets: number
+  /** Largest attachment, in bytes. */
+  readonly maxAttachmentBytes: number
+  /** Most attachments one message carries. */
+  readonly maxAttachmentsPerMessage: number
+  /** Largest sum of the attachments of one message, in bytes. */
+  readonly maxMessageAttachmentBytes: number
+  /** Largest sum of every stored attachment, in bytes: a send past it is refused. */
+  readonly maxStoredAttachmentBytes: number
 }
 
 /** The specification's defaults, plus the SDK's input limits. */
@@ -256,6 +310,10 @@ export const CHAT_CONFIG: ChatConfig = Object.freeze({
   maxContextBytes: 64 * 1024,
   ticketWindow: 30,
   maxLoadedTickets: 20,
+  maxAttachmentBytes: 25 * 1024 * 1024,
+  maxAttachmentsPerMessage: 10,
+  maxMessageAttachmentBytes: 50 * 1024 * 1024,
+  maxStoredAttachmentBytes: 500 * 1024 * 1024,
 })
 
 // ─── Stored records (what the engine keeps and the change feed carries) ─────────
@@ -327,6 +385,11 @@ export interface SendMessageOptions {
   readonly metadata?: MessageMetadata
   /** Give the message this id instead of a generated one (it must be new). */
   readonly id?: string
+  /**
+   * Files to send with the message (see {@link AttachmentInput}). The worker stores the bytes;
+   * the message carries their metadata. With attachments, `content` may be empty.
+   */
+  readonly attachments?: readonly AttachmentInput[]
 }
 
 /**
@@ -335,7 +398,8 @@ export interface SendMessageOptions {
  * the client so the committed row equals the optimistic one.
  */
 export type Command =
-  | CommandBase<'sendMessage', { thread: ThreadId; message: ChatMessage }>
+  /** `files[i]` holds the bytes of `message.attachments[i]` (a send with attachments carries them all). */
+  | CommandBase<'sendMessage', { thread: ThreadId; message: ChatMessage; files?: readonly Blob[] }>
   | CommandBase<'sendMessages', { thread: ThreadId; messages: readonly ChatMessage[] }>
   | CommandBase<'setTyping', { isTyping: boolean }>
   | CommandBase<'updateUserContext', { patch: UserChatContext }>
@@ -714,6 +778,12 @@ export interface EngineApi {
   search(query: string, options: SearchOptions): Promise<Result<SearchHit[]>>
   /** Answers at once (not queued behind writes): the client's sign that the worker is alive. */
   ping(): Promise<Result<number>>
+  /**
+   * The bytes of a stored attachment, after everything queued before: a Blob backed by the
+   * storage (crossing to the client does not copy the bytes). `NotFoundError` when no stored
+   * message has it.
+   */
+  readAttachment(id: string): Promise<Result<Blob>>
   /** Sync: the oldest `limit` pending outbox entries, after everything queued before. */
   readOutbox(limit: number): Promise<Result<OutboxEntry[]>>
   /**

@@ -73,9 +73,13 @@ export type PushOutcome =
   /** The server refused this change for good (e.g. a validation function): it is not tried again on its own. */
   | { readonly id: string; readonly state: 'failed'; readonly reason: string }
 
-/** A change that came from the server. */
+/**
+ * A change that came from the server. A message with attachments brings their bytes in
+ * `files` (`files[i]` for `message.attachments[i]`); one without `files` is applied only if
+ * the device has it already (its own message coming back), and refused otherwise.
+ */
 export type RemoteChange =
-  | { readonly kind: 'message'; readonly thread: ThreadId; readonly message: ChatMessage }
+  | { readonly kind: 'message'; readonly thread: ThreadId; readonly message: ChatMessage; readonly files?: readonly Blob[] }
   | {
       readonly kind: 'ticket'
       readonly ticket: TicketFields
@@ -90,6 +94,16 @@ export type RemoteChange =
        */
       readonly revision?: string
     }
+
+/** What `push` is given besides the changes. */
+export interface PushOptions {
+  readonly signal: AbortSignal
+  /**
+   * The bytes of an attachment of a message being pushed (`message.attachments[i].id`): a
+   * Blob backed by the device's storage, to upload as it is. Given by the client's sync runner.
+   */
+  readonly readAttachment?: (id: string) => Promise<Blob>
+}
 
 /** One batch of the server's changes, in the server's order, and where the next one starts. */
 export interface PullBatch {
@@ -147,7 +161,7 @@ export interface SyncAdapter {
    * A change the server has already (same `id`) answers `sent`. Rejects when the server
    * could not be reached: then none of the batch counts as sent, and it is sent again.
    */
-  push(changes: readonly SyncChange[], options: { readonly signal: AbortSignal }): Promise<readonly PushOutcome[]>
+  push(changes: readonly SyncChange[], options: PushOptions): Promise<readonly PushOutcome[]>
   /** The server's changes since `since`, at once (an empty batch when there are none). */
   pull(request: PullRequest): Promise<PullBatch>
   /**

@@ -3,8 +3,9 @@
  * the engine (a command may come from an older or foreign client). Pure and dependency-free.
  */
 import { ValidationError } from './errors.js'
-import { FORBIDDEN_KEYS, checkPlainObject, describe, fail, readList, readOptions } from './plain-data.js'
+import { FORBIDDEN_KEYS, checkPlainObject, describe, fail, readArgument, readList, readOptions } from './plain-data.js'
 import type {
+  AttachmentInput,
   ChatConfig,
   ChatView,
   MessageMetadata,
@@ -112,15 +113,18 @@ export function checkMetadata(value: unknown, path: string, config: ChatConfig):
   return metadata
 }
 
-const SEND_OPTIONS = new Set(['sender', 'type', 'metadata', 'id'])
+const SEND_OPTIONS = new Set(['sender', 'type', 'metadata', 'id', 'attachments'])
 
 /** The options of the send calls, copied. */
 export function checkSendOptions(value: unknown, config: ChatConfig): SendMessageOptions {
   if (value === undefined) return {}
   const options = readOptions(value, 'options')
   for (const key of Object.keys(options)) if (!SEND_OPTIONS.has(key)) fail(`options.${key}`, 'is not a known option')
-  const { sender, type, metadata, id } = options
+  const { sender, type, metadata, id, attachments } = options
+  // The files are read by the send (core/attachments.ts): here only the list is copied.
+  if (attachments !== undefined && !Array.isArray(attachments)) fail('options.attachments', `must be an array of Blobs or Files, got ${describe(attachments)}`)
   return {
+    ...(attachments !== undefined ? { attachments: readArgument('options.attachments', () => [...(attachments as readonly AttachmentInput[])]) } : {}),
     ...(sender !== undefined ? { sender: checkEnum(sender, MESSAGE_SENDERS, 'options.sender') } : {}),
     ...(type !== undefined ? { type: checkEnum(type, MESSAGE_TYPES, 'options.type') } : {}),
     ...(metadata !== undefined ? { metadata: checkMetadata(metadata, 'options.metadata', config) } : {}),

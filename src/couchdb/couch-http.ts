@@ -15,7 +15,22 @@ export interface CouchConnection {
   /** The database's origin and path, for messages (the URL carries no credentials: checked). */
   readonly where: string
   /** Sends a request to `path` (relative to the database) and answers the parsed JSON body. */
-  request<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal | undefined; allow?: readonly number[] }): Promise<{ status: number; body: T }>
+  request<T>(path: string, init: RequestInit_): Promise<{ status: number; body: T }>
+  /** Reads `path` (an attachment) as a Blob, as the server sent it. */
+  download(path: string, signal: AbortSignal | undefined): Promise<Blob>
+}
+
+/**
+ * A request: `body` is sent as JSON; `blob` as it is, with its own type or `contentType`
+ * (fetch streams a Blob that the storage backs, without reading it into memory first).
+ */
+interface RequestInit_ {
+  readonly method?: string
+  readonly body?: unknown
+  readonly blob?: Blob
+  readonly contentType?: string
+  readonly signal?: AbortSignal | undefined
+  readonly allow?: readonly number[]
 }
 
 /** Checks the URL and binds `fetch` and the headers. */
@@ -24,26 +39,40 @@ export function connectTo(url: unknown, fetchImpl: typeof fetch | undefined, hea
   const base = parsed.href.replace(/\/+$/, '')
   const where = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`
   const send = fetchImpl ?? globalThis.fetch.bind(globalThis)
+  /** Sends one request; a failure to reach the server is a `SyncError` (unreachable). */
+  const fetchFrom = async (path: string, init: RequestInit_, accept: string): Promise<Response> => {
+    const given = typeof headers === 'function' ? await headers() : headers
+    const all = new Headers(given)
+    all.set('Accept', accept)
+    if (init.body !== undefined) all.set('Content-Type', 'application/json')
+    else if (init.blob !== undefined) all.set('Content-Type', init.contentType || init.blob.type || 'application/octet-stream')
+    try {
+      return await send(`${base}/${path}`, {
+        method: init.method ?? 'GET',
+        headers: all,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : init.blob !== undefined ? { body: init.blob } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+      })
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason ?? error
+      throw failure(where, path, 'unreachable', undefined, 'no answer', error)
+    }
+  }
   return {
     url: base,
     where,
-    async request<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal | undefined; allow?: readonly number[] }) {
-      const given = typeof headers === 'function' ? await headers() : headers
-      const all = new Headers(given)
-      all.set('Accept', 'application/json')
-      if (init.body !== undefined) all.set('Content-Type', 'application/json')
-      let response: Response
+    async download(path, signal) {
+      const response = await fetchFrom(path, { signal }, '*/*')
+      if (!response.ok) throw failure(where, path, reasonOf(response.status), response.status, couchReason(await response.text().catch(() => '')))
       try {
-        response = await send(`${base}/${path}`, {
-          method: init.method ?? 'GET',
-          headers: all,
-          ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-          ...(init.signal ? { signal: init.signal } : {}),
-        })
+        return await response.blob()
       } catch (error) {
-        if (init.signal?.aborted) throw init.signal.reason ?? error
-        throw failure(where, path, 'unreachable', undefined, 'no answer', error)
+        if (signal?.aborted) throw signal.reason ?? error
+        throw failure(where, path, 'unreachable', response.status, 'the answer broke off', error)
       }
+    },
+    async request<T>(path: string, init: RequestInit_) {
+      const response = await fetchFrom(path, init, 'application/json')
       const text = await response.text().catch((error: unknown) => {
         if (init.signal?.aborted) throw init.signal.reason ?? error
         throw failure(where, path, 'unreachable', response.status, 'the answer broke off', error)

@@ -79,6 +79,8 @@ export function createCouchDBSync(options: CouchDBSyncOptions): SyncAdapter {
   const heartbeat = positive(options.heartbeat, 10_000, 'heartbeat')
   const resolve = options.resolveConflict
   let database: Promise<void> | undefined
+  /** Messages with attachments this adapter pushed: coming back in a pull, their files are not downloaded again (the device has them). */
+  const pushedWithFiles = new Set<string>()
   /** Checkpoints this adapter has seen on the server or written there, by replica. */
   const known = new Map<string, { seq: string; rev: string | undefined }>()
 
@@ -109,7 +111,9 @@ export function createCouchDBSync(options: CouchDBSyncOptions): SyncAdapter {
     for (const row of body.results) {
       if (row.deleted) continue // deletions on the server are not synced (see README)
       const change = remoteChange(row.doc)
-      if (change) out.push(change)
+      if (change?.kind === 'message' && change.message.attachments !== undefined && !pushedWithFiles.has(change.message.id)) {
+        out.push(await withFiles(couch, change, request.signal))
+      } else if (change) out.push(change)
     }
     const checkpoint = seqString(body.last_seq ?? body.results.at(-1)?.seq ?? since ?? '0')
     const more = typeof body.pending === 'number' ? body.pending > 0 : body.results.length >= request.limit
@@ -118,9 +122,20 @@ export function createCouchDBSync(options: CouchDBSyncOptions): SyncAdapter {
 
   return {
     name: `couchdb ${couch.where}`,
-    async push(batch, { signal }) {
+    async push(batch, { signal, readAttachment }) {
       await ready(signal)
-      return push(couch, batch, signal, resolve)
+      // Messages with files go one by one (their bytes streamed from the device's storage), before the rest.
+      const withAttachments = batch.filter((change) => change.kind === 'message' && change.message.attachments !== undefined)
+      const outcomes: PushOutcome[] = []
+      for (const change of withAttachments) {
+        const outcome = await pushWithFiles(couch, change as Extract<SyncChange, { kind: 'message' }>, signal, readAttachment)
+        if (outcome.state === 'sent') pushedWithFiles.add((change as Extract<SyncChange, { kind: 'message' }>).message.id)
+        outcomes.push(outcome)
+      }
+      if (withAttachments.length === 0) return push(couch, batch, signal, resolve)
+      const rest = batch.filter((change) => !withAttachments.includes(change))
+      const order = new Map(batch.map((change, i) => [change.id, i]))
+      return [...outcomes, ...(rest.length > 0 ? await push(couch, rest, signal, resolve) : [])].sort((a, b) => order.get(a.id)! - order.get(b.id)!)
     },
     pull: (request) => changes(request, false),
     live: (request) => changes(request, true),
@@ -143,6 +158,83 @@ export function createCouchDBSync(options: CouchDBSyncOptions): SyncAdapter {
       throw new SyncError(`CouchDB ${couch.where}/_local: the checkpoint kept changing`, { reason: 'unreachable' })
     },
     ...(resolve ? { resolveConflict: resolve } : {}),
+  }
+}
+
+/** The CouchDB attachment name of an attachment (names may not start with `_`; ids may). */
+const attachmentName = (id: string): string => `file-${id}`
+
+/**
+ * A message with attachments, as CouchDB attachments of its document: each file is PUT to
+ * the document (the first PUT creates it, without a body), then the document's body is
+ * written on the last revision with stubs that keep them. A document that already has its
+ * body was pushed before (messages never change); one that has some files (a push cut
+ * short) gets the rest. Pulls skip documents without a body, so no device sees a message
+ * before its files.
+ */
+async function pushWithFiles(
+  couch: CouchConnection,
+  change: Extract<SyncChange, { kind: 'message' }>,
+  signal: AbortSignal,
+  readAttachment: ((id: string) => Promise<Blob>) | undefined,
+): Promise<PushOutcome> {
+  const path = encodeURIComponent(messageDocId(change.message.id))
+  const { status, body } = await couch.request<{ _rev?: string; type?: string; _attachments?: Record<string, unknown> }>(path, { allow: [404], signal })
+  if (status !== 404 && body.type === 'message') return { id: change.id, state: 'sent' }
+  if (!readAttachment) return { id: change.id, state: 'failed', reason: 'no way to read the attachments of this device (push without readAttachment)' }
+  let rev = status === 404 ? undefined : body._rev
+  const stored = new Set(status === 404 ? [] : Object.keys(body._attachments ?? {}))
+  const attachments = change.message.attachments ?? []
+  for (const attachment of attachments) {
+    const name = attachmentName(attachment.id)
+    if (stored.has(name)) continue
+    let blob: Blob
+    try {
+      blob = await readAttachment(attachment.id)
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== 'not-found') throw error
+      return { id: change.id, state: 'failed', reason: `the file ${attachment.name} is no longer on this device` }
+    }
+    const put = await couch.request<{ rev?: string }>(`${path}/${encodeURIComponent(name)}${rev ? `?rev=${encodeURIComponent(rev)}` : ''}`, {
+      method: 'PUT',
+      blob,
+      contentType: attachment.type || 'application/octet-stream',
+      allow: [409],
+      signal,
+    })
+    if (put.status === 409) throw cameBetween(couch)
+    rev = put.body.rev
+  }
+  // The stubs as the server describes them (PouchDB Server wants each stub's digest, CouchDB takes them too).
+  const current = await couch.request<{ _rev?: string; _attachments?: Record<string, unknown> }>(path, { signal })
+  if (current.body._rev !== rev) throw cameBetween(couch)
+  const doc: MessageDocument & { _attachments: Record<string, unknown> } = {
+    _id: messageDocId(change.message.id),
+    ...(rev ? { _rev: rev } : {}),
+    type: 'message',
+    thread: change.thread,
+    seq: change.seq,
+    message: change.message,
+    _attachments: current.body._attachments ?? {},
+  }
+  const written = await couch.request(path, { method: 'PUT', body: doc, allow: [409], signal })
+  if (written.status === 409) throw cameBetween(couch)
+  return { id: change.id, state: 'sent' }
+}
+
+/** Another writer changed the document meanwhile (the same message pushed by another client): the runner tries again, and reads it anew. */
+const cameBetween = (couch: CouchConnection): SyncError =>
+  new SyncError(`CouchDB ${couch.where}: a message document changed while its files were written`, { reason: 'unreachable' })
+
+/** A message change with its files downloaded; without `files` when one is missing (the device then refuses it). */
+async function withFiles(couch: CouchConnection, change: Extract<RemoteChange, { kind: 'message' }>, signal: AbortSignal): Promise<RemoteChange> {
+  const path = encodeURIComponent(messageDocId(change.message.id))
+  try {
+    const files = await Promise.all((change.message.attachments ?? []).map((attachment) => couch.download(`${path}/${encodeURIComponent(attachmentName(attachment.id))}`, signal)))
+    return { ...change, files: files.map((file, i) => (file.type === '' ? file.slice(0, file.size, change.message.attachments![i]!.type) : file)) }
+  } catch (error) {
+    if ((error as { details?: { status?: unknown } })?.details?.status === 404) return change
+    throw error
   }
 }
 

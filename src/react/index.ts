@@ -27,3 +27,4 @@ export { useCompanionPanel, type CompanionPanel, type CompanionPanelCommand } fr
 export { useChat, type UseChatResult } from './use-chat.js'
 export { useSearch, type UseSearchOptions, type UseSearchResult } from './use-search.js'
 export { useTicketWindow, type TicketWindow } from './use-ticket-window.js'
+export { useAttachmentUrl } from './use-attachment-url.js'

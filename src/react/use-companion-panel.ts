@@ -78,6 +78,9 @@ function bindCommands(client: ChatClient): Pick<ChatClient, CompanionPanelComman
     discardDelivery: (id) => client.discardDelivery(id),
     runCleanup: () => client.runCleanup(),
     searchMessages: (query, options) => client.searchMessages(query, options),
+    sendVoiceMessage: (recording, options) => client.sendVoiceMessage(recording, options),
+    attachmentUrl: (id) => client.attachmentUrl(id),
+    readAttachment: (id) => client.readAttachment(id),
     flush: () => client.flush(),
   }
 }

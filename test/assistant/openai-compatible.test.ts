@@ -44,14 +44,18 @@ interface Run {
 }
 
 /** Runs one turn to the end; never throws, so that a test can look at both the parts and the error. */
-async function run(target: Assistant, options: { signal?: AbortSignal; userContext?: UserChatContext; thread?: ChatMessage[]; onPart?: (part: AssistantPart) => void } = {}): Promise<Run> {
+async function run(
+  target: Assistant,
+  options: { signal?: AbortSignal; userContext?: UserChatContext; thread?: ChatMessage[]; onPart?: (part: AssistantPart) => void; readAttachment?: (id: string) => Promise<Blob>; message?: ChatMessage } = {},
+): Promise<Run> {
   const parts: AssistantPart[] = []
   try {
     const request = {
-      message: question,
+      message: options.message ?? question,
       thread: options.thread ?? [question],
       userContext: options.userContext ?? {},
       signal: options.signal ?? new AbortController().signal,
+      ...(options.readAttachment ? { readAttachment: options.readAttachment } : {}),
     }
     for await (const part of target.respond(request)) {
       parts.push(part)
@@ -133,6 +137,60 @@ describe('createOpenAICompatibleAssistant', () => {
     })
     // Message metadata never leaves the device.
     expect(JSON.stringify(request?.body)).not.toContain('card-4242')
+  })
+
+  describe('attachments', () => {
+    const photo = { id: 'a-photo', name: 'parcel.png', type: 'image/png', size: 4, sha256: 'a'.repeat(64), width: 2, height: 1 }
+    const invoice = { id: 'a-pdf', name: 'invoice.pdf', type: 'application/pdf', size: 2048 }
+    const withFiles = message('m-4', 'user', 'It arrived broken', { attachments: [photo, invoice] })
+    const photoOnly = message('m-5', 'user', '', { attachments: [{ ...photo, id: 'a-photo-2' }] })
+    const bytes: Record<string, Blob> = { 'a-photo': new Blob([new Uint8Array([1, 2, 3, 4])]), 'a-photo-2': new Blob([new Uint8Array([5, 6, 7, 8])]), 'a-pdf': new Blob(['%PDF']) }
+    const asked: string[] = []
+    const readAttachment = async (id: string) => {
+      asked.push(id)
+      return bytes[id]!
+    }
+    const answer = () => {
+      server.script = (_request, response) => {
+        openStream(response)
+        send(response, chunk('ok'), '[DONE]')
+        response.end()
+      }
+    }
+
+    it('describes attachments by default and never reads their bytes', async () => {
+      answer()
+      asked.length = 0
+      const { error } = await run(assistant(), { thread: [withFiles, photoOnly], message: photoOnly, readAttachment })
+      expect(error).toBeUndefined()
+      expect(server.requests[0]?.body).toMatchObject({
+        messages: [
+          { role: 'user', content: 'It arrived broken\n[Attached: parcel.png (image/png, 4 B, 2×1 px)]\n[Attached: invoice.pdf (application/pdf, 2 KB)]' },
+          { role: 'user', content: '[Attached: parcel.png (image/png, 4 B, 2×1 px)]' },
+        ],
+      })
+      expect(asked).toEqual([])
+    })
+
+    it('sends images as image_url parts with data URLs when configured, the newest maxImages of them', async () => {
+      answer()
+      asked.length = 0
+      const { error } = await run(assistant({ images: { maxImages: 1 } }), { thread: [withFiles, photoOnly], message: photoOnly, readAttachment })
+      expect(error).toBeUndefined()
+      const messages = (server.requests[0]?.body as { messages: unknown[] }).messages
+      expect(messages[0]).toEqual({ role: 'user', content: 'It arrived broken\n[Attached: parcel.png (image/png, 4 B, 2×1 px)]\n[Attached: invoice.pdf (application/pdf, 2 KB)]' })
+      expect(messages[1]).toEqual({
+        role: 'user',
+        content: [
+          { type: 'text', text: '[Attached: parcel.png (image/png, 4 B, 2×1 px)]' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,BQYHCA==' } },
+        ],
+      })
+      expect(asked).toEqual(['a-photo-2'])
+      answer()
+      await run(assistant({ images: true }), { thread: [withFiles], message: withFiles, readAttachment: (id) => (id === 'a-photo' ? Promise.reject(new Error('gone')) : readAttachment(id)) })
+      expect((server.requests[1]?.body as { messages: Array<{ content: unknown }> }).messages[0]!.content).toEqual(expect.any(String)) // an image that cannot be read is only described
+    })
   })
 
   it('sends only the most recent maxHistory messages and no empty context', async () => {

@@ -310,6 +310,63 @@ describe('the demo', () => {
   )
 
   test(
+    'attaches a photo and records a voice message in the panel; both show, play, and stay after a reload (screenshot)',
+    async () => {
+      const page = await openDemo(uniqueDb('demo-attach'))
+      // A real PNG, drawn by the page: a parcel-brown box with a label.
+      const png = await page.evaluate(async () => {
+        const canvas = new OffscreenCanvas(320, 200)
+        const context = canvas.getContext('2d')!
+        context.fillStyle = '#c8a26b'
+        context.fillRect(0, 0, 320, 200)
+        context.fillStyle = '#fff'
+        context.fillRect(90, 70, 140, 60)
+        context.fillStyle = '#333'
+        context.font = '20px sans-serif'
+        context.fillText('FRAGILE', 118, 108)
+        const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer())
+        return btoa(String.fromCharCode(...bytes))
+      })
+      await page.bringToFront()
+      await page.getByTestId('attach-input').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') })
+      await expect.poll(() => page.getByTestId('chosen-files').textContent()).toContain('parcel.png')
+      await page.getByTestId('chat-input').fill('The parcel arrived like this')
+      await page.getByTestId('chat-send').click()
+      const image = page.locator('[data-testid="message"][data-sender="user"] [data-testid="attachment-image"]')
+      await image.waitFor({ timeout: 10_000 })
+      await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(320)
+
+      // Chromium's fake microphone (--use-fake-device-for-media-stream) plays a beep.
+      await page.getByTestId('record').click()
+      await expect.poll(() => page.getByTestId('record').getAttribute('aria-pressed')).toBe('true')
+      await page.waitForTimeout(1200)
+      await page.getByTestId('record').click()
+      const voice = page.locator('[data-testid="message"][data-sender="user"] [data-testid="attachment-voice"] audio')
+      await voice.waitFor({ timeout: 10_000 })
+      await expect.poll(() => voice.evaluate((audio: HTMLAudioElement) => audio.readyState >= 1), { timeout: 10_000 }).toBe(true)
+      await settled(page)
+      const shown = await page.evaluate(() =>
+        (window as unknown as DemoWindow).companionChat
+          .getState()
+          .mainChat.messages.filter((m) => m.attachments)
+          .map((m) => m.attachments!.map((a) => ({ name: a.name, type: a.type.split(';')[0], width: a.width, duration: a.duration !== undefined && a.duration > 500 }))),
+      )
+      expect(shown).toEqual([[{ name: 'parcel.png', type: 'image/png', width: 320, duration: false }], [{ name: 'voice-message.webm', type: 'audio/webm', width: undefined, duration: true }]])
+      await page.waitForTimeout(300)
+      const folder = join(repoRoot, 'test-results')
+      await mkdir(folder, { recursive: true })
+      await page.screenshot({ path: join(folder, 'demo-attachments.png'), fullPage: true })
+
+      await page.reload({ waitUntil: 'load' })
+      await waitConnected(page)
+      await image.waitFor({ timeout: 10_000 })
+      await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(320)
+      await voice.waitFor({ timeout: 10_000 })
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
     'every user message gets its assistant reply slot, also when the page reloaded while replies were queued',
     async () => {
       // README, "The assistant": every user message sent with sendMainChatMessage gets a reply;

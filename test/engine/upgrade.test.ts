@@ -119,4 +119,20 @@ describe.each(fixtures.map((fixture) => [fixture.release, fixture] as const))('a
     expect(chat.getState().mainChat.messages.at(-1)).toMatchObject({ content: 'Queued after the upgrade', delivery: 'pending' })
     await chat.close()
   })
+
+  test('takes attachments after the upgrade (schema 4): stored, read back, and counted against the limit from zero', async () => {
+    const indexedDB = new IDBFactory()
+    await restore(indexedDB, 'fixture', fixture)
+    const chat = createChatClient({ indexedDB, IDBKeyRange, databaseName: 'fixture', config: { autoCleanupInterval: 0, maxStoredAttachmentBytes: 10 } })
+    await chat.ready
+    await chat.sendMainChatMessage('The label', { attachments: [new File(['0123456789'], 'label.txt', { type: 'text/plain' })] })
+    const sent = chat.getState().mainChat.messages.at(-1)!
+    expect(sent.attachments).toMatchObject([{ name: 'label.txt', size: 10 }])
+    expect(await (await chat.readAttachment(sent.attachments![0]!.id)).text()).toBe('0123456789')
+    await chat.close()
+    const reopened = createChatClient({ indexedDB, IDBKeyRange, databaseName: 'fixture', config: { autoCleanupInterval: 0 } })
+    await reopened.ready
+    expect(reopened.getState().mainChat.messages.at(-1)).toEqual(sent)
+    await reopened.close()
+  })
 })

@@ -90,3 +90,10 @@ export function replyNote(message: ChatMessage): string | undefined {
   const status = (reply as { readonly status?: unknown }).status
   return typeof status === 'string' ? REPLY_NOTES[status] : undefined
 }
+
+/** A file size for people: `812 B`, `14 KB`, `2.3 MB`. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}

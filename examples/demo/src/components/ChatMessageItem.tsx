@@ -6,6 +6,7 @@ import type { ChatMessage } from 'companion-chat'
 import { useChatClient, useTicket } from 'companion-chat/react'
 import { memo } from 'react'
 import { formatTime, replyNote, SENDER_LABELS, STATUS_LABELS } from '../format'
+import { Attachments } from './Attachments'
 import { DeliveryMark } from './DeliveryMark'
 import { MakeTicketButton } from './MakeTicketButton'
 import { SuggestionActions } from './SuggestionActions'
@@ -32,7 +33,8 @@ export const ChatMessageItem = memo(function ChatMessageItem({ message }: { read
         <time dateTime={new Date(message.timestamp).toISOString()}>{formatTime(message.timestamp)}</time>
         {note && <span className="message-note">{note}</span>}
       </div>
-      <div className="message-bubble">{message.content || '…'}</div>
+      {(message.content !== '' || !message.attachments) && <div className="message-bubble">{message.content || '…'}</div>}
+      <Attachments attachments={message.attachments} />
       <DeliveryMark message={message} />
       {message.metadata?.actions && <SuggestionActions message={message} actions={message.metadata.actions} />}
       <div className="message-tools">

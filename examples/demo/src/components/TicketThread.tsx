@@ -1,6 +1,7 @@
 /** A ticket's messages, oldest first. */
 import type { ChatMessage } from 'companion-chat'
 import { formatTime, SENDER_LABELS } from '../format'
+import { Attachments } from './Attachments'
 import { DeliveryMark } from './DeliveryMark'
 
 export function TicketThread({ messages }: { readonly messages: readonly ChatMessage[] }) {
@@ -13,7 +14,8 @@ export function TicketThread({ messages }: { readonly messages: readonly ChatMes
             <span className="message-sender">{message.sender === 'assistant' ? 'Support' : SENDER_LABELS[message.sender]}</span>
             <time dateTime={new Date(message.timestamp).toISOString()}>{formatTime(message.timestamp)}</time>
           </div>
-          <div className="message-bubble">{message.content}</div>
+          {message.content !== '' && <div className="message-bubble">{message.content}</div>}
+          <Attachments attachments={message.attachments} />
           <DeliveryMark message={message} />
         </li>
       ))}

@@ -1,0 +1,283 @@
+/**
+ * Attachments through the public API, with the engine on fake-indexeddb (the IndexedDB path:
+ * Node has no origin private file system): what a message shows, the bytes read back, the
+ * limits, and the bytes going with their messages.
+ */
+import { createHash } from 'node:crypto'
+import { resolveObjectURL } from 'node:buffer'
+import { IDBObjectStore as FDBObjectStore } from 'fake-indexeddb'
+import { describe, expect, test } from 'vitest'
+import { AttachmentLimitError, NotFoundError, StorageFullError, type ChatClient } from 'companion-chat'
+import { createDevice, thrownBy } from '../helpers/client.js'
+
+/** A 1×1 PNG's header and IHDR, then filler: enough for its size to be read (3×2 pixels). */
+function png(width = 3, height = 2): Blob {
+  const bytes = new Uint8Array(64)
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52])
+  new DataView(bytes.buffer).setUint32(16, width)
+  new DataView(bytes.buffer).setUint32(20, height)
+  return new File([bytes], 'parcel.png', { type: 'image/png' })
+}
+
+const text = (content: string, name = 'invoice.txt', type = 'text/plain') => new File([content], name, { type })
+const sha256 = async (blob: Blob) => createHash('sha256').update(new Uint8Array(await blob.arrayBuffer())).digest('hex')
+
+/** The ids of the attachment rows in the device's database (what the storage holds). */
+async function storedAttachments(indexedDB: IDBFactory, name: string): Promise<string[]> {
+  const names = (await indexedDB.databases()).map((d) => d.name)
+  if (!names.includes(name)) return []
+  const db: IDBDatabase = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(name)
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+  try {
+    if (!db.objectStoreNames.contains('attachments')) return []
+    return await new Promise((resolve, reject) => {
+      const request = db.transaction('attachments').objectStore('attachments').getAllKeys()
+      request.onsuccess = () => resolve(request.result as string[])
+      request.onerror = () => reject(request.error)
+    })
+  } finally {
+    db.close()
+  }
+}
+
+const lastMain = (chat: ChatClient) => chat.getState().mainChat.messages.at(-1)!
+
+describe('attachments', () => {
+  test('a sent file shows as metadata and its bytes come back on demand', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    const invoice = text('Invoice 1234: one laptop')
+    await chat.sendMainChatMessage('Here is the invoice and the parcel', { attachments: [invoice, png()] })
+    const message = lastMain(chat)
+    expect(message.attachments).toEqual([
+      { id: expect.any(String), name: 'invoice.txt', type: 'text/plain', size: invoice.size, sha256: await sha256(invoice) },
+      { id: expect.any(String), name: 'parcel.png', type: 'image/png', size: 64, sha256: await sha256(png()), width: 3, height: 2 },
+    ])
+    const [first, second] = message.attachments!
+    expect(await (await chat.readAttachment(first!.id)).text()).toBe('Invoice 1234: one laptop')
+    const { url, release } = await chat.attachmentUrl(second!.id)
+    expect(url).toMatch(/^blob:/)
+    expect(new Uint8Array(await resolveObjectURL(url)!.arrayBuffer())).toEqual(new Uint8Array(await png().arrayBuffer()))
+    release()
+    release() // twice does nothing
+    expect(resolveObjectURL(url)).toBeUndefined()
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([first!.id, second!.id].sort())
+  })
+
+  test('a message may be a file alone, and a Blob gets a name; ticket messages take files too', async () => {
+    const chat = createDevice().open()
+    await chat.sendMainChatMessage('', { attachments: [{ file: new Blob(['x'], { type: 'application/pdf' }), name: 'label.pdf' }, new Blob(['y'])] })
+    expect(lastMain(chat)).toMatchObject({ content: '', attachments: [{ name: 'label.pdf', type: 'application/pdf', size: 1 }, { name: 'attachment', type: '', size: 1 }] })
+    const ticket = chat.createTicket('order-help', 'Damaged parcel')
+    await chat.sendTicketMessage(ticket, 'Photo of the box', { attachments: [png(10, 20)] })
+    const sent = chat.getState().tickets[0]!.messages.at(-1)!
+    expect(sent.attachments).toMatchObject([{ name: 'parcel.png', width: 10, height: 20 }])
+    expect((await chat.readAttachment(sent.attachments![0]!.id)).size).toBe(64)
+  })
+
+  test('files over a limit are refused with a typed error before anything is written', async () => {
+    const device = createDevice()
+    const chat = device.open({ config: { maxAttachmentBytes: 10, maxAttachmentsPerMessage: 2, maxMessageAttachmentBytes: 15 } })
+    await chat.ready
+    const file = (size: number) => new Blob([new Uint8Array(size)])
+    const cases: Array<[unknown[], string]> = [
+      [[file(11)], 'maxAttachmentBytes'],
+      [[file(1), file(1), file(1)], 'maxAttachmentsPerMessage'],
+      [[file(8), file(8)], 'maxMessageAttachmentBytes'],
+    ]
+    for (const [attachments, limit] of cases) {
+      const error = await thrownBy(() => chat.sendMainChatMessage('too much', { attachments: attachments as Blob[] }))
+      expect(error).toBeInstanceOf(AttachmentLimitError)
+      expect(error).toMatchObject({ code: 'attachment-limit', details: { limit } })
+    }
+    expect(await thrownBy(() => chat.sendMainChatMessage('not a file', { attachments: ['photo.png' as unknown as Blob] }))).toMatchObject({ code: 'validation', details: { path: 'options.attachments[0]' } })
+    expect(await thrownBy(() => chat.sendMainChatMessages([{ content: 'batch', options: { attachments: [file(1)] } }]))).toMatchObject({ code: 'validation' })
+    await chat.flush()
+    expect(chat.getState().mainChat.messages).toEqual([])
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
+  })
+
+  test('the stored total is held to maxStoredAttachmentBytes: the send past it rejects and leaves nothing', async () => {
+    const device = createDevice()
+    const chat = device.open({ config: { maxStoredAttachmentBytes: 100 } })
+    await chat.sendMainChatMessage('first', { attachments: [new Blob([new Uint8Array(60)])] })
+    const error = await thrownBy(() => chat.sendMainChatMessage('second', { attachments: [new Blob([new Uint8Array(60)])] }))
+    expect(error).toBeInstanceOf(AttachmentLimitError)
+    expect(error).toMatchObject({ details: { limit: 'maxStoredAttachmentBytes', max: 100, size: 120 } })
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['first'])
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toHaveLength(1)
+    // Space freed by trimming counts: the total follows the bytes.
+    const trimming = device.open({ config: { maxStoredAttachmentBytes: 100, maxMainChatMessages: 1 } })
+    await trimming.sendMainChatMessage('pushes the first out')
+    await trimming.sendMainChatMessage('fits now', { attachments: [new Blob([new Uint8Array(90)])] })
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toHaveLength(1)
+  })
+
+  test('a write that fails leaves neither the message nor its bytes, and a full disk is a StorageFullError', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    await chat.sendMainChatMessage('before')
+    const put = FDBObjectStore.prototype.put
+    FDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<typeof put>) {
+      if (this.name === 'attachments') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      return put.apply(this, args)
+    }
+    let error: unknown
+    try {
+      error = await thrownBy(() => chat.sendMainChatMessage('with a photo', { attachments: [png()] }))
+    } finally {
+      FDBObjectStore.prototype.put = put
+    }
+    expect(error).toBeInstanceOf(StorageFullError)
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['before'])
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
+    const again = device.open()
+    await again.ready
+    expect(again.getState().mainChat.messages.map((m) => m.content)).toEqual(['before'])
+  })
+
+  test('trimming the main chat removes the bytes with their message', async () => {
+    const device = createDevice()
+    const chat = device.open({ config: { maxMainChatMessages: 2 } })
+    await chat.sendMainChatMessage('photo', { attachments: [png()] })
+    const id = lastMain(chat).attachments![0]!.id
+    await chat.sendMainChatMessage('one')
+    expect(await chat.readAttachment(id)).toBeDefined()
+    await chat.sendMainChatMessage('two')
+    expect(await thrownBy(() => chat.readAttachment(id))).toBeInstanceOf(NotFoundError)
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
+    // A message trimmed in the very batch that sends it never stores its bytes.
+    void chat.sendMainChatMessage('gone at once', { attachments: [png()] })
+    void chat.sendMainChatMessage('three')
+    await chat.sendMainChatMessage('four')
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
+  })
+
+  test('a ticket made from a chat message keeps its attachments; cleanup of the ticket removes them', async () => {
+    const device = createDevice()
+    let now = Date.UTC(2026, 0, 1)
+    const chat = device.open({ now: () => now, config: { maxMainChatMessages: 2, maxResolvedTicketAge: 1000 } })
+    await chat.sendMainChatMessage('my parcel arrived broken', { attachments: [png()] })
+    const source = lastMain(chat)
+    const ticket = chat.createTicketFromChatMessage(source.id, 'order-help', 'Broken parcel')
+    await chat.flush()
+    const copy = chat.getState().tickets[0]!.messages[0]!
+    expect(copy.attachments).toEqual(source.attachments)
+    const id = source.attachments![0]!.id
+    // The chat message goes; the ticket's copy still shows the photo.
+    await chat.sendMainChatMessage('a')
+    await chat.sendMainChatMessage('b')
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['a', 'b'])
+    expect((await chat.readAttachment(id)).size).toBe(64)
+    await chat.resolveTicket(ticket)
+    now += 2000
+    expect(await chat.runCleanup()).toMatchObject({ removedTicketIds: [ticket] })
+    expect(await thrownBy(() => chat.readAttachment(id))).toBeInstanceOf(NotFoundError)
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
+  })
+
+  test('clearAllData removes every attachment; clearUserData keeps messages and their files', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    await chat.sendMainChatMessage('photo', { attachments: [png()] })
+    const id = lastMain(chat).attachments![0]!.id
+    await chat.clearUserData()
+    expect((await chat.readAttachment(id)).size).toBe(64)
+    await chat.clearAllData()
+    expect(await thrownBy(() => chat.readAttachment(id))).toBeInstanceOf(NotFoundError)
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
+  })
+
+  test('a reload and a second tab see the attachments and read their bytes', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    const invoice = text('Invoice 99')
+    await chat.sendMainChatMessage('invoice', { attachments: [invoice] })
+    const sent = lastMain(chat)
+    const tab = device.open()
+    await tab.ready
+    expect(lastMain(tab)).toEqual(sent)
+    expect(await (await tab.readAttachment(sent.attachments![0]!.id)).text()).toBe('Invoice 99')
+    await chat.close()
+    const reloaded = device.open()
+    await reloaded.ready
+    expect(lastMain(reloaded)).toEqual(sent)
+    expect(await (await reloaded.readAttachment(sent.attachments![0]!.id)).text()).toBe('Invoice 99')
+  })
+
+  test('readAttachment of an unknown id is a NotFoundError; a bad id a ValidationError', async () => {
+    const chat = createDevice().open()
+    expect(await thrownBy(() => chat.readAttachment('nope'))).toBeInstanceOf(NotFoundError)
+    expect(await thrownBy(() => chat.attachmentUrl(''))).toMatchObject({ code: 'validation' })
+  })
+})
+
+describe('voice messages', () => {
+  const recording = () => ({ audio: new Blob([new Uint8Array(300)], { type: 'audio/webm;codecs=opus' }), duration: 2_500 })
+
+  test('are stored as an audio attachment with the duration and the transcript, which search and topics count', async () => {
+    const device = createDevice()
+    const heard: Blob[] = []
+    const chat = device.open({
+      transcribe: async (audio) => {
+        heard.push(audio)
+        return 'where is my parcel delivery'
+      },
+    })
+    await chat.sendVoiceMessage(recording())
+    const message = lastMain(chat)
+    expect(heard).toHaveLength(1)
+    expect(message).toMatchObject({
+      content: 'where is my parcel delivery',
+      sender: 'user',
+      attachments: [{ name: 'voice-message.webm', type: 'audio/webm;codecs=opus', size: 300, duration: 2_500, transcript: 'where is my parcel delivery' }],
+    })
+    expect((await chat.searchMessages('parcel')).map((hit) => hit.message.id)).toEqual([message.id])
+    expect(chat.getState().analytics.commonTopics).toContain('parcel')
+    expect((await chat.readAttachment(message.attachments![0]!.id)).size).toBe(300)
+    const reloaded = device.open()
+    await reloaded.ready
+    expect(lastMain(reloaded)).toEqual(message)
+  })
+
+  test('go to a ticket; without a transcriber, or when it fails, they are sent without a transcript', async () => {
+    const device = createDevice()
+    const chat = device.open()
+    const ticket = chat.createTicket('support', 'Call me')
+    await chat.sendVoiceMessage(recording(), { threadId: ticket })
+    expect(chat.getState().tickets[0]!.messages.at(-1)).toMatchObject({ content: '', attachments: [{ duration: 2_500 }] })
+    const failing = device.open({ transcribe: () => Promise.reject(new Error('offline')) })
+    const errors: unknown[] = []
+    failing.errors$.subscribe((error) => errors.push(error))
+    await failing.sendVoiceMessage(recording())
+    expect(lastMain(failing).attachments![0]).not.toHaveProperty('transcript')
+    expect(errors).toHaveLength(1)
+    expect(await thrownBy(() => chat.sendVoiceMessage({ audio: 'x' as unknown as Blob, duration: 1 }))).toMatchObject({ code: 'validation', details: { path: 'recording.audio' } })
+  })
+})
+
+describe('assistants and attachments', () => {
+  test('an assistant gets the metadata with the message and reads the bytes only when it asks', async () => {
+    const device = createDevice()
+    const seen: Array<{ attachments: unknown; read: string }> = []
+    const chat = device.open({
+      assistant: {
+        name: 'reader',
+        async *respond({ message, readAttachment }) {
+          const [first] = message.attachments ?? []
+          const read = first && readAttachment ? await (await readAttachment(first.id)).text() : ''
+          seen.push({ attachments: message.attachments, read })
+          yield { type: 'text', delta: `Got ${read.length} bytes` }
+        },
+      },
+    })
+    const id = 'with-invoice'
+    await chat.sendMainChatMessage('Here is the invoice', { id, attachments: [text('Invoice 77', 'invoice.txt')] })
+    const reply = await chat.waitForReply(id)
+    expect(reply.content).toBe('Got 10 bytes')
+    expect(seen).toEqual([{ attachments: [expect.objectContaining({ name: 'invoice.txt', size: 10 })], read: 'Invoice 77' }])
+  })
+})

@@ -1,0 +1,91 @@
+/**
+ * The step before a batch's transaction for sends that carry files: each file is held to the
+ * stored total and to the browser's quota, hashed (and measured, for images), and its bytes
+ * written to the OPFS folder (they cannot be part of the IndexedDB transaction). The sends
+ * come out with their attachments' metadata completed; a send whose files cannot all be
+ * stored is refused, and its files that were written are removed.
+ */
+import { AttachmentLimitError, StorageFullError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
+import type { ChatConfig, Command, CommandOutcome } from '../src/core/protocol.js'
+import type { AttachmentFolder } from './attachment-files.js'
+import type { StagedBytes } from './attachment-rows.js'
+import { describeFile } from './describe-file.js'
+
+type Send = Extract<Command, { kind: 'sendMessage' }>
+
+/** What staging made of a batch. */
+export interface Staged {
+  /** The batch, sends with files completed, refused ones left out. */
+  readonly commands: Command[]
+  readonly refused: CommandOutcome[]
+  /** The bytes of each new attachment, by id: the transaction makes their rows. */
+  readonly bytes: Map<string, StagedBytes>
+}
+
+/** Whether a command carries files to store. */
+export const carriesFiles = (command: Command): command is Send & { files: readonly Blob[] } => command.kind === 'sendMessage' && command.files !== undefined
+
+/**
+ * Stages the files of `commands`. `storedBytes` is the total stored now
+ * (`Counters.attachmentBytes`); `folder` the OPFS folder, or undefined to keep the bytes in
+ * IndexedDB.
+ */
+export async function stageAttachments(commands: readonly Command[], config: ChatConfig, storedBytes: number, folder: AttachmentFolder | undefined): Promise<Staged> {
+  const out: Command[] = []
+  const refused: CommandOutcome[] = []
+  const bytes = new Map<string, StagedBytes>()
+  let total = storedBytes
+  let room = await freeSpace()
+  for (const command of commands) {
+    if (!carriesFiles(command)) {
+      out.push(command)
+      continue
+    }
+    const size = command.files.reduce((sum, file) => sum + file.size, 0)
+    const written: string[] = []
+    try {
+      if (total + size > config.maxStoredAttachmentBytes) {
+        throw new AttachmentLimitError(`Storing these attachments would pass maxStoredAttachmentBytes (${config.maxStoredAttachmentBytes} bytes): ${total} stored, ${size} more`, {
+          path: 'options.attachments',
+          limit: 'maxStoredAttachmentBytes',
+          max: config.maxStoredAttachmentBytes,
+          size: total + size,
+        })
+      }
+      if (size > room) throw new StorageFullError(`Storage is full: ${size} bytes of attachments do not fit in the ${Math.max(0, room)} bytes the browser allows`, { size, available: Math.max(0, room) })
+      const attachments = await Promise.all(
+        command.message.attachments!.map(async (attachment, i) => {
+          const file = command.files[i]!
+          if (folder) written.push(attachment.id) // before the write: a write that fails can leave a file (an empty one)
+          // The browser copies the Blob into the file without it passing through JavaScript
+          // (faster than writing an ArrayBuffer in Chromium); the hash reads it meanwhile.
+          const [facts] = await Promise.all([describeFile(file), folder?.write(attachment.id, file)])
+          return { ...attachment, ...facts }
+        }),
+      )
+      command.message.attachments!.forEach((attachment, i) =>
+        bytes.set(attachment.id, folder ? { size: attachment.size, type: attachment.type, store: 'opfs' } : { size: attachment.size, type: attachment.type, store: 'indexeddb', blob: command.files[i]! }),
+      )
+      const { files: _bytes, ...send } = command
+      out.push({ ...send, message: { ...command.message, attachments } })
+      total += size
+      room -= size
+    } catch (error) {
+      await folder?.remove(written).catch(() => {}) // swept at the next open if this fails too
+      refused.push({ commandId: command.commandId, error: toSerializedError(classifyStorageError(error) ?? error) })
+    }
+  }
+  return { commands: out, refused, bytes }
+}
+
+/** What the browser still lets this origin store (`navigator.storage.estimate()`); unlimited where it cannot say. */
+async function freeSpace(): Promise<number> {
+  const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<{ quota?: number; usage?: number }> } } }).navigator?.storage
+  if (typeof storage?.estimate !== 'function') return Number.POSITIVE_INFINITY
+  try {
+    const { quota, usage } = await storage.estimate()
+    return quota === undefined ? Number.POSITIVE_INFINITY : quota - (usage ?? 0)
+  } catch {
+    return Number.POSITIVE_INFINITY
+  }
+}
