@@ -47,7 +47,7 @@ import type { RemoteChange } from '../src/core/sync.js'
 import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
 import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
-import { carriesFiles, stageAttachments } from './stage-attachments.js'
+import { carriesFiles, stageAttachments, withoutStoredFiles } from './stage-attachments.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -473,6 +473,7 @@ class ChatEngine implements Engine {
     let freed: readonly string[] = []
     try {
       const db = await this.#database()
+      if (resent && valid.some(carriesFiles)) valid = await db.transaction('r', db.messages, db.applied, () => withoutStoredFiles(db, valid))
       if (valid.some(carriesFiles)) {
         const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
         const stage = await stageAttachments(valid, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
