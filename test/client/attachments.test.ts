@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { resolveObjectURL } from 'node:buffer'
 import { IDBObjectStore as FDBObjectStore } from 'fake-indexeddb'
 import { describe, expect, test } from 'vitest'
-import { AttachmentLimitError, NotFoundError, StorageFullError, type ChatClient } from 'companion-chat'
+import { AttachmentLimitError, ClientClosedError, NotFoundError, StorageFullError, type ChatClient } from 'companion-chat'
 import { createDevice, thrownBy } from '../helpers/client.js'
 
 /** A 1×1 PNG's header and IHDR, then filler: enough for its size to be read (3×2 pixels). */
@@ -206,6 +206,30 @@ describe('attachments', () => {
     await reloaded.ready
     expect(lastMain(reloaded)).toEqual(sent)
     expect(await (await reloaded.readAttachment(sent.attachments![0]!.id)).text()).toBe('Invoice 99')
+  })
+
+  test('object URLs not released are revoked by close() and by clearAllData; one asked for while closing is never made', async () => {
+    const chat = createDevice().open()
+    await chat.sendMainChatMessage('photo', { attachments: [png()] })
+    const id = lastMain(chat).attachments![0]!.id
+    const shown = await chat.attachmentUrl(id)
+    const released = await chat.attachmentUrl(id)
+    released.release()
+    const kept = await chat.attachmentUrl(id)
+    await chat.clearAllData()
+    expect(resolveObjectURL(shown.url)).toBeUndefined() // the erased bytes are not reachable through it
+    expect(resolveObjectURL(kept.url)).toBeUndefined()
+    shown.release() // after the revoke: does nothing
+
+    const other = createDevice().open()
+    await other.sendMainChatMessage('photo', { attachments: [png()] })
+    const otherId = lastMain(other).attachments![0]!.id
+    const left = await other.attachmentUrl(otherId)
+    const late = other.attachmentUrl(otherId) // its read is under way when close() begins
+    const closed = other.close()
+    expect(await thrownBy(() => late)).toBeInstanceOf(ClientClosedError)
+    await closed
+    expect(resolveObjectURL(left.url)).toBeUndefined()
   })
 
   test('readAttachment of an unknown id is a NotFoundError; a bad id a ValidationError', async () => {
