@@ -129,7 +129,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     async sendVoiceMessage(recording, voiceOptions) {
       notClosed()
       const { audio, duration, thread, rest } = readVoiceMessage(recording, voiceOptions)
-      const transcript = options.transcribe ? await transcribeOrReport(options.transcribe, audio, (error) => client.store.reportError(error)) : undefined
+      const transcript = options.transcribe ? await transcribeOrReport(options.transcribe, audio, client.config.maxContentLength, (error) => client.store.reportError(error)) : undefined
       const attachment = { file: audio, name: voiceFileName(audio), duration, ...(transcript !== undefined ? { transcript } : {}) }
       const sendOptions = { ...rest, attachments: [attachment] }
       // The transcript is the message's text: search and topics count it like typed text.

@@ -14,6 +14,30 @@ export const MAX_ATTACHMENT_NAME = 255
 
 const SHA256 = /^[0-9a-f]{64}$/
 
+/**
+ * What an attachment's name must not hold: path separators (a name is not a path, whatever
+ * saves or shows it), control characters (a line break would start a new line of the text
+ * an assistant reads), and the bidirectional controls that make `invoice\u202Efdp.exe` show
+ * as `invoiceexe.pdf`.
+ */
+const UNSAFE_NAME = /[/\\\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+const UNSAFE_NAME_ALL = new RegExp(UNSAFE_NAME.source, 'g')
+/** A MIME type is printable ASCII (what a Blob's `type` is made of). */
+const MIME_TYPE = /^[\u0020-\u007e]*$/
+
+/**
+ * A File's own name, made safe to keep: each unsafe character (see `UNSAFE_NAME`) becomes
+ * `_`, and a name longer than {@link MAX_ATTACHMENT_NAME} loses the end of its stem, keeping
+ * its extension.
+ */
+export function safeFileName(name: string): string {
+  const clean = name.replace(UNSAFE_NAME_ALL, '_')
+  if (clean.length <= MAX_ATTACHMENT_NAME) return clean
+  const dot = clean.lastIndexOf('.')
+  const extension = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : ''
+  return clean.slice(0, MAX_ATTACHMENT_NAME - extension.length) + extension
+}
+
 /** Whether `value` is a Blob (a File is one) of this realm or of another (a worker's clone). */
 export function isBlob(value: unknown): value is Blob {
   if (typeof Blob !== 'undefined' && value instanceof Blob) return true
@@ -41,7 +65,9 @@ export function checkAttachmentInfos(value: unknown, at: string, config: ChatCon
     if (ids.has(id)) throw new ValidationError(`${p}.id: ${id} appears twice`, { path: `${p}.id` })
     ids.add(id)
     const name = checkName(info.name, `${p}.name`, false)
+    if (UNSAFE_NAME.test(name)) throw new ValidationError(`${p}.name: must not hold path separators or control characters`, { path: `${p}.name` })
     const type = checkName(info.type, `${p}.type`, true)
+    if (!MIME_TYPE.test(type)) throw new ValidationError(`${p}.type: must be printable ASCII`, { path: `${p}.type` })
     const size = checkCount(info.size, `${p}.size`)
     if (size > config.maxAttachmentBytes) {
       throw limit(`${p}: larger than maxAttachmentBytes (${config.maxAttachmentBytes} bytes): ${size}`, p, 'maxAttachmentBytes', config.maxAttachmentBytes, size)
@@ -111,10 +137,12 @@ export function readAttachmentInputs(
       return { file, name, duration, transcript, fileName: (file as Partial<File>).name, type: file.type, size: file.size }
     })
     if (!file) throw new ValidationError(`${p}: must be a Blob, a File, or { file, name?, duration?, transcript? }, got ${describe(input)}`, { path: p })
+    if (size === 0) throw new ValidationError(`${p}: the file is empty (0 bytes)`, { path: p })
     files.push(file)
     return {
       id: newId(),
-      name: name !== undefined ? (name as string) : typeof fileName === 'string' && fileName.length > 0 ? fileName.slice(0, MAX_ATTACHMENT_NAME) : 'attachment',
+      // A name given is checked as it is; the File's own (the user's file system's) is made safe.
+      name: name !== undefined ? (name as string) : typeof fileName === 'string' && fileName.length > 0 ? safeFileName(fileName) : 'attachment',
       type: type.slice(0, MAX_ATTACHMENT_NAME),
       size,
       ...(duration !== undefined ? { duration: duration as number } : {}),
