@@ -4,6 +4,8 @@
  * limits, and the bytes going with their messages.
  */
 import { createHash } from 'node:crypto'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { resolveObjectURL } from 'node:buffer'
 import { IDBObjectStore as FDBObjectStore } from 'fake-indexeddb'
 import { describe, expect, test } from 'vitest'
@@ -252,6 +254,27 @@ describe('attachments', () => {
     expect(await thrownBy(() => late)).toBeInstanceOf(ClientClosedError)
     await closed
     expect(resolveObjectURL(left.url)).toBeUndefined()
+  })
+
+  test('the client lets go of the files once their sends have committed', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const chat = createDevice().openBehind({}) // the engine gets copies, as a worker does
+    await chat.ready
+    const collected: number[] = []
+    const registry = new FinalizationRegistry((i: number) => collected.push(i))
+    // In a function of its own: a suspended async frame can keep the last one alive.
+    const send = (i: number) => {
+      const file = new Blob([new Uint8Array(100).fill(i)])
+      registry.register(file, i)
+      return i % 2 === 0 ? chat.sendMainChatMessage(`photo ${i}`, { attachments: [file] }) : chat.sendVoiceMessage({ audio: file, duration: 1000 })
+    }
+    for (let i = 0; i < 6; i++) await send(i)
+    for (let round = 0; round < 20 && collected.length < 6; round++) {
+      gc()
+      await new Promise((resolve) => setTimeout(resolve, 10)) // finalizers run in a task of their own
+    }
+    expect(collected.sort()).toEqual([0, 1, 2, 3, 4, 5])
   })
 
   test('readAttachment of an unknown id is a NotFoundError; a bad id a ValidationError', async () => {
