@@ -38,11 +38,25 @@ export function safeFileName(name: string): string {
   return clean.slice(0, MAX_ATTACHMENT_NAME - extension.length) + extension
 }
 
-/** Whether `value` is a Blob (a File is one) of this realm or of another (a worker's clone). */
+/** Blob's own `size` getter: it throws for anything that is not a Blob, whatever its prototype or tag says. */
+const blobSize = typeof Blob === 'undefined' ? undefined : Object.getOwnPropertyDescriptor(Blob.prototype, 'size')?.get
+
+/**
+ * Whether `value` is a Blob (a File is one) of this realm or of another (an iframe's). An
+ * object that only says it is one (`Symbol.toStringTag`, a prototype set to `Blob.prototype`)
+ * is not: its bytes could not reach the worker.
+ */
 export function isBlob(value: unknown): value is Blob {
-  if (typeof Blob !== 'undefined' && value instanceof Blob) return true
+  if (typeof value !== 'object' || value === null) return false
   const tag = Object.prototype.toString.call(value)
-  return tag === '[object Blob]' || tag === '[object File]'
+  if (tag !== '[object Blob]' && tag !== '[object File]') return false
+  if (!blobSize) return true // no Blob here to check against
+  try {
+    blobSize.call(value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**

@@ -86,6 +86,14 @@ describe('files of a send', () => {
     expect(files.map((file) => file.size)).toEqual([2, 1, 3])
   })
 
+  test('an object that only says it is a Blob is refused with a ValidationError at its place', () => {
+    const fakes = [{ [Symbol.toStringTag]: 'Blob', size: 3, type: 'image/png' }, Object.create(File.prototype) as File]
+    for (const fake of fakes) {
+      expect(thrown(() => readAttachmentInputs([fake], 'options.attachments', config, () => 'id'))).toMatchObject({ code: 'validation', details: { path: 'options.attachments[0]' } })
+      expect(thrown(() => readAttachmentInputs([{ file: fake }], 'options.attachments', config, () => 'id'))).toMatchObject({ code: 'validation', details: { path: 'options.attachments[0]' } })
+    }
+  })
+
   test('an empty file is refused with a ValidationError at its place', () => {
     const error = thrown(() => readAttachmentInputs([new Blob(['x']), new File([], 'empty.txt')], 'options.attachments', config, () => 'id'))
     expect(error).toBeInstanceOf(ValidationError)
