@@ -58,6 +58,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     for (const url of urls) URL.revokeObjectURL(url)
     urls.clear()
   }
+  client.onReset(revokeUrls) // the erased bytes are not left reachable, whichever tab cleared
   const chat: ChatClient = {
     ready: client.ready,
     state$: store.state$,

@@ -324,7 +324,8 @@ export interface ChatClient {
   /**
    * An object URL of a stored attachment's bytes, made on demand: the state holds metadata
    * only, and the bytes stay in the worker's storage until shown. Call `release()` when the
-   * element that shows it goes; `close()` and `clearAllData()` revoke the URLs not released.
+   * element that shows it goes; `close()`, and `clearAllData()` in any tab, revoke the URLs
+   * not released.
    * @throws ClientClosedError when the client closes before the URL is made
    * @throws NotFoundError when no stored message carries the attachment (any more)
    * @example

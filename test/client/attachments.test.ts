@@ -256,6 +256,18 @@ describe('attachments', () => {
     expect(resolveObjectURL(left.url)).toBeUndefined()
   })
 
+  test("another tab's clearAllData revokes this tab's object URLs too", async () => {
+    const device = createDevice()
+    const chat = device.open()
+    await chat.sendMainChatMessage('photo', { attachments: [png()] })
+    const { url } = await chat.attachmentUrl(lastMain(chat).attachments![0]!.id)
+    const other = device.open()
+    await other.ready
+    await other.clearAllData()
+    await expect.poll(() => chat.getState().mainChat.messages).toEqual([])
+    expect(resolveObjectURL(url)).toBeUndefined()
+  })
+
   test('the client lets go of the files once their sends have committed', async () => {
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as () => void
