@@ -131,7 +131,10 @@ export interface ChatClientOptions {
 
 /** An object URL of an attachment's bytes (see {@link ChatClient.attachmentUrl}). */
 export interface AttachmentUrl {
-  /** A `blob:` URL for `<img src>`, `<audio src>` or a download link. */
+  /**
+   * A `blob:` URL for `<img src>`, `<audio src>` or a download link. It runs in the page's
+   * origin: do not let the user navigate to one of an HTML or SVG attachment.
+   */
   readonly url: string
   /** Revokes the URL, so the browser can let go of it. Calling it again does nothing. */
   release(): void
