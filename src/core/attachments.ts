@@ -152,6 +152,7 @@ export function readAttachmentInputs(
     })
     if (!file) throw new ValidationError(`${p}: must be a Blob, a File, or { file, name?, duration?, transcript? }, got ${describe(input)}`, { path: p })
     if (size === 0) throw new ValidationError(`${p}: the file is empty (0 bytes)`, { path: p })
+    if (!cloneable(file)) throw new ValidationError(`${p}: this Blob cannot be copied to the worker (in Node, a Blob of fs.openAsBlob: read it into a Blob of its bytes)`, { path: p })
     files.push(file)
     return {
       id: newId(),
@@ -164,6 +165,20 @@ export function readAttachmentInputs(
     }
   })
   return { attachments: checkAttachmentInfos(infos, path.replace(/\.attachments$/, ''), config), files }
+}
+
+/**
+ * Whether the structured clone takes `file` (a Blob's clone shares its bytes: nothing is
+ * copied). Every browser Blob is; Node refuses the file-backed ones of `fs.openAsBlob`.
+ */
+function cloneable(file: Blob): boolean {
+  if (typeof structuredClone !== 'function') return true
+  try {
+    structuredClone(file)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function checkName(value: unknown, path: string, allowEmpty: boolean): string {

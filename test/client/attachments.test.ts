@@ -5,6 +5,10 @@
  */
 import { createHash } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
+import { openAsBlob } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
 import { resolveObjectURL } from 'node:buffer'
 import { IDBObjectStore as FDBObjectStore } from 'fake-indexeddb'
@@ -122,6 +126,23 @@ describe('attachments', () => {
     expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
     await chat.sendMainChatMessage('odd name', { attachments: [text('z', 'report\u202Efdp.exe\n')] })
     expect(lastMain(chat).attachments![0]!.name).toBe('report_fdp.exe_')
+  })
+
+  test("a Blob the worker cannot be given (Node's fs.openAsBlob) is a ValidationError at the call, and the client goes on", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'companion-chat-'))
+    try {
+      await writeFile(join(dir, 'invoice.txt'), 'Invoice 1234')
+      const chat = createDevice().openBehind({})
+      await chat.ready
+      const error = await thrownBy(async () => chat.sendMainChatMessage('invoice', { attachments: [await openAsBlob(join(dir, 'invoice.txt'))] }))
+      expect(error).toBeInstanceOf(ValidationError)
+      expect(error).toMatchObject({ details: { path: 'options.attachments[0]' } })
+      expect(chat.getState().mainChat.messages).toEqual([])
+      await chat.sendMainChatMessage('invoice', { attachments: [new Blob([await readFile(join(dir, 'invoice.txt'))])] })
+      expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['invoice'])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   test('the stored total is held to maxStoredAttachmentBytes: the send past it rejects and leaves nothing', async () => {
