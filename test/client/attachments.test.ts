@@ -224,6 +224,24 @@ describe('attachments', () => {
     expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual([])
   })
 
+  test('one Blob twice is two attachments; a ticket made from a message trimmed in the same write keeps both files', async () => {
+    const device = createDevice()
+    const chat = device.open({ config: { maxMainChatMessages: 1 } })
+    await chat.ready
+    const photo = png()
+    void chat.sendMainChatMessage('the same photo twice', { attachments: [photo, photo] })
+    const source = lastMain(chat)
+    const ticket = chat.createTicketFromChatMessage(source.id, 'order-help', 'Broken parcel')
+    void chat.sendMainChatMessage('pushes it out of the main chat')
+    await chat.flush()
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['pushes it out of the main chat'])
+    const copy = chat.getState().tickets.find((t) => t.id === ticket)!.messages[0]!
+    expect(copy.attachments).toHaveLength(2)
+    expect(copy.attachments![0]!.id).not.toBe(copy.attachments![1]!.id)
+    for (const attachment of copy.attachments!) expect((await chat.readAttachment(attachment.id)).size).toBe(64)
+    expect(await storedAttachments(device.indexedDB, device.databaseName)).toEqual(copy.attachments!.map((a) => a.id).sort())
+  })
+
   test('clearAllData removes every attachment; clearUserData keeps messages and their files', async () => {
     const device = createDevice()
     const chat = device.open()
