@@ -11,6 +11,7 @@ import { forgetSeenWords } from '../src/core/topics.js'
 import {
   MAIN_THREAD,
   PROTOCOL_VERSION,
+  type AttachmentInfo,
   type Change,
   type ChatConfig,
   type CleanupReport,
@@ -48,6 +49,7 @@ import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../sr
 import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
 import { carriesFiles, stageAttachments, withoutStoredFiles } from './stage-attachments.js'
+import { withSafeNames } from '../src/core/attachments.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -643,7 +645,8 @@ class ChatEngine implements Engine {
     batch.changes.forEach((change, index) => {
       if (change?.kind !== 'message' || change.files === undefined) return
       try {
-        const { delivery: _, ...message } = change.message
+        const { delivery: _, ...given } = change.message
+        const message = given.attachments !== undefined ? { ...given, attachments: withSafeNames(given.attachments) as AttachmentInfo[] } : given
         const send = checkCommand({ kind: 'sendMessage', commandId: `remote-${index}`, at: batch.at, thread: change.thread, message, files: change.files }, this.#config)
         sends.push(send)
         at.set(send.commandId, index)

@@ -181,6 +181,19 @@ function cloneable(file: Blob): boolean {
   }
 }
 
+/**
+ * A pulled message's attachments with their names made safe ({@link safeFileName}): a name
+ * a support desk gave (`Invoice 03/2026.pdf`) is kept in that form instead of refusing the
+ * message. Anything else is left for the checks.
+ */
+export function withSafeNames(attachments: unknown): unknown {
+  if (!Array.isArray(attachments)) return attachments
+  return attachments.map((item: unknown) => {
+    const name = typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : undefined
+    return typeof name === 'string' ? { ...(item as object), name: safeFileName(name) } : item
+  })
+}
+
 function checkName(value: unknown, path: string, allowEmpty: boolean): string {
   if (typeof value !== 'string' || (!allowEmpty && value.length === 0) || value.length > MAX_ATTACHMENT_NAME) {
     throw new ValidationError(`${path}: must be a ${allowEmpty ? '' : 'non-empty '}string of at most ${MAX_ATTACHMENT_NAME} characters, got ${describe(value)}`, { path })
