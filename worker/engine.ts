@@ -11,6 +11,7 @@ import { forgetSeenWords } from '../src/core/topics.js'
 import {
   MAIN_THREAD,
   PROTOCOL_VERSION,
+  type AttachmentInfo,
   type Change,
   type ChatConfig,
   type CleanupReport,
@@ -47,7 +48,8 @@ import type { RemoteChange } from '../src/core/sync.js'
 import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
 import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
-import { carriesFiles, stageAttachments } from './stage-attachments.js'
+import { carriesFiles, stageAttachments, withoutStoredFiles } from './stage-attachments.js'
+import { withSafeNames } from '../src/core/attachments.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -473,6 +475,7 @@ class ChatEngine implements Engine {
     let freed: readonly string[] = []
     try {
       const db = await this.#database()
+      if (resent && valid.some(carriesFiles)) valid = await db.transaction('r', db.messages, db.applied, () => withoutStoredFiles(db, valid))
       if (valid.some(carriesFiles)) {
         const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
         const stage = await stageAttachments(valid, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
@@ -642,7 +645,8 @@ class ChatEngine implements Engine {
     batch.changes.forEach((change, index) => {
       if (change?.kind !== 'message' || change.files === undefined) return
       try {
-        const { delivery: _, ...message } = change.message
+        const { delivery: _, ...given } = change.message
+        const message = given.attachments !== undefined ? { ...given, attachments: withSafeNames(given.attachments) as AttachmentInfo[] } : given
         const send = checkCommand({ kind: 'sendMessage', commandId: `remote-${index}`, at: batch.at, thread: change.thread, message, files: change.files }, this.#config)
         sends.push(send)
         at.set(send.commandId, index)

@@ -8,6 +8,7 @@
 import { AttachmentLimitError, StorageFullError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import type { ChatConfig, Command, CommandOutcome } from '../src/core/protocol.js'
 import type { AttachmentFolder } from './attachment-files.js'
+import type { ChatDatabase } from './database.js'
 import type { StagedBytes } from './attachment-rows.js'
 import { describeFile } from './describe-file.js'
 
@@ -24,6 +25,26 @@ export interface Staged {
 
 /** Whether a command carries files to store. */
 export const carriesFiles = (command: Command): command is Send & { files: readonly Blob[] } => command.kind === 'sendMessage' && command.files !== undefined
+
+/**
+ * A resent batch (sent before to an engine whose answer was lost) without the files of the
+ * sends that were stored then: such a send is done already (the batch recognises it by its
+ * message row, or by its recorded id once the row is gone), and staging its files again would
+ * count them twice against `maxStoredAttachmentBytes` and the quota, refusing a message that
+ * is stored, and write over the files of its stored attachments. Runs in a read transaction.
+ */
+export async function withoutStoredFiles(db: ChatDatabase, commands: readonly Command[]): Promise<Command[]> {
+  const sends = commands.filter(carriesFiles)
+  if (sends.length === 0) return [...commands]
+  const [rows, applied] = await Promise.all([db.messages.bulkGet(sends.map((send) => send.message.id)), db.applied.bulkGet(sends.map((send) => send.commandId))])
+  const stored = new Set(sends.filter((send, i) => rows[i]?.command === send.commandId || applied[i] !== undefined))
+  if (stored.size === 0) return [...commands]
+  return commands.map((command) => {
+    if (!stored.has(command as Send & { files: readonly Blob[] })) return command
+    const { files: _files, ...send } = command as Send
+    return send
+  })
+}
 
 /**
  * Stages the files of `commands`. `storedBytes` is the total stored now

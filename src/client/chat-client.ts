@@ -132,6 +132,8 @@ export class Client {
   readonly #mirror: Mirror
   /** The durable outbox as the feed reports it (sync). */
   readonly deliveries = new OutboxView()
+  /** Called when the database is cleared (`clearAllData` in this tab or another): see `onReset`. */
+  readonly #resetListeners = new Set<() => void>()
   /** Whether sync is configured: user messages and ticket changes are stored with a delivery state. */
   readonly #syncing: boolean
   /** Which ticket threads this client holds messages of (see windows.ts). */
@@ -252,6 +254,11 @@ export class Client {
     if (checked.metadata) this.#built.add(message)
     if (given) this.#files.set(message, given.files)
     return message
+  }
+
+  /** Calls `listener` each time the database is cleared, here or in another tab. */
+  onReset(listener: () => void): void {
+    this.#resetListeners.add(listener)
   }
 
   /** The files of a message built by `message()`, as a send command carries them. */
@@ -735,6 +742,7 @@ export class Client {
         // Held drafts stay: they were typed after this client's own clearAllData (which dropped the
         // ones before it), or while another tab cleared, and then they are newer than the clear.
         this.windows.forget()
+        for (const listener of this.#resetListeners) listener()
       }
     }
     if (patch.sent || patch.changes.length > 0) this.windows.committed()

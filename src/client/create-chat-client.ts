@@ -52,6 +52,13 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   }
   // Aborted when close() begins, so that waiting calls reject before the reply is marked interrupted.
   const closing = new AbortController()
+  /** The object URLs `attachmentUrl` made and that are not released yet: revoked by close() and clearAllData. */
+  const urls = new Set<string>()
+  const revokeUrls = (): void => {
+    for (const url of urls) URL.revokeObjectURL(url)
+    urls.clear()
+  }
+  client.onReset(revokeUrls) // the erased bytes are not left reachable, whichever tab cleared
   const chat: ChatClient = {
     ready: client.ready,
     state$: store.state$,
@@ -123,7 +130,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     async sendVoiceMessage(recording, voiceOptions) {
       notClosed()
       const { audio, duration, thread, rest } = readVoiceMessage(recording, voiceOptions)
-      const transcript = options.transcribe ? await transcribeOrReport(options.transcribe, audio, (error) => client.store.reportError(error)) : undefined
+      const transcript = options.transcribe ? await transcribeOrReport(options.transcribe, audio, client.config.maxContentLength, (error) => client.store.reportError(error)) : undefined
       const attachment = { file: audio, name: voiceFileName(audio), duration, ...(transcript !== undefined ? { transcript } : {}) }
       const sendOptions = { ...rest, attachments: [attachment] }
       // The transcript is the message's text: search and topics count it like typed text.
@@ -137,14 +144,13 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     async attachmentUrl(id) {
       notClosed()
       const blob = await client.readAttachment(checkId(id, 'id'))
+      notClosed() // close() began during the read: a URL made now would outlive the client
       const url = URL.createObjectURL(blob)
-      let released = false
+      urls.add(url)
       return {
         url,
         release: () => {
-          if (released) return
-          released = true
-          URL.revokeObjectURL(url)
+          if (urls.delete(url)) URL.revokeObjectURL(url)
         },
       }
     },
@@ -183,7 +189,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       // Sync stops first, for the life of this client: a new database pulled from the server
       // again would bring back what the user asked to erase.
       void sync?.stop()
-      return client.clearAllData()
+      // The erased bytes are not left reachable through the URLs shown before.
+      return client.clearAllData().then(revokeUrls)
     },
     runCleanup: () => client.runCleanup(),
 
@@ -235,7 +242,11 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       await runner?.close() // a reply in progress is kept, marked interrupted
       await sync?.stop()
       actions$.complete()
-      await client.close()
+      try {
+        await client.close()
+      } finally {
+        revokeUrls()
+      }
     },
   }
   return chat

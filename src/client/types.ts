@@ -131,7 +131,10 @@ export interface ChatClientOptions {
 
 /** An object URL of an attachment's bytes (see {@link ChatClient.attachmentUrl}). */
 export interface AttachmentUrl {
-  /** A `blob:` URL for `<img src>`, `<audio src>` or a download link. */
+  /**
+   * A `blob:` URL for `<img src>`, `<audio src>` or a download link. It runs in the page's
+   * origin: do not let the user navigate to one of an HTML or SVG attachment.
+   */
   readonly url: string
   /** Revokes the URL, so the browser can let go of it. Calling it again does nothing. */
   release(): void
@@ -324,7 +327,9 @@ export interface ChatClient {
   /**
    * An object URL of a stored attachment's bytes, made on demand: the state holds metadata
    * only, and the bytes stay in the worker's storage until shown. Call `release()` when the
-   * element that shows it goes.
+   * element that shows it goes; `close()`, and `clearAllData()` in any tab, revoke the URLs
+   * not released.
+   * @throws ClientClosedError when the client closes before the URL is made
    * @throws NotFoundError when no stored message carries the attachment (any more)
    * @example
    * const { url, release } = await chat.attachmentUrl(message.attachments[0].id)

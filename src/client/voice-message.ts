@@ -51,6 +51,7 @@ export function readVoiceMessage(
 ): { audio: Blob; duration: number; thread: ThreadId; rest: { id?: string; metadata?: MessageMetadata } } {
   const { audio, duration } = (typeof recording === 'object' && recording !== null ? recording : {}) as Partial<Record<keyof VoiceRecording, unknown>>
   if (!isBlob(audio)) throw new ValidationError(`recording.audio: must be a Blob, got ${describe(audio)}`, { path: 'recording.audio' })
+  if (audio.size === 0) throw new ValidationError('recording.audio: the recording is empty (0 bytes)', { path: 'recording.audio' })
   if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) {
     throw new ValidationError(`recording.duration: must be a non-negative number of milliseconds, got ${describe(duration)}`, { path: 'recording.duration' })
   }
@@ -66,11 +67,15 @@ export function readVoiceMessage(
   }
 }
 
-/** The transcript, or undefined when the hook fails (reported: the voice message is sent without it). */
-export async function transcribeOrReport(transcribe: Transcribe, audio: Blob, report: (error: ChatError) => void): Promise<string | undefined> {
+/**
+ * The transcript, or undefined when the hook fails or answers more than `maxLength`
+ * characters (the message's content limit): reported, and the voice message is sent without it.
+ */
+export async function transcribeOrReport(transcribe: Transcribe, audio: Blob, maxLength: number, report: (error: ChatError) => void): Promise<string | undefined> {
   try {
     const text = await transcribe(audio)
     if (typeof text !== 'string') throw new TypeError(`transcribe answered ${describe(text)}, not a string`)
+    if (text.length > maxLength) throw new RangeError(`transcribe answered ${text.length} characters, more than maxContentLength (${maxLength})`)
     return text.trim() === '' ? undefined : text
   } catch (error) {
     report(new ChatError('internal', `transcribe failed: ${error instanceof Error ? error.message : String(error)}; the voice message is sent without a transcript`))

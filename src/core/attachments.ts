@@ -14,11 +14,49 @@ export const MAX_ATTACHMENT_NAME = 255
 
 const SHA256 = /^[0-9a-f]{64}$/
 
-/** Whether `value` is a Blob (a File is one) of this realm or of another (a worker's clone). */
+/**
+ * What an attachment's name must not hold: path separators (a name is not a path, whatever
+ * saves or shows it), control characters (a line break would start a new line of the text
+ * an assistant reads), and the bidirectional controls that make `invoice\u202Efdp.exe` show
+ * as `invoiceexe.pdf`.
+ */
+const UNSAFE_NAME = /[/\\\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+const UNSAFE_NAME_ALL = new RegExp(UNSAFE_NAME.source, 'g')
+/** A MIME type is printable ASCII (what a Blob's `type` is made of). */
+const MIME_TYPE = /^[\u0020-\u007e]*$/
+
+/**
+ * A File's own name, made safe to keep: each unsafe character (see `UNSAFE_NAME`) becomes
+ * `_`, and a name longer than {@link MAX_ATTACHMENT_NAME} loses the end of its stem, keeping
+ * its extension.
+ */
+export function safeFileName(name: string): string {
+  const clean = name.replace(UNSAFE_NAME_ALL, '_')
+  if (clean.length <= MAX_ATTACHMENT_NAME) return clean
+  const dot = clean.lastIndexOf('.')
+  const extension = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : ''
+  return clean.slice(0, MAX_ATTACHMENT_NAME - extension.length) + extension
+}
+
+/** Blob's own `size` getter: it throws for anything that is not a Blob, whatever its prototype or tag says. */
+const blobSize = typeof Blob === 'undefined' ? undefined : Object.getOwnPropertyDescriptor(Blob.prototype, 'size')?.get
+
+/**
+ * Whether `value` is a Blob (a File is one) of this realm or of another (an iframe's). An
+ * object that only says it is one (`Symbol.toStringTag`, a prototype set to `Blob.prototype`)
+ * is not: its bytes could not reach the worker.
+ */
 export function isBlob(value: unknown): value is Blob {
-  if (typeof Blob !== 'undefined' && value instanceof Blob) return true
+  if (typeof value !== 'object' || value === null) return false
   const tag = Object.prototype.toString.call(value)
-  return tag === '[object Blob]' || tag === '[object File]'
+  if (tag !== '[object Blob]' && tag !== '[object File]') return false
+  if (!blobSize) return true // no Blob here to check against
+  try {
+    blobSize.call(value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -41,7 +79,9 @@ export function checkAttachmentInfos(value: unknown, at: string, config: ChatCon
     if (ids.has(id)) throw new ValidationError(`${p}.id: ${id} appears twice`, { path: `${p}.id` })
     ids.add(id)
     const name = checkName(info.name, `${p}.name`, false)
+    if (UNSAFE_NAME.test(name)) throw new ValidationError(`${p}.name: must not hold path separators or control characters`, { path: `${p}.name` })
     const type = checkName(info.type, `${p}.type`, true)
+    if (!MIME_TYPE.test(type)) throw new ValidationError(`${p}.type: must be printable ASCII`, { path: `${p}.type` })
     const size = checkCount(info.size, `${p}.size`)
     if (size > config.maxAttachmentBytes) {
       throw limit(`${p}: larger than maxAttachmentBytes (${config.maxAttachmentBytes} bytes): ${size}`, p, 'maxAttachmentBytes', config.maxAttachmentBytes, size)
@@ -111,10 +151,13 @@ export function readAttachmentInputs(
       return { file, name, duration, transcript, fileName: (file as Partial<File>).name, type: file.type, size: file.size }
     })
     if (!file) throw new ValidationError(`${p}: must be a Blob, a File, or { file, name?, duration?, transcript? }, got ${describe(input)}`, { path: p })
+    if (size === 0) throw new ValidationError(`${p}: the file is empty (0 bytes)`, { path: p })
+    if (!cloneable(file)) throw new ValidationError(`${p}: this Blob cannot be copied to the worker (in Node, a Blob of fs.openAsBlob: read it into a Blob of its bytes)`, { path: p })
     files.push(file)
     return {
       id: newId(),
-      name: name !== undefined ? (name as string) : typeof fileName === 'string' && fileName.length > 0 ? fileName.slice(0, MAX_ATTACHMENT_NAME) : 'attachment',
+      // A name given is checked as it is; the File's own (the user's file system's) is made safe.
+      name: name !== undefined ? (name as string) : typeof fileName === 'string' && fileName.length > 0 ? safeFileName(fileName) : 'attachment',
       type: type.slice(0, MAX_ATTACHMENT_NAME),
       size,
       ...(duration !== undefined ? { duration: duration as number } : {}),
@@ -122,6 +165,33 @@ export function readAttachmentInputs(
     }
   })
   return { attachments: checkAttachmentInfos(infos, path.replace(/\.attachments$/, ''), config), files }
+}
+
+/**
+ * Whether the structured clone takes `file` (a Blob's clone shares its bytes: nothing is
+ * copied). Every browser Blob is; Node refuses the file-backed ones of `fs.openAsBlob`.
+ */
+function cloneable(file: Blob): boolean {
+  if (typeof structuredClone !== 'function') return true
+  try {
+    structuredClone(file)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A pulled message's attachments with their names made safe ({@link safeFileName}): a name
+ * a support desk gave (`Invoice 03/2026.pdf`) is kept in that form instead of refusing the
+ * message. Anything else is left for the checks.
+ */
+export function withSafeNames(attachments: unknown): unknown {
+  if (!Array.isArray(attachments)) return attachments
+  return attachments.map((item: unknown) => {
+    const name = typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : undefined
+    return typeof name === 'string' ? { ...(item as object), name: safeFileName(name) } : item
+  })
 }
 
 function checkName(value: unknown, path: string, allowEmpty: boolean): string {

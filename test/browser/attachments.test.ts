@@ -147,6 +147,32 @@ describe('attachments in Chromium', () => {
   )
 
   test(
+    'a send whose transaction fails after its file was written rejects, and leaves neither the message nor the file',
+    async () => {
+      const db = uniqueDb('attach-rollback')
+      const watched = await suite().browser.open(fixtureUrl(suite().app.url, db, 'worker', { failAttachmentRows: '1' }))
+      watched.allow(/quota|storage-full|StorageFull/i)
+      const { page } = watched
+      await page.evaluate(() => window.ready)
+      await page.evaluate(() => window.chat.sendMainChatMessage('before'))
+      const outcome = await page.evaluate(() =>
+        window.chat.sendMainChatMessage('with a photo', { attachments: [new File([new Uint8Array(5000)], 'photo.jpg', { type: 'image/jpeg' })] }).then(
+          () => 'stored',
+          (error: Error & { code?: string }) => error.code,
+        ),
+      )
+      expect(outcome).toBe('storage-full')
+      expect(await page.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.content))).toEqual(['before'])
+      // The folder was made for the file (no send made it before), and the file is gone.
+      expect(await opfsFiles(page, db)).toEqual([])
+      await suite().browser.closePages()
+      const again = await openTab(db)
+      expect(await again.evaluate(() => window.chat.getState().mainChat.messages.map((m) => m.content))).toEqual(['before'])
+    },
+    BROWSER_TEST_TIMEOUT,
+  )
+
+  test(
     'a file past the quota rejects with StorageFullError and leaves neither the message nor a file',
     async () => {
       const db = uniqueDb('attach-quota')

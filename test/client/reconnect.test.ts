@@ -183,6 +183,29 @@ describe('a worker that ends with commands in flight', () => {
     const state = await stored()
     expect(state.mainChat.messages.map((m) => [m.sender, m.content])).toEqual(questions.flatMap((q) => [['user', q], ['assistant', `About ${q}`]]))
   })
+
+  test('sends with files that the lost worker committed are recognised when sent again: not counted twice against the limits, their files kept', async () => {
+    const settled = new Set<string>()
+    const { workers, open, stored } = setup({ settled: (ids) => ids.forEach((id) => settled.add(id)) })
+    const chat = open({ config: { autoCleanupInterval: 0, maxStoredAttachmentBytes: 100, maxMainChatMessages: 2 } })
+    await chat.ready
+    workers[0]!.postMessage('mute')
+    // 'old' is trimmed by the time it is sent again (recognised by its recorded id), 'photo' is stored (by its row).
+    const sends = [
+      chat.sendMainChatMessage('old', { attachments: [new Blob([new Uint8Array(30)])] }),
+      chat.sendMainChatMessage('photo', { attachments: [new Blob([new Uint8Array(60).fill(7)])] }),
+      chat.sendMainChatMessage('a'),
+    ]
+    const photo = chat.getState().mainChat.messages.find((m) => m.content === 'photo')!
+    await expect.poll(() => settled.size, { timeout: 10_000 }).toBe(3)
+    void workers[0]!.terminate()
+    // Staged again, 'photo' would pass the 100 bytes allowed: 60 stored, 30 + 60 more.
+    await Promise.all(sends)
+    expect(workers).toHaveLength(2)
+    const state = await stored()
+    expect(state.mainChat.messages.map((m) => m.content)).toEqual(['photo', 'a'])
+    expect(new Uint8Array(await (await chat.readAttachment(photo.attachments![0]!.id)).arrayBuffer())).toEqual(new Uint8Array(60).fill(7))
+  })
 })
 
 test('a ticket scrolled back keeps every page it showed across the reconnect', async () => {

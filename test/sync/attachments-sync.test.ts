@@ -101,3 +101,28 @@ test("a file an agent attaches on the server reaches the device with the reply",
   expect(message.attachments).toEqual([{ id: 'label-1', name: 'label.txt', type: 'text/plain', size: label.length, sha256: sha256(new TextEncoder().encode(label)) }])
   expect(await (await chat.readAttachment('label-1')).text()).toBe(label)
 })
+
+test("a file an agent names with a slash or a control character still reaches the device, its name made safe", async () => {
+  const { url, options } = userDatabase()
+  const chat = createDevice().open(options())
+  const ticket = chat.createTicket('order-help', 'Invoice')
+  chat.watchTicket(ticket)
+  await delivered(chat)
+  await poll(() => chat.sync$.value.state).toBe('online')
+  const invoice = 'INVOICE 03/2026'
+  const response = await fetch(`${url}/message:agent-invoice`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      thread: ticket,
+      message: { id: 'agent-invoice', content: 'Your invoice', sender: 'assistant', timestamp: Date.now(), type: 'text', attachments: [{ id: 'invoice-1', name: 'Invoice 03/2026\n.txt', type: 'text/plain', size: invoice.length }] },
+      _attachments: { 'file-invoice-1': { content_type: 'text/plain', data: Buffer.from(invoice).toString('base64') } },
+    }),
+  })
+  expect(response.ok).toBe(true)
+  await poll(() => chat.getState().tickets.find((t) => t.id === ticket)?.lastMessage?.id).toBe('agent-invoice')
+  const message = chat.getState().tickets.find((t) => t.id === ticket)!.messages.find((m) => m.id === 'agent-invoice')!
+  expect(message.attachments).toMatchObject([{ id: 'invoice-1', name: 'Invoice 03_2026_.txt' }])
+  expect(await (await chat.readAttachment('invoice-1')).text()).toBe(invoice)
+})
