@@ -82,7 +82,7 @@ export const DEFAULT_WORKER_TIMEOUT = 15_000
  * thousands of tickets) is applied in slices of this many, one task each, so the page never
  * blocks for the whole of it.
  */
-export const REMOVAL_SLICE = 1_000
+export const REMOVAL_SLICE = 500
 
 /** How a call in flight ends when its connection is lost: the caller runs it again on the next one. Never leaves the client. */
 class ConnectionLost extends Error {
@@ -755,6 +755,9 @@ export class Client {
     let at = 0
     try {
       while (removals - at > REMOVAL_SLICE) {
+        // Each slice in a task of its own, the first too: reading the patch's message took one.
+        await delay(0)
+        if (this.#closed || !this.#connected || this.#loads !== loads) break
         const slice: Change[] = []
         for (const change of patch.changes.slice(at, at + REMOVAL_SLICE)) {
           if (change.type === 'ticketDeleted' && change.id !== active) slice.push(change)
@@ -764,9 +767,8 @@ export class Client {
         this.#mirror.applyLocal(slice)
         this.#forgetTickets(slice)
         this.#changed()
-        await delay(0)
-        if (this.#closed || !this.#connected || this.#loads !== loads) break
       }
+      await delay(0) // and the rest in one more
     } finally {
       this.#slicing = false
       // After a snapshot the slices applied are gone with the state they went into: the whole
