@@ -77,6 +77,13 @@ export const DEFAULT_CONNECT_TIMEOUT = 30_000
 /** Default of `ChatClientOptions.workerTimeout`, in ms. */
 export const DEFAULT_WORKER_TIMEOUT = 15_000
 
+/**
+ * Ticket removals of one patch applied per task. A patch that removes more (a cleanup of
+ * thousands of tickets) is applied in slices of this many, one task each, so the page never
+ * blocks for the whole of it.
+ */
+export const REMOVAL_SLICE = 500
+
 /** How a call in flight ends when its connection is lost: the caller runs it again on the next one. Never leaves the client. */
 class ConnectionLost extends Error {
   override readonly name = 'ConnectionLost'
@@ -86,6 +93,13 @@ const LOST = new ConnectionLost('The connection to the engine was lost')
 /** Items of the outbox: commands, and the clear of `clearAllData` (by its pending entry's id). */
 type OutboxItem = Command | { readonly clear: string }
 const itemId = (item: OutboxItem): string => ('kind' in item ? item.commandId : item.clear)
+
+/** How many changes at the start of `patch` remove tickets. */
+function leadingRemovals(patch: Patch): number {
+  let n = 0
+  while (n < patch.changes.length && patch.changes[n]!.type === 'ticketDeleted') n++
+  return n
+}
 
 /** A promise with its settle functions; rejections are observed. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
@@ -155,6 +169,9 @@ export class Client {
     this.#sendNow()
   })
   #patchesBeforeWelcome: Patch[] = [] // patches that arrived before the welcome
+  #loads = 0 // snapshots taken in so far
+  #slicing = false // a patch's removals are being applied in slices (`#applyInSlices`)
+  readonly #patchesBehindSlices: Patch[] = [] // patches that arrived meanwhile, in order
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
   #resyncing: Promise<void> | undefined
   #stopWatchdog: () => void = () => {}
@@ -521,6 +538,7 @@ export class Client {
   }
 
   #load(snapshot: Snapshot): void {
+    this.#loads++
     this.deliveries.load(snapshot.outbox)
     this.#mirror.load(snapshot)
     this.#changed()
@@ -715,6 +733,74 @@ export class Client {
   // ── Change feed ────────────────────────────────────────────────────────────
 
   #onPatch(patch: Patch): void {
+    if (this.#slicing) {
+      this.#patchesBehindSlices.push(patch)
+      return
+    }
+    if (this.#connected && patch.version === this.#mirror.version + 1 && leadingRemovals(patch) > REMOVAL_SLICE) {
+      void this.#applyInSlices(patch)
+      return
+    }
+    this.#applyPatch(patch)
+  }
+
+  /**
+   * Applies a patch that removes many tickets in slices, one task each: every slice removes
+   * some of its tickets (with their messages and drafts) and shows the result, as another
+   * tab's cleanup would, and the last slice applies the rest of the patch, moves the version
+   * and settles its commands, so a call waiting for the patch (`runCleanup`) ends only once
+   * every removal shows. The ticket the view has selected goes in the last slice, with the
+   * patch's change of the view. Later patches wait for the last slice; a snapshot that comes
+   * meanwhile (a new connection) ends the slicing, and the patch is then taken as any patch is.
+   */
+  async #applyInSlices(patch: Patch): Promise<void> {
+    this.#slicing = true
+    const loads = this.#loads
+    const removals = leadingRemovals(patch)
+    const active = this.getState().activeTicketId
+    const kept: Change[] = [] // removals left for the last slice
+    let at = 0
+    try {
+      while (removals - at > REMOVAL_SLICE) {
+        // Each slice in a task of its own, the first too: reading the patch's message took one.
+        await delay(0)
+        if (this.#closed || !this.#connected || this.#loads !== loads) break
+        const slice: Change[] = []
+        for (const change of patch.changes.slice(at, at + REMOVAL_SLICE)) {
+          if (change.type === 'ticketDeleted' && change.id !== active) slice.push(change)
+          else kept.push(change)
+        }
+        at += REMOVAL_SLICE
+        this.#mirror.applyLocal(slice)
+        this.#forgetTickets(slice)
+        this.#changed()
+      }
+      await delay(0) // and the rest in one more
+    } finally {
+      this.#slicing = false
+      // After a snapshot the slices applied are gone with the state they went into: the whole
+      // patch is taken again (removing a removed ticket changes nothing), or skipped by its version.
+      this.#applyPatch(this.#loads === loads ? { ...patch, changes: [...kept, ...patch.changes.slice(at)] } : patch)
+      while (!this.#slicing && this.#patchesBehindSlices.length > 0) this.#onPatch(this.#patchesBehindSlices.shift()!)
+    }
+  }
+
+  /** What the client keeps beside the state of tickets that a change removed: their windows and held drafts. */
+  #forgetTickets(changes: readonly Change[]): void {
+    for (const change of changes) {
+      if (change.type === 'ticketDeleted') {
+        this.windows.forget(change.id)
+        this.#forgetDrafts(change.id) // the engine would refuse it: its ticket is gone
+      } else if (change.type === 'reset') {
+        // Held drafts stay: they were typed after this client's own clearAllData (which dropped the
+        // ones before it), or while another tab cleared, and then they are newer than the clear.
+        this.windows.forget()
+        for (const listener of this.#resetListeners) listener()
+      }
+    }
+  }
+
+  #applyPatch(patch: Patch): void {
     if (!this.#connected) {
       this.#patchesBeforeWelcome.push(patch)
       return
@@ -734,17 +820,7 @@ export class Client {
     // A patch went missing, or one named a message this client does not hold: start again from a snapshot.
     if (patch.version > this.#mirror.version + 1) void this.#resync()
     if (!this.#mirror.apply(patch)) void this.#resync()
-    for (const change of patch.changes) {
-      if (change.type === 'ticketDeleted') {
-        this.windows.forget(change.id)
-        this.#forgetDrafts(change.id) // the engine would refuse it: its ticket is gone
-      } else if (change.type === 'reset') {
-        // Held drafts stay: they were typed after this client's own clearAllData (which dropped the
-        // ones before it), or while another tab cleared, and then they are newer than the clear.
-        this.windows.forget()
-        for (const listener of this.#resetListeners) listener()
-      }
-    }
+    this.#forgetTickets(patch.changes)
     if (patch.sent || patch.changes.length > 0) this.windows.committed()
     this.deliveries.apply(patch.changes)
     this.#settleOutcomes(patch)

@@ -21,7 +21,7 @@ import type {
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { LazyState } from './lazy-state.js'
 import { addPending, type Pending } from './pending.js'
-import { reconcile } from './reconcile.js'
+import { adoptShown, reconcile } from './reconcile.js'
 import { draftsOf, findMessage, ticketsById } from './state-queries.js'
 
 export class Mirror {
@@ -64,9 +64,13 @@ export class Mirror {
     let state = visible.get()
     if (this.#rebuilt) {
       // Rebuilt from the confirmed state: hand back the objects already shown where equal.
-      state = reconcile(this.#shown, state)
+      const built = state
+      state = reconcile(this.#shown, built)
       visible.set(state)
       this.#rebuilt = false
+      // The confirmed state takes the shown objects it holds, so the next rebuild finds them
+      // identical (`===`) and compares only what changed since.
+      if (state !== built) this.#confirmed = adoptShown(this.#confirmed, built, state)
     }
     this.#shown = state
     return state

@@ -5,6 +5,7 @@
  * confirmation that changes nothing visible emits nothing and re-renders nothing.
  */
 import type { ChatMessage, ChatSystemState, ChatTicket } from '../core/protocol.js'
+import { ticketsById } from './state-queries.js'
 
 export function reconcile(prev: ChatSystemState, next: ChatSystemState): ChatSystemState {
   if (prev === next) return next
@@ -33,6 +34,69 @@ export function reconcile(prev: ChatSystemState, next: ChatSystemState): ChatSys
     return prev
   }
   return { ...next, mainChat, tickets, userContext, analytics }
+}
+
+/**
+ * The confirmed state with the shown objects in place of its own equal ones. `built` is the
+ * visible state as rebuilt from `confirmed` (its pending changes replayed on top) and `shown`
+ * what `reconcile` made of it: equal to `built` item for item, at the same places. An object
+ * of `built` that is also `confirmed`'s (no pending change touched it) is replaced there by
+ * its shown twin, so confirmed and shown stay identical where they are equal and a later
+ * rebuild compares only what changed since, not every ticket or message again.
+ */
+export function adoptShown(confirmed: ChatSystemState, built: ChatSystemState, shown: ChatSystemState): ChatSystemState {
+  if (built === confirmed) return shown
+  let mainChat = confirmed.mainChat
+  if (built.mainChat === mainChat) mainChat = shown.mainChat
+  else if (built.mainChat.messages !== shown.mainChat.messages) {
+    const messages = adoptList(mainChat.messages, built.mainChat.messages, shown.mainChat.messages)
+    if (messages !== mainChat.messages) mainChat = { ...mainChat, messages }
+  }
+  const tickets = adoptTickets(confirmed, built.tickets, shown.tickets)
+  const userContext = built.userContext === confirmed.userContext ? shown.userContext : confirmed.userContext
+  const analytics = built.analytics === confirmed.analytics ? shown.analytics : confirmed.analytics
+  if (mainChat === confirmed.mainChat && tickets === confirmed.tickets && userContext === confirmed.userContext && analytics === confirmed.analytics) {
+    return confirmed
+  }
+  return { ...confirmed, mainChat, tickets, userContext, analytics }
+}
+
+function adoptTickets(confirmed: ChatSystemState, built: readonly ChatTicket[], shown: readonly ChatTicket[]): readonly ChatTicket[] {
+  if (built === shown) return confirmed.tickets
+  if (built === confirmed.tickets) return shown
+  const own = ticketsById(confirmed)
+  let swaps: Map<string, ChatTicket> | undefined
+  for (let i = 0; i < built.length; i++) {
+    const b = built[i]!
+    const s = shown[i]!
+    if (b === s) continue
+    const c = own.get(b.id)
+    if (!c) continue // made by a pending change only
+    if (c === b) (swaps ??= new Map()).set(b.id, s)
+    else if (b.messages !== s.messages) {
+      // A pending change touched the ticket: its confirmed messages can still take the shown ones.
+      const messages = adoptList(c.messages, b.messages, s.messages)
+      if (messages !== c.messages) (swaps ??= new Map()).set(b.id, { ...c, messages })
+    }
+  }
+  if (!swaps) return confirmed.tickets
+  return confirmed.tickets.map((ticket) => swaps.get(ticket.id) ?? ticket)
+}
+
+/** `confirmed` with each item that `built` holds as is replaced by its equal at the same place in `shown`. */
+function adoptList<T extends { readonly id: string }>(confirmed: readonly T[], built: readonly T[], shown: readonly T[]): readonly T[] {
+  if (built === confirmed) return shown
+  let swaps: Map<T, T> | undefined
+  for (let i = 0; i < built.length; i++) if (built[i] !== shown[i]) (swaps ??= new Map()).set(built[i]!, shown[i]!)
+  if (!swaps) return confirmed
+  let changed = false
+  const out = confirmed.map((item) => {
+    const twin = swaps.get(item)
+    if (twin === undefined) return item
+    changed = true
+    return twin
+  })
+  return changed ? out : confirmed
 }
 
 /** The list with each item replaced by its equal predecessor (same id); `prev` itself when nothing differs. */

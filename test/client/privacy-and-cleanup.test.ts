@@ -168,6 +168,67 @@ describe('cleanup', () => {
     expect((await second.runCleanup()).removedTicketIds).toEqual([id])
     expect(second.getState().tickets).toEqual([])
   })
+
+  test('tickets a cleanup keeps stay the same objects while the ones it removes go', async () => {
+    const { chat, advance } = setup()
+    const old = [chat.createTicket('support', 'Old 1', 'a'), chat.createTicket('support', 'Old 2', 'b')]
+    await Promise.all(old.map((id) => chat.resolveTicket(id)))
+    advance(8 * DAY)
+    const open = chat.createTicket('support', 'Open', 'c')
+    const recent = chat.createTicket('support', 'Recent', 'd')
+    await chat.resolveTicket(recent)
+    await chat.flush()
+    const before = chat.getState().tickets
+    const kept = before.filter((ticket) => ticket.id === open || ticket.id === recent)
+    const seen: Array<readonly unknown[]> = []
+    const subscription = chat.tickets$.subscribe((tickets) => seen.push(tickets))
+    expect([...(await chat.runCleanup()).removedTicketIds].sort()).toEqual([...old].sort())
+    subscription.unsubscribe()
+    const after = chat.getState().tickets
+    expect(after.map((ticket) => ticket.id)).toEqual([open, recent])
+    expect(after[0]).toBe(kept[0])
+    expect(after[1]).toBe(kept[1])
+    expect(seen).toEqual([before, after])
+  })
+
+  test('a cleanup of thousands of tickets lets other tasks run while it shows, and ends with every removal shown', async () => {
+    const { chat, advance } = setup()
+    const n = 1_200 // more than one slice (REMOVAL_SLICE) of removals
+    const ids = Array.from({ length: n }, (_, i) => chat.createTicket('support', `Old ${i}`, `text ${i}`))
+    await Promise.all(ids.map((id) => chat.resolveTicket(id)))
+    await chat.selectTicket(ids[0]!)
+    advance(8 * DAY)
+    const open = chat.createTicket('support', 'Open', 'kept')
+    await chat.flush()
+    const keptTicket = chat.getState().tickets.find((ticket) => ticket.id === open)
+
+    // Each emission, with how many times a timer running meanwhile (other work of the page) had run.
+    const shown: Array<{ count: number; active: string | null; ticks: number }> = []
+    let ticks = 0
+    let ticking = true
+    const tick = () => {
+      ticks++
+      if (ticking) setTimeout(tick, 0)
+    }
+    const subscription = chat.state$.subscribe((state) => shown.push({ count: state.tickets.length, active: state.activeTicketId, ticks }))
+    setTimeout(tick, 0)
+    const report = await chat.runCleanup()
+    ticking = false
+    subscription.unsubscribe()
+    expect(report.removedTicketIds).toHaveLength(n)
+    expect(chat.getState().tickets.map((ticket) => ticket.id)).toEqual([open])
+    expect(chat.getState().tickets[0]).toBe(keptTicket)
+    expect(chat.getState().activeTicketId).toBeNull()
+
+    const during = shown.filter(({ count }) => count < n + 1) // the emissions that show removals
+    expect(during.at(-1)).toMatchObject({ count: 1, active: null })
+    // Part of the removals showed, and the page's timer ran, before the rest: it was not held for all of them.
+    expect(during.length).toBeGreaterThan(1)
+    expect(during.at(-1)!.ticks).toBeGreaterThan(during[0]!.ticks)
+    // The counts only go down, and the selected ticket stays (selected) until the last of them.
+    for (let i = 1; i < during.length; i++) expect(during[i]!.count).toBeLessThanOrEqual(during[i - 1]!.count)
+    for (const emission of during.slice(0, -1)) expect(emission.active).toBe(ids[0])
+  }, 60_000)
 })
 
 describe('two clients on one database', () => {
