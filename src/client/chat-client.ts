@@ -11,7 +11,7 @@
  * stay pending (and shown) meanwhile; calls in flight run again on the new connection.
  */
 import { checkCommand } from '../core/check-command.js'
-import { ChatError, ClientClosedError, ValidationError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
+import { ChatError, ClientClosedError, NotFoundError, ValidationError, WorkerGoneError, fromSerializedError } from '../core/errors.js'
 import {
   CHAT_CONFIG,
   PROTOCOL_VERSION,
@@ -872,7 +872,11 @@ export class Client {
     this.#unacked.delete(id)
     const entry = this.#mirror.settle(id)
     if (!entry) return // another client's command, or settled already
-    if (error) {
+    if (error instanceof NotFoundError && entry.command?.kind === 'setDraft') {
+      // Its ticket went (another tab's cleanup or clearUserData) before the held write reached
+      // the engine: the draft goes with the ticket, as it would have had the write come first.
+      entry.resolve()
+    } else if (error) {
       entry.reject(error)
       if (!entry.quiet) this.store.reportError(error)
     } else {

@@ -284,6 +284,33 @@ describe('wiping', () => {
     expect(errors).toEqual([])
     expect(await storedTexts(device)).toEqual({ [kept]: 'still here' })
   })
+
+  test("another tab's cleanup of a ticket, heard after this tab's held draft write of it was sent, is not an error", async () => {
+    const device = createDevice()
+    let now = Date.now()
+    const held: Array<() => void> = []
+    let holding = false
+    const chat = device.openBehind({ feed: (_patch, deliver) => (holding ? held.push(deliver) : deliver()) }, { now: () => now, ...NO_CLEANUP })
+    const other = device.open({ now: () => now, ...NO_CLEANUP })
+    const errors: unknown[] = []
+    chat.errors$.subscribe((error) => errors.push(error))
+    const old = chat.createTicket('support', 'Old')
+    await chat.resolveTicket(old)
+    await other.ready
+    now += 8 * DAY
+    chat.setDraft(old, 'one more thing') // held for the write interval
+    holding = true // this client hears nothing from here on
+    expect((await other.runCleanup()).removedTicketIds).toEqual([old])
+    await sleep(WRITE_INTERVAL * 2) // the held write goes to the engine, after the ticket went
+    await other.flush()
+    holding = false
+    for (const deliver of held.splice(0)) deliver()
+    await chat.flush()
+    expect(errors).toEqual([])
+    expect(chat.drafts$.value).toEqual({})
+    expect(chat.getState().tickets).toEqual([])
+    expect(await storedTexts(device)).toEqual({})
+  })
 })
 
 describe('bad input', () => {
