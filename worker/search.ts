@@ -15,8 +15,8 @@
  *    the rarest word's rows hold them), the rarest word's rows are read on, newest first,
  *    and checked the same way. Otherwise windows of time further back: the ids of every
  *    lookup in the window (`getAllKeys` on the keys of that time), intersected, and the
- *    rows of those left. Each window is complete, so matches come newest first and the scan
- *    stops at `limit`. The word being typed is taken as a whole word first (those rank
+ *    rows of those left, newest first. Each window is complete, so matches come newest first
+ *    and the scan stops at `limit`. The word being typed is taken as a whole word first (those rank
  *    first, and only those count towards `limit` in that pass); then the other lookups
  *    scan, and their messages are checked for it as a prefix. A scan that went through
  *    every message holding some of its words leaves nothing for a later one with them.
@@ -289,8 +289,11 @@ class Search {
    * Otherwise it reads windows of time further back: the ids of every
    * lookup in the window, intersected, and the rows of what is left. The first window is
    * sized by how far back the rarest word's first entries reached and how many of them
-   * matched, each next one by what the windows before found (2 to 8 times as long); one
-   * that holds too many messages to read is halved.
+   * matched, each next one by the rate of the matches found so far (at most 4 times as
+   * long); one that holds too many messages to read is halved. Only a window's newest
+   * candidates are read, as many as are still wanted: the rest wait (`pending`). When the
+   * query's typed word narrows the candidates to a few hundred messages and the windows
+   * would read the ids of much more frequent words, that word's rows are read instead.
    */
   async #runScan(scan: Scan, need: number, work: number): Promise<void> {
     const goal = scan.added + need
