@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, Command, EngineApi, SearchHit } from '../src/core/protocol.js'
 import { createIdSource } from '../src/client/ids.js'
+import { lastSearchWork, type SearchWork } from '../worker/search.js'
 import { createRandom } from './workload.js'
 
 /** The size of a run. */
@@ -16,6 +17,19 @@ export interface SearchBenchOptions {
   readonly limit: number
   /** Runs of each query; the table shows the first and the fastest. */
   readonly repeat: number
+  /** How many of the slowest queries (by first run) to report with what they read. */
+  readonly slowest: number
+}
+
+/** One of the slowest queries: its kind, text, times (ms), hits and what its first run read. */
+export interface SlowQuery {
+  readonly kind: string
+  readonly query: string
+  readonly threadId: string | undefined
+  readonly first: number
+  readonly best: number
+  readonly hits: number
+  readonly work: SearchWork
 }
 
 /** The timings of one query kind, in ms: the first run of each query, and its fastest run. */
@@ -33,6 +47,7 @@ export interface SearchBenchResult {
   readonly fillSeconds: number
   readonly indexKeysPerMessage: number
   readonly kinds: KindTimes[]
+  readonly slowest: SlowQuery[]
 }
 
 // ── Vocabulary ────────────────────────────────────────────────────────────────
@@ -48,7 +63,7 @@ const SYLLABLES = 'ka lo mi ra ten vor pix zel tur bri gon sha del qua fen rio m
 const ACCENTED = ['Café', 'Größe', 'Straße', 'naïve', 'résumé', 'Açaí', 'Ångström', 'Zürich', 'São', 'Crème']
 
 /** A long tail after the head: made-up product names, models, order numbers, accented words. */
-function makeVocabulary(random: () => number): string[] {
+export function makeVocabulary(random: () => number): string[] {
   const tail = new Set<string>()
   while (tail.size < 6_000) {
     const roll = random()
@@ -82,7 +97,7 @@ function zipf(size: number, random: () => number): () => number {
 
 // ── Database ──────────────────────────────────────────────────────────────────
 
-async function fill(api: EngineApi, vocabulary: readonly string[], random: () => number, ticketCount: number, perTicket: number): Promise<{ texts: string[]; tickets: string[] }> {
+export async function fill(api: EngineApi, vocabulary: readonly string[], random: () => number, ticketCount: number, perTicket: number): Promise<{ texts: string[]; tickets: string[] }> {
   const rank = zipf(vocabulary.length, random)
   const newId = createIdSource()
   const tickets = Array.from({ length: ticketCount }, () => newId())
@@ -116,12 +131,12 @@ async function fill(api: EngineApi, vocabulary: readonly string[], random: () =>
 
 // ── Queries ───────────────────────────────────────────────────────────────────
 
-interface Kind {
+export interface Kind {
   readonly name: string
   readonly queries: readonly { readonly query: string; readonly threadId?: string }[]
 }
 
-function makeQueries(vocabulary: readonly string[], texts: readonly string[], tickets: readonly string[], random: () => number, queryCount: number): Kind[] {
+export function makeQueries(vocabulary: readonly string[], texts: readonly string[], tickets: readonly string[], random: () => number, queryCount: number): Kind[] {
   const count = new Map<string, number>()
   for (const text of texts) for (const word of new Set(text.toLowerCase().match(/[\p{L}\p{N}#]+/gu) ?? [])) count.set(word, (count.get(word) ?? 0) + 1)
   const byCount = (min: number, max: number) => vocabulary.filter((w) => (count.get(w.toLowerCase()) ?? 0) >= min && (count.get(w.toLowerCase()) ?? 0) <= max)
@@ -163,6 +178,7 @@ export async function runSearchBench(api: EngineApi, options: SearchBenchOptions
     call(api.search(query, threadId === undefined ? { limit: options.limit } : { limit: options.limit, threadId }))
   for (const { query } of kinds[0]!.queries.slice(0, 50)) await search(query, undefined) // warm-up
   const out: KindTimes[] = []
+  const queries: SlowQuery[] = []
   for (const kind of kinds) {
     const first: number[] = []
     const best: number[] = []
@@ -176,15 +192,18 @@ export async function runSearchBench(api: EngineApi, options: SearchBenchOptions
         if (run === 0) {
           first.push(took)
           hits += found.length
+          queries.push({ kind: kind.name, query, threadId, first: took, best: took, hits: found.length, work: { ...lastSearchWork } })
         }
         fastest = Math.min(fastest, took)
       }
       best.push(fastest)
+      queries[queries.length - 1] = { ...queries[queries.length - 1]!, best: fastest }
     }
     out.push({ name: kind.name, first, best, hits: hits / kind.queries.length })
   }
   const keys = texts.reduce((sum, text) => sum + new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean)).size, 0)
-  return { environment, messages: texts.length, fillSeconds, indexKeysPerMessage: keys / texts.length, kinds: out }
+  const slowest = queries.sort((a, b) => b.first - a.first).slice(0, options.slowest)
+  return { environment, messages: texts.length, fillSeconds, indexKeysPerMessage: keys / texts.length, kinds: out, slowest }
 }
 
 /** p50, p95, p99 and the slowest, in ms. */

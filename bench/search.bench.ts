@@ -16,7 +16,9 @@
  *
  * Options: --messages N (default 100000), --tickets N (default 1000), --queries N per kind
  * (default 200), --limit N (default 20), --repeat N (default 3), --browser (also in
- * Chromium: playwright-core and /usr/bin/chromium or CHROMIUM_PATH), --no-node.
+ * Chromium: playwright-core and /usr/bin/chromium or CHROMIUM_PATH), --no-node, --slowest N
+ * (print the N slowest queries by first run, with what each read: ids, rows, cursor moves,
+ * requests).
  */
 import { createServer } from 'node:http'
 import { parseArgs } from 'node:util'
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     browser: { type: 'boolean', default: false },
     'no-node': { type: 'boolean', default: false },
+    slowest: { type: 'string', default: '0' },
   },
 })
 const options: SearchBenchOptions = {
@@ -45,6 +48,7 @@ const options: SearchBenchOptions = {
   queries: positive(args.queries, 'queries'),
   limit: positive(args.limit, 'limit'),
   repeat: positive(args.repeat, 'repeat'),
+  slowest: Number(args.slowest) || 0,
 }
 
 async function inNode(): Promise<SearchBenchResult> {
@@ -111,6 +115,11 @@ function print(result: SearchBenchResult): void {
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
   for (const row of rows) console.log(line(row))
   console.log(`(ms; first run of each query, then the fastest of ${options.repeat})`)
+  if (result.slowest.length > 0) console.log(`\nThe ${result.slowest.length} slowest queries (first run, best, hits; ids in bulk, entries with rows, rows alone, cursor moves, requests):`)
+  for (const q of result.slowest) {
+    const { ids, records, gets, moves, requests } = q.work
+    console.log(`${fmt(q.first).padStart(7)} ${fmt(q.best).padStart(7)} ${String(q.hits).padStart(3)}  ids ${ids} rec ${records} get ${gets} mov ${moves} req ${requests}  ${q.kind}: ${JSON.stringify(q.query)}${q.threadId ? ' (one ticket)' : ''}`)
+  }
 }
 
 function positive(value: string | undefined, name: string): number {

@@ -6,8 +6,12 @@
  * timers, no other awaits in between): IndexedDB commits a transaction that has nothing to do.
  */
 
+/** Requests made through `request` and key cursors since the page started: the search benchmark's measure. */
+export const requestCount = { value: 0 }
+
 /** The answer of a request. */
 export function request<T>(req: IDBRequest<T>): Promise<T> {
+  requestCount.value++
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result)
     req.onerror = () => reject(req.error)
@@ -112,6 +116,7 @@ export class KeyCursor {
 
   #wait(): Promise<IDBCursor | null> {
     this.#moves++
+    requestCount.value++
     return new Promise((resolve, reject) => (this.#waiting = { resolve, reject }))
   }
 

@@ -15,8 +15,8 @@
  *    the rarest word's rows hold them), the rarest word's rows are read on, newest first,
  *    and checked the same way. Otherwise windows of time further back: the ids of every
  *    lookup in the window (`getAllKeys` on the keys of that time), intersected, and the
- *    rows of those left. Each window is complete, so matches come newest first and the scan
- *    stops at `limit`. The word being typed is taken as a whole word first (those rank
+ *    rows of those left, newest first. Each window is complete, so matches come newest first
+ *    and the scan stops at `limit`. The word being typed is taken as a whole word first (those rank
  *    first, and only those count towards `limit` in that pass); then the other lookups
  *    scan, and their messages are checked for it as a prefix. A scan that went through
  *    every message holding some of its words leaves nothing for a later one with them.
@@ -34,9 +34,9 @@
  * a cursor to a key.
  */
 import type { SearchHit, ThreadId } from '../src/core/protocol.js'
-import { EVERY_MESSAGE, KEY_SEPARATOR, lookupsOf, matchTerms, parseQuery, type IndexLookup, type SearchTerm } from '../src/core/search-words.js'
+import { EVERY_MESSAGE, KEY_SEPARATOR, lookupsOf, matchTerms, parseQuery, timeStamp, type IndexLookup, type SearchTerm } from '../src/core/search-words.js'
 import type { ChatDatabase, MessageRow } from './database.js'
-import { request } from './key-cursor.js'
+import { request, requestCount } from './key-cursor.js'
 import type { Entry, EntryReader } from './newest-entries.js'
 import { walkPrefix } from './walk-prefix.js'
 import { WordIndex, time } from './word-index.js'
@@ -62,6 +62,12 @@ const RECENT = 200
 const DENSER = 4
 /** Candidates this few are checked on their rows at once. */
 const SMALL_SET = 150
+/** A scan's next window is at most this many times as long as the last. */
+const GROWTH = 4
+/** Matches of a window that tell their rate well enough to size the next window by. */
+const RATE_KNOWN = 4
+/** Candidates of a window checked beyond those still wanted (some may not match, or tie with the last). */
+const CHECK_SLACK = 4
 /** The ids of a prefix read whole to narrow a scan's windows, at most. */
 const SET_SIZE = 5_000
 /** The largest first chunk of a scan (a `limit` of 200 reads 201). */
@@ -75,6 +81,18 @@ export interface SearchRequest {
   readonly limit: number
 }
 
+/** What one search read: ids in bulk, entries read with their rows, rows read alone, cursor moves, and requests in all. */
+export interface SearchWork {
+  ids: number
+  records: number
+  gets: number
+  moves: number
+  requests: number
+}
+
+/** What the last search read (the search benchmark prints it for the slowest queries). */
+export const lastSearchWork: SearchWork = { ids: 0, records: 0, gets: 0, moves: 0, requests: 0 }
+
 /**
  * The best `limit` messages for `query`, best first. Must run outside any Dexie transaction
  * (it opens its own, read-only, on the messages).
@@ -84,7 +102,10 @@ export async function searchMessages(db: ChatDatabase, { query, threadId, limit 
   if (terms.length === 0) return []
   const store = db.backendDB().transaction('messages', 'readonly').objectStore('messages')
   const keyRange = db._options.IDBKeyRange as unknown as typeof IDBKeyRange
-  const rows = await new Search(store, keyRange, terms, threadId).find(limit)
+  const requests = requestCount.value
+  const search = new Search(store, keyRange, terms, threadId)
+  const rows = await search.find(limit)
+  Object.assign(lastSearchWork, search.read, { requests: requestCount.value - requests })
   return rank(rows, terms, limit)
 }
 
@@ -105,6 +126,8 @@ interface Scan {
   windowed: readonly IndexLookup[]
   /** The ids under every prefix lookup of the query, when they are few enough to read whole. */
   among: ReadonlySet<string> | undefined
+  /** With `among`: the prefix lookup with the fewest entries, and how many. */
+  narrowest: { readonly lookup: IndexLookup; readonly entries: number } | undefined
   /** The time before which nothing matches: no window reaches further. */
   oldest: number | undefined
   /** Matches the windows found, and the time they covered: the next window's estimate. */
@@ -123,6 +146,8 @@ interface Scan {
   complete: readonly IndexLookup[] | undefined
   /** Set when the windows would cost more than reading on through the rarest lookup's rows: those are read instead. */
   rows: boolean
+  /** Candidates of the last window not checked yet (the rest were enough), oldest first. */
+  pending: string[]
 }
 
 /** One pass of step 4: a scan, or a walk of a prefix (`skip`: a word left out). */
@@ -145,6 +170,8 @@ class Search {
   readonly #complete: Array<readonly IndexLookup[]> = []
   /** Index entries and rows read (the budget's measure). */
   #work = 0
+  /** The same, by kind. */
+  readonly read: SearchWork = { ids: 0, records: 0, gets: 0, moves: 0, requests: 0 }
   #passes: Pass[] | undefined
 
   constructor(store: IDBObjectStore, keyRange: typeof IDBKeyRange, terms: readonly SearchTerm[], threadId: ThreadId | undefined) {
@@ -194,7 +221,7 @@ class Search {
   async #readIds(size: number): Promise<{ driver: IndexLookup; keep: string[] } | undefined> {
     const lists = await Promise.all(this.#lookups.map((lookup) => this.#words.ids(lookup, size)))
     const whole = lists.map((ids, i) => ({ lookup: this.#lookups[i]!, ids: new Set(ids), size: ids.length })).filter((list) => list.size <= size)
-    for (const list of lists) this.#work += list.length
+    for (const list of lists) this.#addIds(list.length)
     whole.sort((a, b) => a.ids.size - b.ids.size)
     const [smallest, ...others] = whole
     if (!smallest) return undefined
@@ -206,7 +233,7 @@ class Search {
   async #readDriver(driver: IndexLookup, keep: readonly string[]): Promise<void> {
     const wanted = new Set(keep)
     const rows = await this.#words.rows<MessageRow>(driver)
-    this.#work += RECORD * rows.length
+    this.#addRecords(rows.length)
     for (const row of rows) {
       if (!wanted.has(row.id) || this.#checked.has(row.id)) continue
       this.#checked.add(row.id)
@@ -245,7 +272,7 @@ class Search {
     const typed = this.#terms.find((term) => term.prefix)?.text
     const whole = this.#lookups.filter((lookup) => !lookup.prefix)
     const first = typed === undefined ? whole : [...whole, { text: typed, prefix: false }]
-    const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, oldest: undefined, matched: 0, covered: 0, done: false, driver: undefined, first: [], stamp: undefined, driverLookup: undefined, complete: undefined, rows: false })
+    const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, narrowest: undefined, oldest: undefined, matched: 0, covered: 0, done: false, driver: undefined, first: [], stamp: undefined, driverLookup: undefined, complete: undefined, rows: false, pending: [] })
     const passes: Pass[] = [first.length > 0 ? { scan: scan(first) } : { walk: this.#lookups[0]!, skip: undefined, added: 0 }]
     if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
     return passes
@@ -262,8 +289,11 @@ class Search {
    * Otherwise it reads windows of time further back: the ids of every
    * lookup in the window, intersected, and the rows of what is left. The first window is
    * sized by how far back the rarest word's first entries reached and how many of them
-   * matched, each next one by what the windows before found (2 to 8 times as long); one
-   * that holds too many messages to read is halved.
+   * matched, each next one by the rate of the matches found so far (at most 4 times as
+   * long); one that holds too many messages to read is halved. Only a window's newest
+   * candidates are read, as many as are still wanted: the rest wait (`pending`). When the
+   * query's typed word narrows the candidates to a few hundred messages and the windows
+   * would read the ids of much more frequent words, that word's rows are read instead.
    */
   async #runScan(scan: Scan, need: number, work: number): Promise<void> {
     const goal = scan.added + need
@@ -274,6 +304,14 @@ class Search {
       return
     }
     if (scan.before === undefined) await this.#startScan(scan, Math.min(need + 1, MAX_CHUNK))
+    if (scan.pending.length > 0) {
+      scan.added += await this.#checkPending(scan, need)
+      if (scan.pending.length === 0 && scan.before !== undefined && scan.oldest !== undefined && scan.before < scan.oldest) {
+        scan.done = true
+        scan.complete = scan.windowed
+      }
+      if (scan.added >= goal) return
+    }
     while (!scan.done && this.#work < work) {
       const wanted = goal - scan.added
       const to = scan.before!
@@ -288,6 +326,16 @@ class Search {
         if (left && left.length <= SMALL_SET) {
           // Few messages have the prefix (and not the typed word whole): their rows tell all.
           scan.added += await this.#check(left.map((id) => ({ stamp: '', id, row: undefined })), inScan(scan))
+          scan.done = true
+          return
+        }
+        if (left && scan.narrowest && RECORD * scan.narrowest.entries <= estimate / 2) {
+          // Reading the windows' ids could cost more than every row of the prefix (one request,
+          // its entries as the ids said): those tell all.
+          const rows = await this.#words.rows<MessageRow>(scan.narrowest.lookup)
+          this.#addRecords(rows.length)
+          const candidates = rows.filter(({ id }) => scan.among!.has(id) && this.#wanted(id))
+          scan.added += await this.#check(candidates.map((row) => ({ stamp: '', id: row.id, row })), inScan(scan))
           scan.done = true
           return
         }
@@ -308,23 +356,61 @@ class Search {
         scan.span = Math.max(1, Math.floor((to - from) / 2)) // too many rows to read: the newer half first
         continue
       }
-      const matched = await this.#check(ids.map((id) => ({ stamp: '', id, row: undefined })), inScan(scan))
+      scan.pending = ids
+      const matched = await this.#checkPending(scan, wanted)
       scan.added += matched
       scan.before = from - 1
-      if (from <= scan.oldest) {
+      if (from <= scan.oldest && scan.pending.length === 0) {
         scan.done = true
         scan.complete = scan.windowed
       }
       // Enough, with every message as new as the last of them (`from` was that time): stop.
       if (wanted <= 0 || scan.added >= goal) return
-      // The next window: as far back as the matches so far say the rest lies, up to 8× as far
-      // (2× at least, unless this one had to be halved: then as far).
+      // The next window: as far back as the matches so far say the rest lies, up to 8× as far.
+      // Once a few matches tell their rate, a window expected to hold the rest with a margin
+      // (one window usually suffices, and one much longer reads ids for nothing); before
+      // that, 2× at least (unless this one had to be halved: then as far).
       scan.matched += matched
       scan.covered += to - from + 1
+      const left = goal - scan.added
       const least = to - from + 1 < scan.span ? scan.span : 2 * scan.span
-      const guess = scan.matched > 0 ? (1.25 * (goal - scan.added) * scan.covered) / scan.matched : least
-      scan.span = Math.min(8 * scan.span, Math.max(least, Math.ceil(guess)))
+      const guess =
+        scan.matched >= RATE_KNOWN
+          ? ((left + Math.sqrt(left) + 1) * scan.covered) / scan.matched
+          : Math.max(least, scan.matched > 0 ? (1.25 * left * scan.covered) / scan.matched : least)
+      scan.span = Math.min(GROWTH * scan.span, Math.max(1, Math.ceil(guess)))
     }
+  }
+
+  /**
+   * Checks a scan's pending candidates (a window's, oldest first as the index orders them:
+   * by time, then id) newest first, until `wanted` of them counted and the rest are older
+   * than the `wanted`-th; those stay pending. Answers how many counted. With a dense term
+   * every candidate is checked: its matches differ in quality (on word boundaries or not),
+   * so an older one may rank first.
+   */
+  async #checkPending(scan: Scan, wanted: number): Promise<number> {
+    const stamps: string[] = [] // of the counted matches, newest first
+    const every = this.#terms.some((term) => term.dense)
+    let matched = 0
+    while (scan.pending.length > 0) {
+      const size = every ? scan.pending.length : wanted > matched ? wanted - matched + CHECK_SLACK : CHECK_SLACK
+      const chunk = scan.pending.slice(-size).reverse()
+      scan.pending = scan.pending.slice(0, -size)
+      let oldest = ''
+      matched += await this.#check(
+        chunk.map((id) => ({ stamp: '', id, row: undefined })),
+        inScan(scan),
+        (row, counted) => {
+          const stamp = timeStamp(row.message.timestamp)
+          if (counted) stamps.push(stamp)
+          oldest = stamp
+        },
+      )
+      // Unchecked candidates are no newer than the last one checked: enough once that one is older than the `wanted`-th match.
+      if (wanted > 0 && matched >= wanted && oldest !== '' && oldest < stamps[wanted - 1]!) break
+    }
+    return matched
   }
 
   /** Checks the newest entries of the rarest of a scan's lookups, and sizes its first window. */
@@ -335,7 +421,7 @@ class Search {
         return { lookup, reader, entries: await reader.next(count) }
       }),
     )
-    for (const { entries } of starts) this.#work += RECORD * entries.length
+    for (const { entries } of starts) this.#addRecords(entries.length)
     // How far back the first entries reach: the rarest word lately reaches furthest.
     const reach = (start: (typeof starts)[number]) => {
       const newest = time(start.entries[0]?.stamp)
@@ -387,7 +473,7 @@ class Search {
     while (!scan.done && this.#work < work) {
       const enough = scan.added >= goal
       const entries: readonly Entry[] = await reader.next(enough ? 8 : Math.min(4 * MAX_CHUNK, Math.max(64, 2 * (goal - scan.added))))
-      this.#work += RECORD * entries.length
+      this.#addRecords(entries.length)
       scan.done = reader.done
       if (scan.done) scan.complete = [scan.driverLookup!]
       // Past the goal, only messages of the same time as the last one taken may still rank above it.
@@ -401,7 +487,7 @@ class Search {
   /** The ids of a scan's windowed lookups from time `from` to `to`: in all of them, among the prefixes' ids, to check. */
   async #window(scan: Scan, from: number, to: number): Promise<string[]> {
     const lists = await Promise.all(scan.windowed.map(({ text }) => this.#words.idsBetween(text, from, to)))
-    for (const ids of lists) this.#work += ids.length
+    for (const ids of lists) this.#addIds(ids.length)
     lists.sort((a, b) => a.length - b.length)
     const [smallest = [], ...others] = lists
     const sets = others.map((ids) => new Set(ids))
@@ -420,10 +506,12 @@ class Search {
     if (prefixes.length === 0) return undefined
     const typed = this.#terms.find((term) => term.prefix)?.text
     const lists = await Promise.all(prefixes.map((lookup) => this.#words.ids(lookup, size)))
-    for (const ids of lists) this.#work += ids.length
+    for (const ids of lists) this.#addIds(ids.length)
     if (lists.some((ids) => ids.length > size)) return undefined
+    const fewest = lists.reduce((a, b) => (b.length < a.length ? b : a))
+    scan.narrowest = { lookup: prefixes[lists.indexOf(fewest)]!, entries: fewest.length }
     const without = typed !== undefined && prefixes.some(({ text }) => text === typed) ? await this.#words.ids({ text: typed, prefix: false }, size) : []
-    this.#work += without.length
+    this.#addIds(without.length)
     const sets = lists.map((ids) => new Set(ids))
     const found = new Set(without)
     return new Set([...sets[0]!].filter((id) => sets.every((ids) => ids.has(id)) && !found.has(id)))
@@ -444,7 +532,7 @@ class Search {
   async #walkAndCheck(lookup: IndexLookup, want: number, skip: string | undefined, work: number): Promise<number> {
     if (want <= 0) return 0
     const recent = await this.#words.newest({ text: EVERY_MESSAGE, prefix: false }).next(Math.max(RECENT, 4 * want))
-    this.#work += RECORD * recent.length
+    this.#addRecords(recent.length)
     const matched = await this.#check(recent.filter(({ id }) => this.#wanted(id)))
     if (matched >= want) return matched
     // Other lookups are checked on the rows afterwards, and some fail: walk for more.
@@ -452,6 +540,7 @@ class Search {
     const moves = Math.max(1, Math.floor((work - this.#work) / REQUEST))
     const walked = await walkPrefix(this.#words, lookup, more * (want - matched), skip, (id) => this.#wanted(id), moves)
     this.#work += REQUEST * walked.moves
+    this.read.moves += walked.moves
     const found = await this.#check(walked.top)
     // A walk cut short by the budget found matches, but maybe not the newest: they do not
     // count, and the walk runs again with more (the newest not checked yet).
@@ -459,6 +548,16 @@ class Search {
   }
 
   // ── Rows ─────────────────────────────────────────────────────────────────────
+
+  #addIds(count: number): void {
+    this.#work += count
+    this.read.ids += count
+  }
+
+  #addRecords(count: number): void {
+    this.#work += RECORD * count
+    this.read.records += count
+  }
 
   /** Whether a candidate is still to be checked: not checked yet, and in the thread when one is asked for. */
   #wanted(id: string): boolean {
@@ -469,7 +568,7 @@ class Search {
    * Checks entries not checked yet (reading the rows not read along) and keeps those that
    * match. Answers how many matched and `counts` (a scan counts the matches of its own words).
    */
-  async #check(entries: readonly Entry[], counts: (row: MessageRow) => boolean = () => true): Promise<number> {
+  async #check(entries: readonly Entry[], counts: (row: MessageRow) => boolean = () => true, checked?: (row: MessageRow, counted: boolean) => void): Promise<number> {
     const fresh = entries.filter(({ id }) => {
       if (this.#checked.has(id)) return false
       this.#checked.add(id)
@@ -477,13 +576,20 @@ class Search {
     })
     const missing = fresh.filter(({ row }) => !row)
     this.#work += REQUEST * missing.length
+    this.read.gets += missing.length
     const read = await Promise.all(missing.map(({ id }) => request(this.#store.get(id)) as Promise<MessageRow | undefined>))
     const rows = new Map(read.flatMap((row) => (row ? [[row.id, row] as const] : [])))
     let matched = 0
     for (const { id, row = rows.get(id) } of fresh) {
-      if (!row || !this.#matches(row)) continue
+      if (!row) continue
+      if (!this.#matches(row)) {
+        checked?.(row, false)
+        continue
+      }
       this.#found.set(row.id, row)
-      if (counts(row)) matched++
+      const counted = counts(row)
+      if (counted) matched++
+      checked?.(row, counted)
     }
     return matched
   }

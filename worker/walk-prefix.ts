@@ -41,21 +41,17 @@ export async function walkPrefix(
     const cursor = index.cursor(from, to)
     let at = await cursor.first()
     moves++
-    let leaving: string | undefined // a word whose remaining entries are too old
-    let steps = 0 // taken through `leaving` before jumping over it
     while (at && moves < maxMoves) {
       const word = keyWord(at.key)
       const here: Entry = { stamp: keyStamp(at.key), id: at.id, row: undefined }
       const oldest = floor()
-      if (word === leaving || word === skip || (oldest !== undefined && here.stamp < oldest)) {
-        // A word has few entries as a rule: stepping over two costs less than opening a cursor.
-        if (word !== leaving) steps = 0
-        leaving = word
-        at = steps++ < 2 ? await cursor.next() : await cursor.jump(word) // keys of `word` all sort after `word`
+      if (word === skip || (oldest !== undefined && here.stamp < oldest)) {
+        // The word's other entries are older still: on to the word before, in one move
+        // (stepping could take as many as it has).
+        at = await cursor.jump(word) // keys of `word` all sort after `word`
         moves++
         continue
       }
-      leaving = undefined
       if (!ids.has(here.id) && accept(here.id)) {
         ids.add(here.id)
         let i = top.length

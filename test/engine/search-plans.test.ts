@@ -16,15 +16,15 @@ afterEach(async () => {
   await Promise.all(engines.splice(0).map((engine) => engine.close()))
 })
 
-/** An engine whose main chat holds `contents`, oldest first, a second apart. */
-async function withMessages(contents: readonly string[]): Promise<{ api: EngineApi; messages: ChatMessage[] }> {
+/** An engine whose main chat holds `contents`, oldest first, a second apart (or at `timeOf(i)`). */
+async function withMessages(contents: readonly string[], timeOf = (i: number) => 1_000_000 + i * 1_000): Promise<{ api: EngineApi; messages: ChatMessage[] }> {
   const engine = createEngine({ indexedDB: new IDBFactory(), IDBKeyRange })
   engines.push(engine)
   const api = engine.connection()
   const config = { ...CHAT_CONFIG, autoCleanupInterval: 0, maxMainChatMessages: 100_000 }
   const welcome = await api.connect({ protocolVersion: PROTOCOL_VERSION, databaseName: uniqueName('plans'), config, requirePersistence: true }, () => {})
   if (!welcome.ok) throw new Error(welcome.error.message)
-  const messages = contents.map((content, i): ChatMessage => ({ id: `m${i}`, content, sender: 'user', timestamp: 1_000_000 + i * 1_000, type: 'text' }))
+  const messages = contents.map((content, i): ChatMessage => ({ id: `m${i}`, content, sender: 'user', timestamp: timeOf(i), type: 'text' }))
   for (let from = 0; from < messages.length; from += 500) {
     const done = await api.execute([{ kind: 'sendMessages', commandId: `c${from}`, at: 1, thread: 'main', messages: messages.slice(from, from + 500) }])
     if (!done.ok) throw new Error(done.error.message)
@@ -87,6 +87,30 @@ describe('search plans', () => {
     const { api, messages } = await withMessages(contents)
     for (const query of ['order quix', 'order quixote', 'order quixotic ', 'quix']) {
       expect(await search(api, query)).toEqual(reference(messages, query))
+    }
+  })
+
+  test('two words that rarely meet, with many matches of one time: those of the last time taken all count', async () => {
+    // "alpha" in 600 messages, "beta" in 429, both in 86; every 500 messages share a time,
+    // so the matches tie in fourteens, and ids do not sort like the database order.
+    const contents = Array.from({ length: 3_000 }, (_, i) => `${i % 5 === 0 ? 'alpha ' : ''}${i % 7 === 0 ? 'beta ' : ''}filler ${i}`)
+    const { api, messages } = await withMessages(contents, (i) => 1_000_000 + Math.floor(i / 500) * 1_000)
+    for (const query of ['alpha beta', 'alpha beta ', 'beta alpha filler']) {
+      for (const limit of [1, 2, 5, 10, 15, 20, 30, 200]) expect(await search(api, query, limit)).toEqual(reference(messages, query, limit))
+    }
+  })
+
+  test('a typed prefix of a few hundred messages after words in nearly all: its rows decide', async () => {
+    // "you" in 97 % of the messages, "is" in 95 %; words beginning with "pref" (not "pref"
+    // itself) in 334, "prefab" in a third of those.
+    const contents = Array.from({ length: 4_000 }, (_, i) => {
+      const words = [i % 33 !== 0 ? 'you' : 'me', i % 20 !== 0 ? 'is' : 'was', `filler${i % 50}`]
+      if (i % 12 === 0) words.push(i % 36 === 0 ? 'prefab' : 'prefix')
+      return words.join(' ')
+    })
+    const { api, messages } = await withMessages(contents)
+    for (const query of ['you is pref', 'is you prefa', 'you pre', 'you is prefix']) {
+      for (const limit of [1, 20, 200]) expect(await search(api, query, limit)).toEqual(reference(messages, query, limit))
     }
   })
 })
