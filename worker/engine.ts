@@ -49,7 +49,7 @@ import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../sr
 import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
 import { carriesFiles, stageAttachments, withoutStoredFiles } from './stage-attachments.js'
-import { withSafeNames } from '../src/core/attachments.js'
+import { withSafeMetadata } from '../src/core/attachments.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -646,7 +646,7 @@ class ChatEngine implements Engine {
       if (change?.kind !== 'message' || change.files === undefined) return
       try {
         const { delivery: _, ...given } = change.message
-        const message = given.attachments !== undefined ? { ...given, attachments: withSafeNames(given.attachments) as AttachmentInfo[] } : given
+        const message = given.attachments !== undefined ? { ...given, attachments: withSafeMetadata(given.attachments) as AttachmentInfo[] } : given
         const send = checkCommand({ kind: 'sendMessage', commandId: `remote-${index}`, at: batch.at, thread: change.thread, message, files: change.files }, this.#config)
         sends.push(send)
         at.set(send.commandId, index)
