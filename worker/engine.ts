@@ -477,8 +477,7 @@ class ChatEngine implements Engine {
       const db = await this.#database()
       if (resent && valid.some(carriesFiles)) valid = await db.transaction('r', db.messages, db.applied, () => withoutStoredFiles(db, valid))
       if (valid.some(carriesFiles)) {
-        const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
-        const stage = await stageAttachments(valid, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+        const stage = await stageAttachments(valid, this.#config, () => this.#storedBytes(db), this.#attachmentFolder())
         valid = stage.commands
         refused.push(...stage.refused)
         staged = stage.bytes
@@ -615,6 +614,12 @@ class ChatEngine implements Engine {
     return this.#folder
   }
 
+  /** The bytes of attachments stored now (`Counters.attachmentBytes`). */
+  async #storedBytes(db: ChatDatabase): Promise<number> {
+    const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
+    return counters.attachmentBytes ?? 0
+  }
+
   /** Removes the files among `ids` that no attachment row holds (any more, or ever). */
   async #removeFiles(ids: readonly string[]): Promise<void> {
     const folder = await this.#attachmentFolder()
@@ -656,8 +661,7 @@ class ChatEngine implements Engine {
     })
     if (sends.length === 0) return { batch, bytes: new Map(), refused }
     const db = await this.#database()
-    const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
-    const stage = await stageAttachments(sends, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+    const stage = await stageAttachments(sends, this.#config, () => this.#storedBytes(db), this.#attachmentFolder())
     for (const outcome of stage.refused) refused.push({ index: at.get(outcome.commandId)!, error: outcome.error })
     const changes = [...batch.changes]
     for (const send of stage.commands) {
