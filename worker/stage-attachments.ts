@@ -49,9 +49,11 @@ export async function withoutStoredFiles(db: ChatDatabase, commands: readonly Co
 /**
  * Stages the files of `commands`. `storedBytes` reads the total stored now
  * (`Counters.attachmentBytes`); `folder` is the OPFS folder, or undefined to keep the bytes in
- * IndexedDB. The stored total, the browser's estimate, the folder and the first send's hashes
- * are asked for together: the checks wait for the first three, the hashing reads the files
- * meanwhile (reading writes nothing), so a lone send's checks add no wait before its write.
+ * IndexedDB. The stored total, the browser's estimate and the folder are asked for together.
+ * A file is read for its hash only once its send passed the checks and its file is open for
+ * writing: in Chromium the read of a large Blob keeps the worker busy, and the round trips
+ * that overlapped it (the stored total's read transaction, making and opening the file)
+ * waited for it, 40–80 ms for 10 MB.
  */
 export async function stageAttachments(
   commands: readonly Command[],
@@ -62,12 +64,7 @@ export async function stageAttachments(
   const out: Command[] = []
   const refused: CommandOutcome[] = []
   const bytes = new Map<string, StagedBytes>()
-  const sends = commands.filter(carriesFiles)
-  let next = sends.length > 0 ? describeAll(sends[0]!) : undefined
-  const [stored, free, files] = await Promise.all([storedBytes(), freeSpace(), folder]).catch(async (error: unknown) => {
-    await next?.catch(() => {})
-    throw error
-  })
+  const [stored, free, files] = await Promise.all([storedBytes(), freeSpace(), folder])
   let total = stored
   let room = free
   for (const command of commands) {
@@ -75,8 +72,7 @@ export async function stageAttachments(
       out.push(command)
       continue
     }
-    const described = next ?? describeAll(command)
-    next = undefined
+    let described: Promise<FileFacts[]> | undefined
     const size = command.files.reduce((sum, file) => sum + file.size, 0)
     const written: string[] = []
     try {
@@ -91,15 +87,20 @@ export async function stageAttachments(
       if (size > room) throw new StorageFullError(`Storage is full: ${size} bytes of attachments do not fit in the ${Math.max(0, room)} bytes the browser allows`, { size, available: Math.max(0, room) })
       // The browser copies each Blob into its file without it passing through JavaScript
       // (faster than writing an ArrayBuffer in Chromium); the hashing reads it meanwhile.
+      let opened = 0
       const writes = Promise.all(
         command.files.map((file, i) => {
           if (!files) return undefined
           const id = command.message.attachments![i]!.id
           written.push(id) // before the write: a write that fails can leave a file (an empty one)
-          return files.write(id, file)
+          return files.write(id, file, () => {
+            if (++opened === command.files.length) described = describeAll(command)
+          })
         }),
       )
-      const [facts] = await Promise.all([described, writes])
+      if (!files) described = describeAll(command)
+      await writes // a write that fails goes to the catch, which waits for the hashing begun
+      const facts = await (described ?? describeAll(command))
       const attachments = command.message.attachments!.map((attachment, i) => ({ ...attachment, ...facts[i] }))
       command.message.attachments!.forEach((attachment, i) =>
         bytes.set(attachment.id, files ? { size: attachment.size, type: attachment.type, store: 'opfs' } : { size: attachment.size, type: attachment.type, store: 'indexeddb', blob: command.files[i]! }),
@@ -109,7 +110,7 @@ export async function stageAttachments(
       total += size
       room -= size
     } catch (error) {
-      await described.catch(() => {}) // its reads finish before the files go
+      await described?.catch(() => {}) // its reads finish before the files go
       await files?.remove(written).catch(() => {}) // swept at the next open if this fails too
       refused.push({ commandId: command.commandId, error: toSerializedError(classifyStorageError(error) ?? error) })
     }
@@ -117,7 +118,7 @@ export async function stageAttachments(
   return { commands: out, refused, bytes }
 }
 
-/** The hash (and image size) of each file of `send`, begun now; a failure waits for the `await`. */
+/** The hash (and image size) of each file of `send`, begun now; a failure is handled where it is awaited. */
 function describeAll(send: Send & { files: readonly Blob[] }): Promise<FileFacts[]> {
   const described = Promise.all(send.files.map((file) => describeFile(file)))
   described.catch(() => {}) // handled where it is awaited
