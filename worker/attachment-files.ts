@@ -57,13 +57,19 @@ export class AttachmentFolder {
     return top.getDirectoryHandle(this.#name, { create })
   }
 
-  /** Writes `data` as the file `id`, whole or not at all (a writable stream swaps the file in on close). */
-  async write(id: string, data: Blob | ArrayBuffer): Promise<void> {
+  /**
+   * Writes `data` as the file `id`, whole or not at all (a writable stream swaps the file in on
+   * close). `writing` is called once the bytes are on their way (the file made and opened):
+   * work that keeps this thread busy, begun then, does not delay the round trips before.
+   */
+  async write(id: string, data: Blob | ArrayBuffer, writing?: () => void): Promise<void> {
     const handle = await (await this.#open(true)).getFileHandle(id, { create: true })
     if (handle.createWritable) {
       const writable = await handle.createWritable()
       try {
-        await writable.write(data)
+        const written = writable.write(data)
+        writing?.()
+        await written
         await writable.close()
       } catch (error) {
         await writable.abort().catch(() => {})
@@ -74,6 +80,7 @@ export class AttachmentFolder {
     // Safari before createWritable: the synchronous handle of dedicated workers, chunk by chunk.
     if (!handle.createSyncAccessHandle) throw new Error('This browser cannot write files to the origin private file system')
     const access = await handle.createSyncAccessHandle()
+    writing?.()
     try {
       access.truncate(0)
       if (data instanceof ArrayBuffer) access.write(new Uint8Array(data), { at: 0 })

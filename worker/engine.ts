@@ -49,7 +49,7 @@ import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../sr
 import { openAttachmentFolder, type AttachmentFolder } from './attachment-files.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
 import { carriesFiles, stageAttachments, withoutStoredFiles } from './stage-attachments.js'
-import { withSafeNames } from '../src/core/attachments.js'
+import { withSafeMetadata } from '../src/core/attachments.js'
 
 /** How the engine reaches IndexedDB and the clock. */
 export interface EngineOptions {
@@ -477,8 +477,7 @@ class ChatEngine implements Engine {
       const db = await this.#database()
       if (resent && valid.some(carriesFiles)) valid = await db.transaction('r', db.messages, db.applied, () => withoutStoredFiles(db, valid))
       if (valid.some(carriesFiles)) {
-        const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
-        const stage = await stageAttachments(valid, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+        const stage = await stageAttachments(valid, this.#config, () => this.#storedBytes(db), this.#attachmentFolder())
         valid = stage.commands
         refused.push(...stage.refused)
         staged = stage.bytes
@@ -615,6 +614,12 @@ class ChatEngine implements Engine {
     return this.#folder
   }
 
+  /** The bytes of attachments stored now (`Counters.attachmentBytes`). */
+  async #storedBytes(db: ChatDatabase): Promise<number> {
+    const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
+    return counters.attachmentBytes ?? 0
+  }
+
   /** Removes the files among `ids` that no attachment row holds (any more, or ever). */
   async #removeFiles(ids: readonly string[]): Promise<void> {
     const folder = await this.#attachmentFolder()
@@ -646,7 +651,7 @@ class ChatEngine implements Engine {
       if (change?.kind !== 'message' || change.files === undefined) return
       try {
         const { delivery: _, ...given } = change.message
-        const message = given.attachments !== undefined ? { ...given, attachments: withSafeNames(given.attachments) as AttachmentInfo[] } : given
+        const message = given.attachments !== undefined ? { ...given, attachments: withSafeMetadata(given.attachments) as AttachmentInfo[] } : given
         const send = checkCommand({ kind: 'sendMessage', commandId: `remote-${index}`, at: batch.at, thread: change.thread, message, files: change.files }, this.#config)
         sends.push(send)
         at.set(send.commandId, index)
@@ -656,8 +661,7 @@ class ChatEngine implements Engine {
     })
     if (sends.length === 0) return { batch, bytes: new Map(), refused }
     const db = await this.#database()
-    const { counters } = await db.transaction('r', db.meta, () => readMeta(db))
-    const stage = await stageAttachments(sends, this.#config, counters.attachmentBytes ?? 0, await this.#attachmentFolder())
+    const stage = await stageAttachments(sends, this.#config, () => this.#storedBytes(db), this.#attachmentFolder())
     for (const outcome of stage.refused) refused.push({ index: at.get(outcome.commandId)!, error: outcome.error })
     const changes = [...batch.changes]
     for (const send of stage.commands) {

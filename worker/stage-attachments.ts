@@ -10,7 +10,7 @@ import type { ChatConfig, Command, CommandOutcome } from '../src/core/protocol.j
 import type { AttachmentFolder } from './attachment-files.js'
 import type { ChatDatabase } from './database.js'
 import type { StagedBytes } from './attachment-rows.js'
-import { describeFile } from './describe-file.js'
+import { describeFile, type FileFacts } from './describe-file.js'
 
 type Send = Extract<Command, { kind: 'sendMessage' }>
 
@@ -47,21 +47,32 @@ export async function withoutStoredFiles(db: ChatDatabase, commands: readonly Co
 }
 
 /**
- * Stages the files of `commands`. `storedBytes` is the total stored now
- * (`Counters.attachmentBytes`); `folder` the OPFS folder, or undefined to keep the bytes in
- * IndexedDB.
+ * Stages the files of `commands`. `storedBytes` reads the total stored now
+ * (`Counters.attachmentBytes`); `folder` is the OPFS folder, or undefined to keep the bytes in
+ * IndexedDB. The stored total, the browser's estimate and the folder are asked for together.
+ * A file is read for its hash only once its send passed the checks and its file is open for
+ * writing: in Chromium the read of a large Blob keeps the worker busy, and the round trips
+ * that overlapped it (the stored total's read transaction, making and opening the file)
+ * waited for it, 40–80 ms for 10 MB.
  */
-export async function stageAttachments(commands: readonly Command[], config: ChatConfig, storedBytes: number, folder: AttachmentFolder | undefined): Promise<Staged> {
+export async function stageAttachments(
+  commands: readonly Command[],
+  config: ChatConfig,
+  storedBytes: () => Promise<number>,
+  folder: Promise<AttachmentFolder | undefined>,
+): Promise<Staged> {
   const out: Command[] = []
   const refused: CommandOutcome[] = []
   const bytes = new Map<string, StagedBytes>()
-  let total = storedBytes
-  let room = await freeSpace()
+  const [stored, free, files] = await Promise.all([storedBytes(), freeSpace(), folder])
+  let total = stored
+  let room = free
   for (const command of commands) {
     if (!carriesFiles(command)) {
       out.push(command)
       continue
     }
+    let described: Promise<FileFacts[]> | undefined
     const size = command.files.reduce((sum, file) => sum + file.size, 0)
     const written: string[] = []
     try {
@@ -74,29 +85,44 @@ export async function stageAttachments(commands: readonly Command[], config: Cha
         })
       }
       if (size > room) throw new StorageFullError(`Storage is full: ${size} bytes of attachments do not fit in the ${Math.max(0, room)} bytes the browser allows`, { size, available: Math.max(0, room) })
-      const attachments = await Promise.all(
-        command.message.attachments!.map(async (attachment, i) => {
-          const file = command.files[i]!
-          if (folder) written.push(attachment.id) // before the write: a write that fails can leave a file (an empty one)
-          // The browser copies the Blob into the file without it passing through JavaScript
-          // (faster than writing an ArrayBuffer in Chromium); the hash reads it meanwhile.
-          const [facts] = await Promise.all([describeFile(file), folder?.write(attachment.id, file)])
-          return { ...attachment, ...facts }
+      // The browser copies each Blob into its file without it passing through JavaScript
+      // (faster than writing an ArrayBuffer in Chromium); the hashing reads it meanwhile.
+      let opened = 0
+      const writes = Promise.all(
+        command.files.map((file, i) => {
+          if (!files) return undefined
+          const id = command.message.attachments![i]!.id
+          written.push(id) // before the write: a write that fails can leave a file (an empty one)
+          return files.write(id, file, () => {
+            if (++opened === command.files.length) described = describeAll(command)
+          })
         }),
       )
+      if (!files) described = describeAll(command)
+      await writes // a write that fails goes to the catch, which waits for the hashing begun
+      const facts = await (described ?? describeAll(command))
+      const attachments = command.message.attachments!.map((attachment, i) => ({ ...attachment, ...facts[i] }))
       command.message.attachments!.forEach((attachment, i) =>
-        bytes.set(attachment.id, folder ? { size: attachment.size, type: attachment.type, store: 'opfs' } : { size: attachment.size, type: attachment.type, store: 'indexeddb', blob: command.files[i]! }),
+        bytes.set(attachment.id, files ? { size: attachment.size, type: attachment.type, store: 'opfs' } : { size: attachment.size, type: attachment.type, store: 'indexeddb', blob: command.files[i]! }),
       )
       const { files: _bytes, ...send } = command
       out.push({ ...send, message: { ...command.message, attachments } })
       total += size
       room -= size
     } catch (error) {
-      await folder?.remove(written).catch(() => {}) // swept at the next open if this fails too
+      await described?.catch(() => {}) // its reads finish before the files go
+      await files?.remove(written).catch(() => {}) // swept at the next open if this fails too
       refused.push({ commandId: command.commandId, error: toSerializedError(classifyStorageError(error) ?? error) })
     }
   }
   return { commands: out, refused, bytes }
+}
+
+/** The hash (and image size) of each file of `send`, begun now; a failure is handled where it is awaited. */
+function describeAll(send: Send & { files: readonly Blob[] }): Promise<FileFacts[]> {
+  const described = Promise.all(send.files.map((file) => describeFile(file)))
+  described.catch(() => {}) // handled where it is awaited
+  return described
 }
 
 /** What the browser still lets this origin store (`navigator.storage.estimate()`); unlimited where it cannot say. */

@@ -9,7 +9,7 @@ import { checkCommand } from '../src/core/check-command.js'
 import { ValidationError, toSerializedError } from '../src/core/errors.js'
 import type { AttachmentInfo, Change, ChatConfig, Command, DeliveryUpdate, OutboxEntry, RemoteBatch, SerializedError, SyncState, TicketFields } from '../src/core/protocol.js'
 import { groupValues, withGroupValues, type TicketFieldGroup } from '../src/core/sync.js'
-import { withSafeNames } from '../src/core/attachments.js'
+import { withSafeMetadata } from '../src/core/attachments.js'
 import type { ChatDatabase, OutboxRow, SyncRow } from './database.js'
 import type { StagedBytes } from './attachment-rows.js'
 import { writeBatch } from './write-batch.js'
@@ -115,8 +115,8 @@ export async function applyRemote(
         tickets.push({ index, command: { ...checked, ticket: await keepQueued(db, checked.ticket) } })
       } else if (change?.kind === 'message') {
         const { delivery: _, ...given } = change.message ?? ({} as never)
-        // A name the server gave is made safe, not refused (a desk's `Invoice 03/2026.pdf`).
-        const message = given.attachments !== undefined ? { ...given, attachments: withSafeNames(given.attachments) as AttachmentInfo[] } : given
+        // A name or type the server gave is made safe, not refused (a desk's `Invoice 03/2026.pdf`).
+        const message = given.attachments !== undefined ? { ...given, attachments: withSafeMetadata(given.attachments) as AttachmentInfo[] } : given
         if (message.attachments !== undefined && change.files === undefined) {
           // Without its files: only a message the device has already (its own, coming back).
           if (typeof message.id === 'string' && (await db.messages.get(message.id))) continue

@@ -458,6 +458,8 @@ class Batch {
     if (thread === MAIN_THREAD && message.timestamp > this.#lastActivity) this.#lastActivity = message.timestamp
     if (known) {
       this.#threads.updated(row)
+      // A voice message's transcript arrived: its text counts for the topics now, once.
+      if (message.sender === 'user' && known.message.content === '' && message.content !== '') this.#userTexts.push(message.content)
       return
     }
     this.#threads.added(row)
@@ -818,6 +820,7 @@ function collectKeys(command: Command, keys: Keys, resent: boolean): void {
       tickets.add(command.ticket.id)
       return
     case 'setDelivery':
+    case 'setTranscript':
       messages.add(command.messageId)
       threads.add(command.thread)
       return

@@ -3,7 +3,7 @@
  * suggestions with their actions, and the user-context change it proposes. Pure: the
  * same input gives the same reply, which is what makes the assistant deterministic.
  */
-import type { ChatMessage, MessageAction, UserChatContext } from '../core/protocol.js'
+import type { ChatMessage, MessageAction, TicketType, UserChatContext } from '../core/protocol.js'
 import type { DetectedIntent } from './detect-intent.js'
 import { planComparisonReply, planSearchReply } from './plan-search-reply.js'
 import { attributeTerms, type Product } from './recommend-products.js'
@@ -41,6 +41,8 @@ export interface ShopReplyInput {
 export function planShopReply(input: ShopReplyInput): ShopReply {
   const { detected, message } = input
   const say = SHOP_REPLIES[detected.language]
+  const aboutFiles = planAttachmentReply(input)
+  if (aboutFiles) return aboutFiles
   switch (detected.intent) {
     case 'search':
       return planSearchReply(input)
@@ -79,6 +81,32 @@ export function planShopReply(input: ShopReplyInput): ShopReply {
         ],
       }
   }
+}
+
+/**
+ * The answer to a message whose files say more than its words: a photo, a file or a voice
+ * message without a transcript, with no text, a greeting or thanks, or words the assistant
+ * does not understand (and that describe no product). It acknowledges what came and offers a
+ * ticket (a ticket made from the message keeps its files): about a damaged parcel for a
+ * photo. Undefined when the text is understood (an order question with a photo is answered
+ * as an order question), and for a voice message with its transcript (the transcript is the text).
+ */
+function planAttachmentReply(input: ShopReplyInput): ShopReply | undefined {
+  const { detected, message } = input
+  const attachments = message.attachments ?? []
+  if (attachments.length === 0) return undefined
+  const understood = detected.intent !== 'unknown' && detected.intent !== 'greeting' && detected.intent !== 'thanks'
+  if (understood || (detected.intent === 'unknown' && describesProducts(input))) return undefined
+  const say = SHOP_REPLIES[detected.language]
+  const offer = (label: string, ticketType: TicketType, title: string): Suggestion => ({ content: say.attachmentSuggestion, actions: [openTicketAction(label, ticketType, title, message.id)] })
+  const photos = attachments.filter((attachment) => attachment.type.toLowerCase().startsWith('image/'))
+  if (photos.length > 0) return { text: say.photo(photos.length), suggestions: [offer(say.reportDamageLabel, 'order-help', say.damagedTitle)] }
+  const recording = attachments.some((attachment) => attachment.type.toLowerCase().startsWith('audio/') || attachment.duration !== undefined)
+  if (recording) {
+    if (message.content.trim() !== '') return undefined // transcribed: the text was read above
+    return { text: say.voice, suggestions: [offer(say.openTicketLabel, 'support', say.voiceTitle)] }
+  }
+  return { text: say.file(attachments.map((attachment) => attachment.name)), suggestions: [offer(say.openTicketLabel, 'support', say.fileTitle)] }
 }
 
 /** Whether the message has words that describe products of the catalogue. */

@@ -48,6 +48,17 @@ export interface ShopReplies {
   readonly orderSuggestion: string
   readonly technicalSuggestion: string
   readonly openTicketLabel: string
+  /** A photo (or `count` of them) without a request the assistant understands. */
+  readonly photo: (count: number) => string
+  /** A file (or several: `names`) without a request the assistant understands. */
+  readonly file: (names: readonly string[]) => string
+  /** A voice message without a transcript. */
+  readonly voice: string
+  readonly attachmentSuggestion: string
+  readonly reportDamageLabel: string
+  readonly damagedTitle: string
+  readonly fileTitle: string
+  readonly voiceTitle: string
   readonly order: Readonly<Record<OrderTopic, TicketReply>>
   readonly technical: Readonly<Record<TechnicalTopic, TicketReply>>
 }
@@ -92,6 +103,16 @@ export const SHOP_REPLIES: Readonly<Record<ShopLanguage, ShopReplies>> = {
     orderSuggestion: 'Our team can look into your order. Open a ticket and we will get back to you there.',
     technicalSuggestion: 'Open a ticket and our support team will look into it.',
     openTicketLabel: 'Open a ticket',
+    photo: (count) =>
+      `Thanks for the ${count === 1 ? 'photo' : 'photos'}! If your parcel or product arrived damaged, our team can sort it out: open a ticket and the ${count === 1 ? 'photo goes' : 'photos go'} with it. Or tell me what you are looking for.`,
+    file: (names) =>
+      `Thanks, I got ${names.length === 1 ? `your file ${names[0]}` : `your ${names.length} files`}. I can't read files myself, but our team can: open a ticket and ${names.length === 1 ? 'it goes' : 'they go'} with it.`,
+    voice: "I got your voice message, but I can't listen to recordings. Could you type your question? Or open a ticket and our team will listen to it.",
+    attachmentSuggestion: 'Our team can take it from here:',
+    reportDamageLabel: 'Report a damaged parcel',
+    damagedTitle: 'Damaged parcel',
+    fileTitle: 'File from the chat',
+    voiceTitle: 'Voice message from the chat',
     order: {
       tracking: { reply: "Sorry your order hasn't shown up yet. I can't see shipping details from here, but our team can track it down for you.", title: 'Where is my order?' },
       cancel: { reply: 'I can pass your cancellation on to our team; they can see whether your order has shipped yet.', title: 'Cancel my order' },
@@ -144,6 +165,16 @@ export const SHOP_REPLIES: Readonly<Record<ShopLanguage, ShopReplies>> = {
     orderSuggestion: 'Unser Team kann sich deine Bestellung ansehen. Eröffne ein Ticket, dann melden wir uns dort.',
     technicalSuggestion: 'Eröffne ein Ticket, dann kümmert sich unser Support darum.',
     openTicketLabel: 'Ticket eröffnen',
+    photo: (count) =>
+      `Danke für ${count === 1 ? 'das Foto' : 'die Fotos'}! Falls dein Paket oder Produkt beschädigt angekommen ist, kümmert sich unser Team darum: Eröffne ein Ticket, ${count === 1 ? 'das Foto geht' : 'die Fotos gehen'} mit. Oder sag mir, wonach du suchst.`,
+    file: (names) =>
+      `Danke, ${names.length === 1 ? `deine Datei ${names[0]} ist` : `deine ${names.length} Dateien sind`} angekommen. Selbst lesen kann ich Dateien nicht, aber unser Team: Eröffne ein Ticket, ${names.length === 1 ? 'sie geht' : 'sie gehen'} mit.`,
+    voice: 'Deine Sprachnachricht ist angekommen, aber Aufnahmen kann ich nicht anhören. Magst du deine Frage tippen? Oder eröffne ein Ticket, dann hört unser Team sie sich an.',
+    attachmentSuggestion: 'Unser Team übernimmt gern:',
+    reportDamageLabel: 'Beschädigte Lieferung melden',
+    damagedTitle: 'Beschädigte Lieferung',
+    fileTitle: 'Datei aus dem Chat',
+    voiceTitle: 'Sprachnachricht aus dem Chat',
     order: {
       tracking: { reply: 'Schade, dass deine Bestellung noch nicht da ist. Versanddaten sehe ich von hier aus nicht, aber unser Team kann sie für dich nachverfolgen.', title: 'Wo ist meine Bestellung?' },
       cancel: { reply: 'Ich gebe deine Stornierung gern an unser Team weiter; es sieht, ob deine Bestellung schon versendet wurde.', title: 'Bestellung stornieren' },

@@ -89,6 +89,8 @@ export class AssistantRunner {
   readonly #activity = new BehaviorSubject<AssistantActivity>({ state: 'idle' })
   readonly activity$: Observable<AssistantActivity> = this.#activity.pipe(distinctUntilChanged())
   #queue: Turn[] = []
+  /** User messages whose turns wait for something first (see `answer`), with the promise that settles when they may start. */
+  readonly #held = new Map<string, Promise<void>>()
   #current: Running | undefined
   #running: Promise<void> | undefined
   #timers = new Set<ReturnType<typeof setTimeout>>()
@@ -113,9 +115,14 @@ export class AssistantRunner {
 
   /**
    * Owes `user` an answer: writes its `queued` reply slot in the same transaction as the
-   * message (so a reload cannot lose the turn), then answers it in turn.
+   * message (so a reload cannot lose the turn), then answers it in turn. With `before` (a
+   * voice message's transcript being added), no turn for it starts until that settles.
    */
-  answer(user: ChatMessage, committed: Promise<void>): void {
+  answer(user: ChatMessage, committed: Promise<void>, before?: Promise<void>): void {
+    if (before) {
+      const release = () => void this.#held.delete(user.id)
+      this.#held.set(user.id, before.then(release, release))
+    }
     const queued = this.#write(slotMessage({ to: user.id, status: 'queued', content: '', timestamp: user.timestamp }), 'new')
     Promise.all([committed, queued]).then(
       () => this.#enqueue({ to: user.id, guard: 'resume' }),
@@ -209,6 +216,11 @@ export class AssistantRunner {
   }
 
   #enqueue(turn: Turn): void {
+    const held = this.#held.get(turn.to)
+    if (held) {
+      void held.then(() => this.#enqueue(turn))
+      return
+    }
     if (this.#closed || this.#queue.some((queued) => queued.to === turn.to)) return
     if (turn.guard === 'resume' && this.#current?.turn.to === turn.to) return // being answered
     this.#queue.push(turn)

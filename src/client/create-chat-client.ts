@@ -1,12 +1,13 @@
 /**
  * `createChatClient`: the entry point of the SDK.
  */
-import { MAIN_THREAD } from '../core/protocol.js'
+import { MAIN_THREAD, type ChatMessage, type ThreadId } from '../core/protocol.js'
 import { ClientClosedError, NotFoundError, ValidationError } from '../core/errors.js'
 import { MAX_BATCH_MESSAGES } from '../core/check-command.js'
-import { readVoiceMessage, transcribeOrReport, voiceFileName } from './voice-message.js'
+import { DEFAULT_TRANSCRIBE_TIMEOUT, readVoiceMessage, transcribeOrReport, voiceFileName } from './voice-message.js'
 import { MAX_ID_LENGTH, checkId, checkItem, checkPageSize, checkSearch, checkText, describe, readArgument, readList } from '../core/validate.js'
 import { Client } from './chat-client.js'
+import { asChatError } from './remote.js'
 import { NEVER, Subject, of } from 'rxjs'
 import { SyncRunner, type SyncStatus } from './sync-runner.js'
 import { AssistantRunner, browserConnectivity, type AssistantActivity } from './assistant-runner.js'
@@ -59,6 +60,21 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     urls.clear()
   }
   client.onReset(revokeUrls) // the erased bytes are not left reachable, whichever tab cleared
+  /**
+   * Adds the transcript to the voice message once it is stored and `heard` answered: the text
+   * becomes the message's (search and topics count it then). Nothing when the client closed;
+   * a message deleted, trimmed or cleared meanwhile stays gone (the engine adds nothing).
+   */
+  const addTranscript = async (thread: ThreadId, message: ChatMessage, committed: Promise<void>, heard: Promise<string | undefined>): Promise<void> => {
+    const [stored, transcript] = await Promise.all([committed.then(() => true, () => false), heard])
+    if (!stored || transcript === undefined || client.closed) return
+    const attachmentId = message.attachments![0]!.id
+    try {
+      await client.run({ kind: 'setTranscript', thread, messageId: message.id, attachmentId, transcript }, { quiet: true })
+    } catch (error) {
+      if (!client.closed) client.store.reportError(asChatError(error))
+    }
+  }
   const chat: ChatClient = {
     ready: client.ready,
     state$: store.state$,
@@ -130,12 +146,16 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     async sendVoiceMessage(recording, voiceOptions) {
       notClosed()
       const { audio, duration, thread, rest } = readVoiceMessage(recording, voiceOptions)
-      const transcript = options.transcribe ? await transcribeOrReport(options.transcribe, audio, client.config.maxContentLength, (error) => client.store.reportError(error)) : undefined
-      const attachment = { file: audio, name: voiceFileName(audio), duration, ...(transcript !== undefined ? { transcript } : {}) }
-      const sendOptions = { ...rest, attachments: [attachment] }
-      // The transcript is the message's text: search and topics count it like typed text.
-      const content = transcript ?? ''
-      return thread === MAIN_THREAD ? chat.sendMainChatMessage(content, sendOptions) : chat.sendTicketMessage(thread, content, sendOptions)
+      const message = client.message('', { ...rest, attachments: [{ file: audio, name: voiceFileName(audio), duration }] })
+      // Stored and shown at once; the transcriber runs meanwhile, and its text is added after.
+      const heard = options.transcribe
+        ? transcribeOrReport(options.transcribe, audio, client.config.maxContentLength, options.transcribeTimeout ?? DEFAULT_TRANSCRIBE_TIMEOUT, (error) => client.store.reportError(error))
+        : undefined
+      const committed = client.run({ kind: 'sendMessage', thread, message, ...client.filesOf(message) })
+      const transcribed = heard && addTranscript(thread, message, committed, heard)
+      // The assistant answers once the transcript is in (or is not coming): it reads what was said.
+      if (runner && thread === MAIN_THREAD) runner.answer(message, committed, transcribed)
+      return committed
     },
     readAttachment(id) {
       notClosed()
@@ -362,6 +382,10 @@ function checkOptions(options: ChatClientOptions): void {
   if (options.sync !== undefined) checkSyncAdapter(options.sync)
   if (options.transcribe !== undefined && typeof options.transcribe !== 'function') {
     throw new ValidationError('transcribe must be a function (audio: Blob) => Promise<string>', { path: 'transcribe' })
+  }
+  const { transcribeTimeout } = options
+  if (transcribeTimeout !== undefined && (typeof transcribeTimeout !== 'number' || !Number.isFinite(transcribeTimeout) || transcribeTimeout <= 0)) {
+    throw new ValidationError(`transcribeTimeout must be a positive number of milliseconds, got ${describe(transcribeTimeout)}`, { path: 'transcribeTimeout' })
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new ValidationError('now must be a function returning epoch milliseconds', { path: 'now' })

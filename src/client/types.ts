@@ -121,12 +121,16 @@ export interface ChatClientOptions {
   /** How sync runs: batch sizes and the backoff when the server cannot be reached. */
   readonly syncOptions?: SyncOptions
   /**
-   * Turns a voice message's audio into text before `sendVoiceMessage` sends it (a server,
-   * the Web Speech API). The text becomes the message's content and its attachment's
-   * `transcript`, so search and topics count it. When it fails, the message is sent without
-   * one and the failure is reported on `errors$`.
+   * Turns a voice message's audio into text (a server, the Web Speech API). It runs while
+   * `sendVoiceMessage` stores the message, which shows at once; when the text comes it is
+   * added to the message in place, as its content and its attachment's `transcript`, and
+   * search and topics count it from then on (the assistant answers once it is there). When it
+   * fails or takes longer than `transcribeTimeout`, the message stays without one and the
+   * failure is reported on `errors$`; a message deleted or cleared meanwhile stays gone.
    */
   readonly transcribe?: Transcribe
+  /** How long `transcribe` may take, in milliseconds, before it counts as failed (`TimeoutError` on `errors$`). Default 60,000. */
+  readonly transcribeTimeout?: number
 }
 
 /** An object URL of an attachment's bytes (see {@link ChatClient.attachmentUrl}). */
@@ -313,8 +317,9 @@ export interface ChatClient {
    */
   sendMainChatMessages(messages: readonly (string | BatchMessage)[]): Promise<void>
   /**
-   * Sends a voice message: one audio attachment with its duration, and its transcript as the
-   * text when `transcribe` is configured (it runs first). Resolves once committed.
+   * Sends a voice message: one audio attachment with its duration. Resolves once committed,
+   * without waiting for `transcribe`: when configured, its text is added to the message when
+   * it comes (see {@link ChatClientOptions.transcribe}).
    * @param recording - from {@link VoiceRecorder.stop} (e.g. `createMediaRecorder()`), or any audio Blob with its duration
    * @param options - `threadId` (default `'main'`), `id`, `metadata`
    * @example

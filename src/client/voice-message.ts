@@ -1,8 +1,8 @@
 /**
  * Voice messages: a recording (from a {@link VoiceRecorder} or the app's own) checked, named
- * and transcribed, then sent as a message with one audio attachment.
+ * and sent as a message with one audio attachment; its transcript is added when it comes.
  */
-import { ChatError, ValidationError } from '../core/errors.js'
+import { ChatError, TimeoutError, ValidationError } from '../core/errors.js'
 import { isBlob } from '../core/attachments.js'
 import { MAIN_THREAD, type MessageMetadata, type ThreadId } from '../core/protocol.js'
 import { checkId, describe } from '../core/validate.js'
@@ -67,19 +67,29 @@ export function readVoiceMessage(
   }
 }
 
+/** How long `transcribe` may take by default before the voice message is left without a transcript. */
+export const DEFAULT_TRANSCRIBE_TIMEOUT = 60_000
+
 /**
- * The transcript, or undefined when the hook fails or answers more than `maxLength`
- * characters (the message's content limit): reported, and the voice message is sent without it.
+ * The transcript, or undefined when the hook fails, answers more than `maxLength` characters
+ * (the message's content limit) or takes longer than `timeout` ms: reported (a
+ * `TimeoutError` for the last), and the voice message stays without one.
  */
-export async function transcribeOrReport(transcribe: Transcribe, audio: Blob, maxLength: number, report: (error: ChatError) => void): Promise<string | undefined> {
+export async function transcribeOrReport(transcribe: Transcribe, audio: Blob, maxLength: number, timeout: number, report: (error: ChatError) => void): Promise<string | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
   try {
-    const text = await transcribe(audio)
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`transcribe took longer than ${timeout} ms; the voice message stays without a transcript`, { timeout })), timeout)
+    })
+    const text = await Promise.race([Promise.resolve().then(() => transcribe(audio)), late])
     if (typeof text !== 'string') throw new TypeError(`transcribe answered ${describe(text)}, not a string`)
     if (text.length > maxLength) throw new RangeError(`transcribe answered ${text.length} characters, more than maxContentLength (${maxLength})`)
     return text.trim() === '' ? undefined : text
   } catch (error) {
-    report(new ChatError('internal', `transcribe failed: ${error instanceof Error ? error.message : String(error)}; the voice message is sent without a transcript`))
+    report(error instanceof TimeoutError ? error : new ChatError('internal', `transcribe failed: ${error instanceof Error ? error.message : String(error)}; the voice message stays without a transcript`))
     return undefined
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -182,15 +182,22 @@ function cloneable(file: Blob): boolean {
 }
 
 /**
- * A pulled message's attachments with their names made safe ({@link safeFileName}): a name
- * a support desk gave (`Invoice 03/2026.pdf`) is kept in that form instead of refusing the
- * message. Anything else is left for the checks.
+ * A pulled message's attachments with their metadata made safe to keep: a name a support
+ * desk gave (`Invoice 03/2026.pdf`) is kept in that form ({@link safeFileName}), and a type
+ * that is missing or not a printable ASCII string of at most {@link MAX_ATTACHMENT_NAME} characters
+ * becomes `''` (unknown), as the `Blob` constructor does with such a type, instead of
+ * refusing the message and its files. Anything else is left for the checks.
  */
-export function withSafeNames(attachments: unknown): unknown {
+export function withSafeMetadata(attachments: unknown): unknown {
   if (!Array.isArray(attachments)) return attachments
   return attachments.map((item: unknown) => {
-    const name = typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : undefined
-    return typeof name === 'string' ? { ...(item as object), name: safeFileName(name) } : item
+    if (typeof item !== 'object' || item === null) return item
+    const { name, type } = item as { name?: unknown; type?: unknown }
+    return {
+      ...item,
+      ...(typeof name === 'string' ? { name: safeFileName(name) } : {}),
+      ...(typeof type !== 'string' || type.length > MAX_ATTACHMENT_NAME || !MIME_TYPE.test(type) ? { type: '' } : {}),
+    }
   })
 }
 

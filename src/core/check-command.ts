@@ -195,6 +195,12 @@ export function checkCommand(value: unknown, config: ChatConfig, checked?: (mess
       break
     case 'putTicket':
       return { ...command, ticket: checkTicketFields(command.ticket, config) }
+    case 'setTranscript':
+      if (command.thread !== 'main') checkId(command.thread, 'threadId')
+      checkId(command.messageId, 'messageId')
+      checkId(command.attachmentId, 'attachmentId')
+      checkText(command.transcript, 'transcript', config.maxContentLength)
+      break
     case 'setDelivery':
       if (command.thread !== 'main') checkId(command.thread, 'threadId')
       checkId(command.messageId, 'messageId')

@@ -150,6 +150,21 @@ export function planCommand(command: Command, ctx: PlanContext): Change[] {
       return [{ type: 'ticket', record }]
     }
 
+    case 'setTranscript': {
+      const found = ctx.message(command.messageId, command.thread)
+      const attachments = found?.message.attachments
+      const attachment = attachments?.find((a) => a.id === command.attachmentId)
+      // Deleted, trimmed or cleared while `transcribe` ran, or transcribed already: nothing to add.
+      if (!found || !attachment || attachment.transcript !== undefined) return []
+      const { transcript } = command
+      const message: ChatMessage = {
+        ...found.message,
+        content: found.message.content === '' ? transcript : found.message.content,
+        attachments: attachments!.map((a) => (a === attachment ? { ...a, transcript } : a)),
+      }
+      return [{ type: 'message', record: { ...found, message } }]
+    }
+
     case 'setDelivery': {
       const found = ctx.message(command.messageId, command.thread)
       if (!found || (found.message.delivery ?? null) === command.delivery) return [] // trimmed or cleaned up meanwhile: nothing to show

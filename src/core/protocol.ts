@@ -430,6 +430,12 @@ export type Command =
   | CommandBase<'setDraft', { thread: ThreadId; text: string }>
   /** Sync (engine-made): the ticket as the server has it; created when missing. */
   | CommandBase<'putTicket', { ticket: TicketFields }>
+  /**
+   * A voice message's transcript, added once `transcribe` answered: kept on the attachment,
+   * and the message's text while it has none. Changes nothing when the message or the
+   * attachment is gone (deleted, trimmed, cleared meanwhile) or has a transcript already.
+   */
+  | CommandBase<'setTranscript', { thread: ThreadId; messageId: string; attachmentId: string; transcript: string }>
   /** Sync (engine-made): a message's delivery state; `null` removes it (discarded). */
   | CommandBase<'setDelivery', { thread: ThreadId; messageId: string; delivery: DeliveryState | null }>
 

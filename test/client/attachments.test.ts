@@ -13,7 +13,7 @@ import { runInNewContext } from 'node:vm'
 import { resolveObjectURL } from 'node:buffer'
 import { IDBObjectStore as FDBObjectStore } from 'fake-indexeddb'
 import { describe, expect, test } from 'vitest'
-import { AttachmentLimitError, ClientClosedError, NotFoundError, StorageFullError, ValidationError, type ChatClient } from 'companion-chat'
+import { AttachmentLimitError, ClientClosedError, NotFoundError, StorageFullError, TimeoutError, ValidationError, type ChatClient, type ChatError } from 'companion-chat'
 import { createDevice, thrownBy } from '../helpers/client.js'
 
 /** A 1×1 PNG's header and IHDR, then filler: enough for its size to be read (3×2 pixels). */
@@ -348,6 +348,7 @@ describe('voice messages', () => {
       },
     })
     await chat.sendVoiceMessage(recording())
+    await expect.poll(() => lastMain(chat).attachments![0]!.transcript).toBe('where is my parcel delivery')
     const message = lastMain(chat)
     expect(heard).toHaveLength(1)
     expect(message).toMatchObject({
@@ -363,6 +364,76 @@ describe('voice messages', () => {
     expect(lastMain(reloaded)).toEqual(message)
   })
 
+  test('are stored and shown at once; the transcript is added to the same message when the transcriber answers', async () => {
+    const device = createDevice()
+    let say!: (text: string) => void
+    const chat = device.open({ transcribe: () => new Promise<string>((resolve) => (say = resolve)) })
+    const errors: unknown[] = []
+    chat.errors$.subscribe((error) => errors.push(error))
+    await chat.sendVoiceMessage(recording()) // resolves while the transcriber still listens
+    const shown = lastMain(chat)
+    expect(shown).toMatchObject({ content: '', attachments: [{ duration: 2_500 }] })
+    expect(shown.attachments![0]).not.toHaveProperty('transcript')
+    const stored = device.open()
+    await stored.ready
+    expect(lastMain(stored)).toEqual(shown) // committed, not only shown
+    expect(await chat.searchMessages('parcel')).toEqual([])
+    expect(chat.getState().analytics.commonTopics).not.toContain('parcel')
+
+    say('my parcel arrived damaged')
+    await expect.poll(() => lastMain(chat).content).toBe('my parcel arrived damaged')
+    const transcribed = lastMain(chat)
+    expect(transcribed).toEqual({ ...shown, content: 'my parcel arrived damaged', attachments: [{ ...shown.attachments![0]!, transcript: 'my parcel arrived damaged' }] })
+    expect(chat.getState().mainChat.messages).toHaveLength(1) // updated in place
+    expect((await chat.searchMessages('parcel')).map((hit) => hit.message.id)).toEqual([shown.id])
+    expect(chat.getState().analytics.commonTopics).toContain('parcel')
+    await expect.poll(() => lastMain(stored).content).toBe('my parcel arrived damaged') // another tab sees it
+    const reloaded = device.open()
+    await reloaded.ready
+    expect(lastMain(reloaded)).toEqual(transcribed)
+    expect(errors).toEqual([])
+  })
+
+  test('a transcript that comes after its message was trimmed or the data cleared brings nothing back', async () => {
+    const device = createDevice()
+    const says: Array<(text: string) => void> = []
+    const chat = device.open({ config: { maxMainChatMessages: 2 }, transcribe: () => new Promise<string>((resolve) => says.push(resolve)) })
+    const errors: unknown[] = []
+    chat.errors$.subscribe((error) => errors.push(error))
+    await chat.sendVoiceMessage(recording())
+    const trimmed = lastMain(chat).id
+    await chat.sendMainChatMessage('one')
+    await chat.sendMainChatMessage('two')
+    says[0]!('where is my parcel')
+    await chat.sendVoiceMessage(recording())
+    const cleared = lastMain(chat).id
+    await chat.clearAllData()
+    says[1]!('refund please')
+    await chat.sendMainChatMessage('after the clear') // after the transcripts' writes (one queue)
+    await chat.flush()
+    expect(chat.getState().mainChat.messages.map((m) => m.id)).not.toContain(trimmed)
+    expect(chat.getState().mainChat.messages.map((m) => m.id)).not.toContain(cleared)
+    expect(chat.getState().mainChat.messages.map((m) => m.content)).toEqual(['after the clear'])
+    expect(await chat.searchMessages('parcel')).toEqual([])
+    expect(await chat.searchMessages('refund')).toEqual([])
+    const reloaded = device.open()
+    await reloaded.ready
+    expect(reloaded.getState().mainChat.messages.map((m) => m.content)).toEqual(['after the clear'])
+    expect(errors).toEqual([])
+  })
+
+  test('a transcriber that takes longer than transcribeTimeout leaves the message without a transcript and is reported', async () => {
+    const chat = createDevice().open({ transcribe: () => new Promise<string>(() => {}), transcribeTimeout: 20 })
+    const errors: ChatError[] = []
+    chat.errors$.subscribe((error) => errors.push(error))
+    await chat.sendVoiceMessage(recording())
+    await expect.poll(() => errors).toEqual([expect.objectContaining({ code: 'timeout' })])
+    expect(errors[0]).toBeInstanceOf(TimeoutError)
+    expect(lastMain(chat)).toMatchObject({ content: '', attachments: [{ duration: 2_500 }] })
+    expect(lastMain(chat).attachments![0]).not.toHaveProperty('transcript')
+    expect(() => createDevice().open({ transcribeTimeout: 0 })).toThrow(ValidationError)
+  })
+
   test('go to a ticket; without a transcriber, or when it fails, they are sent without a transcript', async () => {
     const device = createDevice()
     const chat = device.open()
@@ -373,8 +444,8 @@ describe('voice messages', () => {
     const errors: unknown[] = []
     failing.errors$.subscribe((error) => errors.push(error))
     await failing.sendVoiceMessage(recording())
+    await expect.poll(() => errors).toHaveLength(1)
     expect(lastMain(failing).attachments![0]).not.toHaveProperty('transcript')
-    expect(errors).toHaveLength(1)
     expect(await thrownBy(() => chat.sendVoiceMessage({ audio: 'x' as unknown as Blob, duration: 1 }))).toMatchObject({ code: 'validation', details: { path: 'recording.audio' } })
   })
 })
@@ -385,6 +456,7 @@ describe('voice messages with a transcript too long', () => {
     const errors: unknown[] = []
     chat.errors$.subscribe((error) => errors.push(error))
     await chat.sendVoiceMessage({ audio: new Blob([new Uint8Array(10)], { type: 'audio/ogg' }), duration: 60_000 })
+    await expect.poll(() => errors).toHaveLength(1)
     expect(lastMain(chat)).toMatchObject({ content: '', attachments: [{ name: 'voice-message.ogg', duration: 60_000 }] })
     expect(lastMain(chat).attachments![0]).not.toHaveProperty('transcript')
     expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining('maxContentLength') })])
@@ -411,5 +483,24 @@ describe('assistants and attachments', () => {
     const reply = await chat.waitForReply(id)
     expect(reply.content).toBe('Got 10 bytes')
     expect(seen).toEqual([{ attachments: [expect.objectContaining({ name: 'invoice.txt', size: 10 })], read: 'Invoice 77' }])
+  })
+
+  test('the assistant answers a voice message once its transcript is in, and reads it', async () => {
+    let say!: (text: string) => void
+    const heard: string[] = []
+    const chat = createDevice().open({
+      transcribe: () => new Promise<string>((resolve) => (say = resolve)),
+      assistant: {
+        name: 'listener',
+        async *respond({ message }) {
+          heard.push(message.content)
+          yield { type: 'text', delta: `You said: ${message.content}` }
+        },
+      },
+    })
+    await chat.sendVoiceMessage({ audio: new Blob([new Uint8Array(300)], { type: 'audio/webm' }), duration: 1_000 }, { id: 'spoken' })
+    say('where is my parcel')
+    expect((await chat.waitForReply('spoken')).content).toBe('You said: where is my parcel')
+    expect(heard).toEqual(['where is my parcel'])
   })
 })

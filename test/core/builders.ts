@@ -97,6 +97,7 @@ export function validCommands(): Command[] {
     }),
     command('setDelivery', { thread: MAIN_THREAD, messageId: 'm-1', delivery: 'sent' }),
     command('setDelivery', { thread: 't-1', messageId: 'm-2', delivery: null }),
+    command('setTranscript', { thread: MAIN_THREAD, messageId: 'm-1', attachmentId: 'a-1', transcript: 'where is my parcel' }),
     command('sendMessage', { thread: MAIN_THREAD, message: message({ delivery: 'pending' }), sync: true }),
     command('reply', {
       guard: 'new',

@@ -54,6 +54,7 @@ describe('checkCommand', () => {
       setDraft: true,
       putTicket: true,
       setDelivery: true,
+      setTranscript: true,
     }
     expect(new Set(validCommands().map((c) => c.kind))).toEqual(new Set(Object.keys(every)))
   })

@@ -126,3 +126,44 @@ test("a file an agent names with a slash or a control character still reaches th
   expect(message.attachments).toMatchObject([{ id: 'invoice-1', name: 'Invoice 03_2026_.txt' }])
   expect(await (await chat.readAttachment('invoice-1')).text()).toBe(invoice)
 })
+
+test("a file an agent gives a type that is not printable ASCII still reaches the device, its type unknown ('')", async () => {
+  const { url, options } = userDatabase()
+  const chat = createDevice().open(options())
+  const ticket = chat.createTicket('order-help', 'Photo')
+  chat.watchTicket(ticket)
+  await delivered(chat)
+  await poll(() => chat.sync$.value.state).toBe('online')
+  const photo = 'JPEG BYTES'
+  const response = await fetch(`${url}/message:agent-photo`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      thread: ticket,
+      message: {
+        id: 'agent-photo',
+        content: 'The photo of your parcel',
+        sender: 'assistant',
+        timestamp: Date.now(),
+        type: 'text',
+        attachments: [
+          { id: 'photo-1', name: 'parcel.jpg', type: 'image/jpég', size: photo.length },
+          { id: 'photo-2', name: 'label.txt', type: 'text/plain\n', size: photo.length },
+        ],
+      },
+      _attachments: {
+        'file-photo-1': { content_type: 'image/jpeg', data: Buffer.from(photo).toString('base64') },
+        'file-photo-2': { content_type: 'text/plain', data: Buffer.from(photo).toString('base64') },
+      },
+    }),
+  })
+  expect(response.ok).toBe(true)
+  await poll(() => chat.getState().tickets.find((t) => t.id === ticket)?.lastMessage?.id).toBe('agent-photo')
+  const message = chat.getState().tickets.find((t) => t.id === ticket)!.messages.find((m) => m.id === 'agent-photo')!
+  expect(message.attachments).toMatchObject([
+    { id: 'photo-1', name: 'parcel.jpg', type: '', size: photo.length },
+    { id: 'photo-2', name: 'label.txt', type: '', size: photo.length },
+  ])
+  expect(await (await chat.readAttachment('photo-1')).text()).toBe(photo)
+})
