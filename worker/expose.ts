@@ -32,7 +32,6 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     release()
     void connection?.disconnect()
   }
-  const carrier = feedCarrier(endpoint)
   const api: RemoteEngineApi = {
     lifeline: async (held, watched) => {
       const locks = webLocks()
@@ -57,14 +56,13 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
       const mine = {} // a second connect on this endpoint replaces the feed
       feed = mine
       const post = (message: FeedMessage) => {
-        if (feed === mine) carrier.post(message)
+        if (feed === mine) endpoint.postMessage({ feed: message } satisfies FeedEnvelope)
       }
       return connection.connect(hello, post, post)
     },
-    // The writes: each answers in the task that publishes its patch, which then rides on the answer.
-    execute: (commands, options) => carrier.track(connected().execute(commands, options)),
-    runCleanup: (now) => carrier.track(connected().runCleanup(now)),
-    clearAllData: () => carrier.track(connected().clearAllData()),
+    execute: (commands, options) => connected().execute(commands, options),
+    runCleanup: (now) => connected().runCleanup(now),
+    clearAllData: () => connected().clearAllData(),
     snapshot: (threads) => connected().snapshot(threads),
     loadThread: (thread, page) => connected().loadThread(thread, page),
     unloadThreads: (threads) => connected().unloadThreads(threads),
@@ -72,8 +70,8 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
     ping: () => connected().ping(),
     readAttachment: (id) => connected().readAttachment(id),
     readOutbox: (limit) => connected().readOutbox(limit),
-    settleDelivery: (updates) => carrier.track(connected().settleDelivery(updates)),
-    applyRemote: (batch) => carrier.track(connected().applyRemote(batch)),
+    settleDelivery: (updates) => connected().settleDelivery(updates),
+    applyRemote: (batch) => connected().applyRemote(batch),
     beginSync: (replica) => connected().beginSync(replica),
     disconnect: async () => {
       const result = await connected().disconnect()
@@ -82,78 +80,10 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
       return result
     },
   }
-  Comlink.expose(api, carrier.endpoint)
+  Comlink.expose(api, endpoint)
   return drop
 }
 
-/**
- * The feed on its way out. While a call of the client is under way, a feed message waits for
- * the next answer posted on the endpoint and rides on it (an awaited send's patch and its
- * call's answer are then one message, not two: each message costs both sides a post and a
- * dispatch), or goes alone in the next macrotask when no answer came. With no call under way
- * it goes at once. Order is kept: every answer takes what waits before it, and the client
- * reads the feed of a message before its answer (see `FeedEnvelope`).
- */
-function feedCarrier(endpoint: Comlink.Endpoint): {
-  readonly endpoint: Comlink.Endpoint
-  post(message: FeedMessage): void
-  /** Counts `call` as under way until it settles. */
-  track<T>(call: Promise<T>): Promise<T>
-} {
-  let waiting: FeedMessage[] = []
-  let scheduled = false
-  let calls = 0
-  /** Posts what waits, each alone, but the last when `carried` is given: it goes with `carried`. */
-  const send = (carried?: object): object | undefined => {
-    const messages = waiting
-    waiting = []
-    const last = carried && messages.pop()
-    for (const message of messages) endpoint.postMessage({ feed: message } satisfies FeedEnvelope)
-    return last === undefined ? carried : { ...carried, feed: last }
-  }
-  const flush = () => {
-    scheduled = false
-    try {
-      send()
-    } catch {
-      // A closed port (the client went away): nothing is listening for the feed.
-    }
-  }
-  return {
-    endpoint: {
-      postMessage: (message: unknown, transfer?: Transferable[]) => {
-        const carrying = waiting.length > 0 && message !== null && typeof message === 'object' && !Array.isArray(message)
-        endpoint.postMessage(carrying ? send(message) : message, transfer)
-      },
-      addEventListener: (type, listener, options) => endpoint.addEventListener(type, listener, options),
-      removeEventListener: (type, listener, options) => endpoint.removeEventListener(type, listener, options),
-      ...(endpoint.start ? { start: () => endpoint.start!() } : {}),
-    },
-    post(message) {
-      if (calls === 0) {
-        if (waiting.length > 0) send()
-        endpoint.postMessage({ feed: message } satisfies FeedEnvelope)
-        return
-      }
-      waiting.push(message)
-      if (!scheduled) {
-        scheduled = true
-        nextTask(flush)
-      }
-    },
-    track(call) {
-      calls++
-      return call.finally(() => calls--)
-    },
-  }
-}
-
-/** Runs `task` in a macrotask of its own, soon (Node: `setImmediate`, which a 1 ms timer would trail). */
-function nextTask(task: () => void): void {
-  const immediate = (globalThis as { setImmediate?: (task: () => void) => { unref?: () => void } }).setImmediate
-  if (immediate) immediate(task).unref?.()
-  else setTimeout(task, 0)
-}
 /** A map of engines by database name, made on first use. */
 export function createEngineRegistry(create: () => Engine): EngineFor {
   const engines = new Map<string, Engine>()

@@ -84,8 +84,7 @@ export function comlinkHost(
   fail?: (error: WorkerGoneError) => void,
 ): Host {
   const watched = watchPosts(endpoint)
-  // Listening from the start: a Node port that an in-process host unrefs stays unref'd. Before
-  // Comlink's listener: a feed message that rides on an answer is applied before the answer settles its call.
+  // Listening from the start: a Node port that an in-process host unrefs stays unref'd.
   let feed: (message: FeedMessage) => void = () => {}
   endpoint.addEventListener('message', (event) => {
     const data = (event as MessageEvent<Partial<FeedEnvelope> | null>).data

@@ -9,7 +9,7 @@
 import type { RemoteChange, SyncChange } from './sync.js'
 
 /** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. 9: `beginSync`. 10: the feed on the calls' channel. 11: attachments. */
-export const PROTOCOL_VERSION = 12
+export const PROTOCOL_VERSION = 11
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -717,9 +717,7 @@ export type FeedMessage = Patch | Notice
 /**
  * How the feed travels: on the same channel as the calls and their answers (Comlink's
  * messages carry an `id`; these carry `feed`). One channel where a second one (a
- * `MessagePort` of its own) would cost a browser several times more per message. A feed
- * message published in the task that posts an answer rides on that answer (a message with
- * both `id` and `feed`): the client applies the feed first, then takes the answer.
+ * `MessagePort` of its own) would cost a browser several times more per message.
  */
 export interface FeedEnvelope {
   readonly feed: FeedMessage
