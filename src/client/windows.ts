@@ -79,7 +79,7 @@ export class Windows {
     if (thread === MAIN_THREAD) return
     const entry = this.#entry(thread)
     if (created) entry.window ??= Promise.resolve(0)
-    else void this.#ensure(thread, entry).catch(() => {})
+    else if (!entry.window) void this.#ensure(thread, entry).catch(() => {}) // once, not a promise per send of a burst
     this.#grown.add(thread)
     this.#evict()
   }
