@@ -155,7 +155,11 @@ export class ChatDatabase extends Dexie {
     // Dexie's own cross-tab channel.
     this.unuse({ stack: 'dbcore', name: 'Observability' })
     this.unuse({ stack: 'dbcore', name: 'Cache' })
-    if (onBlocked) this.on('blocked', () => onBlocked())
+    // Quietly: the client's `status$` says `blocked` (Dexie's default handler writes a console warning).
+    this.on('blocked', () => {
+      onBlocked?.()
+      return false
+    })
     // Another tab deletes the database (`clearAllData`) or upgrades it: let go at once, and
     // quietly (Dexie's default handler does the same but writes a console warning each time).
     this.on('versionchange', () => {
