@@ -239,14 +239,7 @@ export class SyncRunner {
   /** Until the client shows `version` (so `outbox$` and the messages say what was stored), or sync stops. */
   #seen(version: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      signal.addEventListener('abort', done)
-      this.#host.seen(version).then(done, done)
-    })
+    return untilStopped(this.#host.seen(version), signal).catch(() => {})
   }
 
   // ── Failures ───────────────────────────────────────────────────────────────
