@@ -42,7 +42,7 @@ import { ExistingRowError, StaleRowsError, writeBatch } from './write-batch.js'
 import { KnownRows } from './known-rows.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
-import { applyRemote, beginSync, checkDeliveryUpdates, checkRemoteBatch, readOutbox, settleDelivery } from './sync-jobs.js'
+import { applyRemote, beginSync, checkDeliveryUpdates, checkRemoteBatch, readOutbox, revisionKey, settleDelivery } from './sync-jobs.js'
 import { openSession, type Session } from './sessions.js'
 import type { RemoteChange } from '../src/core/sync.js'
 import { DEFAULT_SEARCH_LIMIT, checkId, checkPageSize, checkSearch } from '../src/core/validate.js'
@@ -731,7 +731,7 @@ class ChatEngine implements Engine {
         messages.length > 0 && deleteKeys(db.messages, messages),
         ids.length > 0 && deleteKeys(db.tickets, ids),
         ids.length > 0 && deleteKeys(db.threads, ids),
-        ids.length > 0 && db.sync.bulkDelete(ids.map((id) => `revision:${id}` as const)), // their server revisions (sync)
+        ids.length > 0 && db.sync.bulkDelete(ids.map(revisionKey)), // their server revisions (sync)
         drafts.length > 0 && db.drafts.bulkDelete(drafts),
         appliedKeys.length > 0 && deleteKeys(db.applied, appliedKeys),
       ])

@@ -141,7 +141,8 @@ export async function applyRemote(
   return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false, freed: result.freed }
 }
 
-const revisionKey = (ticketId: string) => `revision:${ticketId}` as const
+/** The key of the `sync` row holding the server version of ticket `ticketId` taken last (cleanup deletes it with the ticket). */
+export const revisionKey = (ticketId: string) => `revision:${ticketId}` as const
 
 /**
  * The server version of the ticket taken before, when it is newer than `revision` (see
