@@ -487,15 +487,16 @@ class ChatEngine implements Engine {
         db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#known, staged))
       // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
-      const result = await write(!resent).catch((error: unknown) => {
-        if (error instanceof ExistingRowError) return write(false)
+      const writeNew = (assumeIdsNew: boolean) =>
+        write(assumeIdsNew).catch((error: unknown) => {
+          if (error instanceof ExistingRowError) return write(false)
+          throw error
+        })
+      const result = await writeNew(!resent).catch((error: unknown) => {
         if (!(error instanceof StaleRowsError)) throw error
         // Another engine wrote since this one's last commit: read the rows.
         this.#known.forget()
-        return write(true).catch((again: unknown) => {
-          if (again instanceof ExistingRowError) return write(false)
-          throw again
-        })
+        return writeNew(true)
       })
       this.#known.committed(db, result.seq, result.rows)
       freed = result.freed
