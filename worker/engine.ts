@@ -36,7 +36,7 @@ import {
 import { createPatchChannel, type Announcement, type PatchChannel } from './patch-channel.js'
 import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
-import type { ChatDatabase, MetaRow } from './database.js'
+import type { ChatDatabase, Counters, MetaRow } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
 import { ExistingRowError, StaleRowsError, writeBatch } from './write-batch.js'
 import { KnownRows } from './known-rows.js'
@@ -698,11 +698,7 @@ class ChatEngine implements Engine {
       const { view, counters } = await readMeta(db)
       if (!view.isTyping) return undefined
       const next = { ...view, isTyping: false }
-      // The sequence moves with every write, so that no engine takes the view it remembers (see KnownRows).
-      await db.meta.bulkPut([
-        { key: 'view', value: next },
-        { key: 'counters', value: { ...counters, seq: counters.seq + 1 } },
-      ])
+      await db.meta.bulkPut([{ key: 'view', value: next }, movedSequence(counters)])
       return next
     })
     if (changed) this.#publish({ changes: [{ type: 'view', view: changed }], done: [], refused: [] }, true)
@@ -747,8 +743,7 @@ class ChatEngine implements Engine {
       freed.push(...attachments.freed)
       const out: Change[] = ids.map((id) => ({ type: 'ticketDeleted', id }))
       const metaPuts: MetaRow[] = []
-      // Rows went: the sequence moves, so that no engine takes the ones it remembers (see KnownRows).
-      if (ids.length > 0) metaPuts.push({ key: 'counters', value: { ...counters, seq: counters.seq + 1 } })
+      if (ids.length > 0) metaPuts.push(movedSequence(counters))
       if (view.activeTicketId !== null && ids.includes(view.activeTicketId)) {
         const next = { ...view, activeTicketId: null }
         metaPuts.push({ key: 'view', value: next })
@@ -775,6 +770,14 @@ class ChatEngine implements Engine {
     this.#known.forget()
     this.#publish({ changes: [{ type: 'reset' }], done: [], refused: [] }, true)
   }
+}
+
+/**
+ * The counters row with the database sequence moved on, for a write outside `writeBatch`:
+ * every write moves it, so that no engine takes the rows it remembers (see KnownRows).
+ */
+function movedSequence(counters: Counters): MetaRow {
+  return { key: 'counters', value: { ...counters, seq: counters.seq + 1 } }
 }
 
 const BLOCKED: Notice = Object.freeze({ notice: 'blocked' })
