@@ -96,17 +96,20 @@ async function waitDelivered(page: Page, texts: readonly string[], timeout = 20_
     })
 }
 
+/** A tab of the fixture on `db` with `host`, syncing with the server's `database`, once ready. */
+async function openSyncing(db: string, host: 'worker' | 'shared-worker', database: string): Promise<Page> {
+  const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, host, { sync: database }), { allow: EXPECTED })
+  await page.evaluate(() => window.ready)
+  return page
+}
+
 describe.each(['worker', 'shared-worker'] as const)('two tabs on one database with sync, host %s', (host) => {
   test(
     'one tab syncs and the other stands by; closing the syncing tab hands over; every message reaches the server once',
     async () => {
       const db = uniqueDb(`sync-${host}`)
       const database = `tabs-${host}-${Date.now().toString(36)}`
-      const open = async () => {
-        const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, host, { sync: database }), { allow: EXPECTED })
-        await page.evaluate(() => window.ready)
-        return page
-      }
+      const open = () => openSyncing(db, host, database)
       const a = await open()
       await waitForSync(a, 'online')
       const b = await open()
@@ -140,11 +143,7 @@ describe('clearAllData with sync in real Chromium', () => {
     async () => {
       const db = uniqueDb('sync-clear')
       const database = `clear-${Date.now().toString(36)}`
-      const open = async () => {
-        const { page } = await suite().browser.open(fixtureUrl(suite().app.url, db, 'worker', { sync: database }), { allow: EXPECTED })
-        await page.evaluate(() => window.ready)
-        return page
-      }
+      const open = () => openSyncing(db, 'worker', database)
       const syncing = await open()
       await waitForSync(syncing, 'online')
       const other = await open()
