@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import type { Worker } from 'node:worker_threads'
-import { createChatClient, type ChatClient, type ChatClientOptions, type TicketConflict, type TicketFields } from 'companion-chat'
+import { createChatClient, type ChatClient, type ChatClientOptions, type Patch, type TicketConflict, type TicketFields } from 'companion-chat'
 import { createCouchDBSync } from 'companion-chat/couchdb'
 import { createDevice } from '../helpers/client.js'
 import { startCouchServer, type CouchServer } from '../helpers/couch-server.js'
@@ -59,6 +59,27 @@ interface Doc {
   seq?: number
   message?: { id: string; content: string }
   ticket?: TicketFields
+}
+
+/**
+ * A change feed that delivers as usual until a patch with a reset (a clear) comes, and holds
+ * that one and every later one until `release()`: the client hears of the clear late.
+ */
+function heldFromReset() {
+  let holding = false
+  const queued: Array<() => void> = []
+  return {
+    hook(patch: Patch, deliver: () => void): void {
+      if (patch.changes.some((change) => change.type === 'reset')) holding = true
+      if (holding) queued.push(deliver)
+      else deliver()
+    },
+    /** Delivers what was held, and everything after it at once. */
+    release(): void {
+      holding = false
+      for (const deliver of queued.splice(0)) deliver()
+    },
+  }
 }
 
 async function serverDocs(url: string): Promise<Doc[]> {
@@ -351,18 +372,8 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   }
   const { url, options } = userDatabase({ fetch: fetcher })
   // The syncing tab hears of the clear only after its pulled batch was applied (or refused): the race at its widest.
-  let holdFeed = false
-  const queued: Array<() => void> = []
-  const syncing = device.openBehind(
-    {
-      feed: (patch, deliver) => {
-        if (patch.changes.some((change) => change.type === 'reset')) holdFeed = true
-        if (holdFeed) queued.push(deliver)
-        else deliver()
-      },
-    },
-    options(),
-  )
+  const feed = heldFromReset()
+  const syncing = device.openBehind({ feed: feed.hook }, options())
   await syncing.sendMainChatMessage('private')
   await delivered(syncing)
   await poll(() => syncing.sync$.value.state).toBe('online')
@@ -380,8 +391,7 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   release()
   // Applied into the wiped database (the other tab shows it), or refused (sync stops).
   await poll(() => other.getState().mainChat.messages.length > 0 || syncing.sync$.value.state === 'off').toBe(true)
-  for (const deliver of queued.splice(0)) deliver()
-  holdFeed = false
+  feed.release()
   await poll(() => syncing.sync$.value.state).toBe('off')
   expect(other.getState().mainChat.messages).toEqual([])
   const after = device.open()
@@ -399,18 +409,8 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
   await syncing.sendMainChatMessage('private')
   await delivered(syncing)
   await poll(() => syncing.sync$.value.state).toBe('online')
-  let holdFeed = false
-  const queued: Array<() => void> = []
-  const standing = device.openBehind(
-    {
-      feed: (patch, deliver) => {
-        if (patch.changes.some((change) => change.type === 'reset')) holdFeed = true
-        if (holdFeed) queued.push(deliver)
-        else deliver()
-      },
-    },
-    options(),
-  )
+  const feed = heldFromReset()
+  const standing = device.openBehind({ feed: feed.hook }, options())
   await standing.ready
   await poll(() => standing.sync$.value.state).toBe('standby')
   const other = device.open()
@@ -420,8 +420,7 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
   await poll(() => syncing.sync$.value.state).toBe('off')
   // It pulls the server's copy into the cleared database (the other client shows it), or does not begin.
   await poll(() => other.getState().mainChat.messages.length > 0 || standing.sync$.value.state === 'off').toBe(true)
-  holdFeed = false
-  for (const deliver of queued.splice(0)) deliver()
+  feed.release()
   await poll(() => standing.sync$.value.state).toBe('off')
   expect(other.getState().mainChat.messages).toEqual([])
   const after = device.open()
