@@ -77,90 +77,62 @@ test('files go to the server as attachments of their message documents, and anot
   expect(await (await phone.readAttachment(photo.id)).size).toBe(5000)
 })
 
-test("a file an agent attaches on the server reaches the device with the reply", async () => {
+/**
+ * A synced device with a watched ticket, and an agent's reply with `files` written on the
+ * server (each file's `text` as its bytes, stored as `contentType`, by default its `type`):
+ * answers the device and the reply as the device shows it, once pulled.
+ */
+async function agentReply(id: string, content: string, files: ReadonlyArray<{ id: string; name: string; type: string; contentType?: string; text: string }>) {
   const { url, options } = userDatabase()
   const chat = createDevice().open(options())
-  const ticket = chat.createTicket('order-help', 'Return label')
+  const ticket = chat.createTicket('order-help', 'Agent reply')
   chat.watchTicket(ticket)
   await delivered(chat)
   await poll(() => chat.sync$.value.state).toBe('online')
-  const label = 'RETURN LABEL 123'
-  const response = await fetch(`${url}/message:agent-label`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      thread: ticket,
-      message: { id: 'agent-label', content: 'Here is your label', sender: 'assistant', timestamp: Date.now(), type: 'text', attachments: [{ id: 'label-1', name: 'label.txt', type: 'text/plain', size: label.length }] },
-      _attachments: { 'file-label-1': { content_type: 'text/plain', data: Buffer.from(label).toString('base64') } },
-    }),
-  })
-  expect(response.ok).toBe(true)
-  await poll(() => chat.getState().tickets.find((t) => t.id === ticket)?.lastMessage?.id).toBe('agent-label')
-  const message = chat.getState().tickets.find((t) => t.id === ticket)!.messages.find((m) => m.id === 'agent-label')!
-  expect(message.attachments).toEqual([{ id: 'label-1', name: 'label.txt', type: 'text/plain', size: label.length, sha256: sha256(new TextEncoder().encode(label)) }])
-  expect(await (await chat.readAttachment('label-1')).text()).toBe(label)
-})
-
-test("a file an agent names with a slash or a control character still reaches the device, its name made safe", async () => {
-  const { url, options } = userDatabase()
-  const chat = createDevice().open(options())
-  const ticket = chat.createTicket('order-help', 'Invoice')
-  chat.watchTicket(ticket)
-  await delivered(chat)
-  await poll(() => chat.sync$.value.state).toBe('online')
-  const invoice = 'INVOICE 03/2026'
-  const response = await fetch(`${url}/message:agent-invoice`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      thread: ticket,
-      message: { id: 'agent-invoice', content: 'Your invoice', sender: 'assistant', timestamp: Date.now(), type: 'text', attachments: [{ id: 'invoice-1', name: 'Invoice 03/2026\n.txt', type: 'text/plain', size: invoice.length }] },
-      _attachments: { 'file-invoice-1': { content_type: 'text/plain', data: Buffer.from(invoice).toString('base64') } },
-    }),
-  })
-  expect(response.ok).toBe(true)
-  await poll(() => chat.getState().tickets.find((t) => t.id === ticket)?.lastMessage?.id).toBe('agent-invoice')
-  const message = chat.getState().tickets.find((t) => t.id === ticket)!.messages.find((m) => m.id === 'agent-invoice')!
-  expect(message.attachments).toMatchObject([{ id: 'invoice-1', name: 'Invoice 03_2026_.txt' }])
-  expect(await (await chat.readAttachment('invoice-1')).text()).toBe(invoice)
-})
-
-test("a file an agent gives a type that is not printable ASCII still reaches the device, its type unknown ('')", async () => {
-  const { url, options } = userDatabase()
-  const chat = createDevice().open(options())
-  const ticket = chat.createTicket('order-help', 'Photo')
-  chat.watchTicket(ticket)
-  await delivered(chat)
-  await poll(() => chat.sync$.value.state).toBe('online')
-  const photo = 'JPEG BYTES'
-  const response = await fetch(`${url}/message:agent-photo`, {
+  const response = await fetch(`${url}/message:${id}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({
       type: 'message',
       thread: ticket,
       message: {
-        id: 'agent-photo',
-        content: 'The photo of your parcel',
+        id,
+        content,
         sender: 'assistant',
         timestamp: Date.now(),
         type: 'text',
-        attachments: [
-          { id: 'photo-1', name: 'parcel.jpg', type: 'image/jpég', size: photo.length },
-          { id: 'photo-2', name: 'label.txt', type: 'text/plain\n', size: photo.length },
-        ],
+        attachments: files.map((file) => ({ id: file.id, name: file.name, type: file.type, size: file.text.length })),
       },
-      _attachments: {
-        'file-photo-1': { content_type: 'image/jpeg', data: Buffer.from(photo).toString('base64') },
-        'file-photo-2': { content_type: 'text/plain', data: Buffer.from(photo).toString('base64') },
-      },
+      _attachments: Object.fromEntries(
+        files.map((file) => [`file-${file.id}`, { content_type: file.contentType ?? file.type, data: Buffer.from(file.text).toString('base64') }]),
+      ),
     }),
   })
   expect(response.ok).toBe(true)
-  await poll(() => chat.getState().tickets.find((t) => t.id === ticket)?.lastMessage?.id).toBe('agent-photo')
-  const message = chat.getState().tickets.find((t) => t.id === ticket)!.messages.find((m) => m.id === 'agent-photo')!
+  await poll(() => chat.getState().tickets.find((t) => t.id === ticket)?.lastMessage?.id).toBe(id)
+  return { chat, message: chat.getState().tickets.find((t) => t.id === ticket)!.messages.find((m) => m.id === id)! }
+}
+
+test("a file an agent attaches on the server reaches the device with the reply", async () => {
+  const label = 'RETURN LABEL 123'
+  const { chat, message } = await agentReply('agent-label', 'Here is your label', [{ id: 'label-1', name: 'label.txt', type: 'text/plain', text: label }])
+  expect(message.attachments).toEqual([{ id: 'label-1', name: 'label.txt', type: 'text/plain', size: label.length, sha256: sha256(new TextEncoder().encode(label)) }])
+  expect(await (await chat.readAttachment('label-1')).text()).toBe(label)
+})
+
+test("a file an agent names with a slash or a control character still reaches the device, its name made safe", async () => {
+  const invoice = 'INVOICE 03/2026'
+  const { chat, message } = await agentReply('agent-invoice', 'Your invoice', [{ id: 'invoice-1', name: 'Invoice 03/2026\n.txt', type: 'text/plain', text: invoice }])
+  expect(message.attachments).toMatchObject([{ id: 'invoice-1', name: 'Invoice 03_2026_.txt' }])
+  expect(await (await chat.readAttachment('invoice-1')).text()).toBe(invoice)
+})
+
+test("a file an agent gives a type that is not printable ASCII still reaches the device, its type unknown ('')", async () => {
+  const photo = 'JPEG BYTES'
+  const { chat, message } = await agentReply('agent-photo', 'The photo of your parcel', [
+    { id: 'photo-1', name: 'parcel.jpg', type: 'image/jpég', contentType: 'image/jpeg', text: photo },
+    { id: 'photo-2', name: 'label.txt', type: 'text/plain\n', contentType: 'text/plain', text: photo },
+  ])
   expect(message.attachments).toMatchObject([
     { id: 'photo-1', name: 'parcel.jpg', type: '', size: photo.length },
     { id: 'photo-2', name: 'label.txt', type: '', size: photo.length },
