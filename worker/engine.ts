@@ -226,7 +226,7 @@ class ChatEngine implements Engine {
         settle(async () => {
           const checked = checkDeliveryUpdates(updates)
           // A database that does not exist (cleared) has no outbox left to settle: not made again for nothing.
-          await this.#serial(() => this.#sync((db) => settleDelivery(db, checked, this.#config), false))
+          await this.#serial(() => this.#sync(async (db) => ({ changes: await settleDelivery(db, checked, this.#config) }), false))
           return this.#version
         }),
       applyRemote: (batch) =>
@@ -237,18 +237,16 @@ class ChatEngine implements Engine {
           await this.#serial(async () => {
             // The files of the server's messages first, outside the transaction (see stage-attachments.ts).
             const staged = await this.#stageRemote(checked)
-            let freed: readonly string[] = []
             try {
               await this.#sync(async (db) => {
                 const applied = await applyRemote(db, staged.batch, this.#config, staged.bytes, new Set(staged.refused.map((r) => r.index)))
                 refused = [...staged.refused, ...applied.refused].sort((a, b) => a.index - b.index)
                 cleared = applied.cleared
-                freed = applied.freed
-                return applied.changes
+                return applied
               }, false)
             } finally {
-              // Files staged for a batch that was not applied (cleared meanwhile) go too.
-              if (staged.bytes.size > 0 || freed.length > 0) await this.#removeFiles([...staged.bytes.keys(), ...freed]).catch(() => {})
+              // The staged files no row holds: those of a batch that was not applied (cleared meanwhile).
+              if (staged.bytes.size > 0) await this.#removeFiles([...staged.bytes.keys()]).catch(() => {})
             }
           })
           return { refused, version: this.#version, cleared }
@@ -262,7 +260,7 @@ class ChatEngine implements Engine {
             if (this.#clears !== clearsSeen) return
             await this.#sync(async (db) => {
               state = await beginSync(db, replica)
-              return []
+              return { changes: [] }
             })
           })
           return state
@@ -472,7 +470,6 @@ class ChatEngine implements Engine {
     }
     if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
     let staged: ReadonlyMap<string, StagedBytes> = new Map()
-    let freed: readonly string[] = []
     try {
       const db = await this.#database()
       if (resent && valid.some(carriesFiles)) valid = await db.transaction('r', db.messages, db.applied, () => withoutStoredFiles(db, valid))
@@ -499,16 +496,18 @@ class ChatEngine implements Engine {
         return writeNew(true)
       })
       this.#known.committed(db, result.seq, result.rows)
-      freed = result.freed
+      // The files of removed messages go before the removal is announced: whoever hears of it
+      // (a send's promise, `flush()`) finds them gone.
+      if (result.freed.length > 0) await this.#removeFiles(result.freed).catch(() => {}) // or at the next open
       this.#publish({ changes: result.changes, done: result.done, refused: [...refused, ...result.refused] }, true, sentBy)
     } catch (error) {
       // The transaction rolled back: nothing of this batch was kept, so every command fails.
       const serialized = toSerializedError(classifyStorageError(error) ?? error)
       this.#publish({ changes: [], done: [], refused: [...refused, ...valid.map((c) => ({ commandId: c.commandId, error: serialized }))] })
     } finally {
-      // After the commit (or the rollback): the files no row holds. Staged ones of a send that
-      // was not written, or whose message was trimmed at once, and those of deleted messages.
-      if (staged.size > 0 || freed.length > 0) await this.#removeFiles([...staged.keys(), ...freed]).catch(() => {}) // or at the next open
+      // After the commit (or the rollback): the staged files no row holds, those of a send that
+      // was not written or whose message was trimmed at once.
+      if (staged.size > 0) await this.#removeFiles([...staged.keys()]).catch(() => {}) // or at the next open
     }
   }
 
@@ -594,12 +593,13 @@ class ChatEngine implements Engine {
    * shared with other tabs). With `create: false` a database that does not exist is left
    * alone and the job does not run.
    */
-  async #sync(job: (db: ChatDatabase) => Promise<Change[]>, create = true): Promise<void> {
+  async #sync(job: (db: ChatDatabase) => Promise<{ changes: Change[]; freed?: readonly string[] }>, create = true): Promise<void> {
     if (this.#closed || !this.#hello) throw new StorageUnavailableError('Not connected: call connect() first')
     const db = create ? await this.#database() : await this.#readable()
     if (db === this.#empty) return
     this.#known.forget() // the job writes without telling it (the next batch reads)
-    const changes = await db.transaction('rw', db.all, () => job(db))
+    const { changes, freed = [] } = await db.transaction('rw', db.all, () => job(db))
+    if (freed.length > 0) await this.#removeFiles(freed).catch(() => {}) // before the removal is announced, or at the next open
     this.#publish({ changes, done: [], refused: [] }, true)
   }
 
@@ -752,8 +752,8 @@ class ChatEngine implements Engine {
       if (metaPuts.length > 0) await db.meta.bulkPut(metaPuts)
       return { report: { removedTicketIds: ids, removedMessages }, changes: out }
     })
+    if (freed.length > 0) await this.#removeFiles(freed).catch(() => {}) // before the removal is announced, or at the next open
     this.#publish({ changes, done: [], refused: [] }, true)
-    if (freed.length > 0) await this.#removeFiles(freed).catch(() => {}) // or at the next open
     return report
   }
 

@@ -119,7 +119,8 @@ describe('attachments in Chromium', () => {
     'trimming removes the file with its message; a file no message holds is swept when the database opens again',
     async () => {
       const db = uniqueDb('attach-trim')
-      const page = await openTab(db)
+      // Slow removals: the patch that trims the message must still come after its file is gone.
+      const page = await openTab(db, { slowRemovals: '1' })
       await page.evaluate(async () => {
         await window.chat.sendMainChatMessage('photo', { attachments: [new Blob([new Uint8Array(1000)], { type: 'application/octet-stream' })] })
       })
