@@ -5,8 +5,8 @@
  */
 import { Dexie, type Table, type Transaction } from 'dexie'
 import { searchWords } from '../src/core/search-words.js'
-import type { AnalyticsCounters } from '../src/core/analytics.js'
-import type { ChatMessage, OutboxEntry, ThreadId, ThreadSummary, TicketFields, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
+import { ZERO_COUNTERS, type AnalyticsCounters } from '../src/core/analytics.js'
+import { MAIN_THREAD, type ChatMessage, type OutboxEntry, type ThreadId, type ThreadSummary, type TicketFields, type TicketRecord, type UserChatContext, type ViewState } from '../src/core/protocol.js'
 import { addToThread, emptyThread, markThreadRead } from '../src/core/thread-summary.js'
 
 /** A message row: the message, its thread, and its place in the database sequence. */
@@ -30,7 +30,7 @@ export interface MessageRow {
   readonly command?: string
 }
 
-/** A thread's header, kept in the same transaction as its messages (schema 2). */
+/** A ticket thread's header, kept in the same transaction as its messages (schema 2; the main chat's is `Counters.main` from schema 5). */
 export type ThreadRow = ThreadSummary
 
 /** A half-typed message of one thread (schema 2). */
@@ -78,10 +78,16 @@ export interface Counters extends AnalyticsCounters {
   readonly lastActivity?: number
   /** The bytes of every stored attachment (schema 4; absent: none). Held to `maxStoredAttachmentBytes`. */
   readonly attachmentBytes?: number
+  /**
+   * The main chat's header (schema 5; absent: the main chat has none yet). Kept here, not in
+   * `threads`, because a main-chat send writes this row anyway: one write fewer per send.
+   */
+  readonly main?: ThreadSummary
 }
 
 /** Counters with every kept figure present (`completeCounters`). */
-export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'lastActivity' | 'attachmentBytes'>> & Pick<Counters, 'topicDeltas' | 'lastActivity' | 'attachmentBytes'>
+export type CompleteCounters = Required<Omit<Counters, 'topicDeltas' | 'lastActivity' | 'attachmentBytes' | 'main'>> &
+  Pick<Counters, 'topicDeltas' | 'lastActivity' | 'attachmentBytes' | 'main'>
 
 /** How often each topic word appeared in user messages. */
 export interface TopicRow {
@@ -193,6 +199,10 @@ export class ChatDatabase extends Dexie {
     this.version(4).stores({
       attachments: 'id, *refs', // the rows of deleted messages, found by their ids
     })
+    // Schema 5: the main chat's header moves into the counters row (see `Counters.main`).
+    this.version(5)
+      .stores({})
+      .upgrade((tx) => upgradeToVersion5(tx))
   }
 
   /** Every table, for transactions that touch them all. */
@@ -217,4 +227,15 @@ async function upgradeToVersion2(tx: Transaction): Promise<void> {
     })
   // Nothing was unread before read markers existed: what a 0.1.0 database holds counts as read.
   await tx.table<ThreadRow, ThreadId>('threads').bulkPut([...threads.values()].map(markThreadRead))
+}
+
+/** From schema 4: the main chat's header row moves into the counters row (`Counters.main`). */
+async function upgradeToVersion5(tx: Transaction): Promise<void> {
+  const threads = tx.table<ThreadRow, ThreadId>('threads')
+  const meta = tx.table<MetaRow, MetaRow['key']>('meta')
+  const [main, counters] = await Promise.all([threads.get(MAIN_THREAD), meta.get('counters')])
+  if (!main) return
+  // Without a counters row, the one the engine reads in its place (`readMeta`).
+  const value: Counters = counters?.key === 'counters' ? counters.value : { ...ZERO_COUNTERS, seq: 0 }
+  await Promise.all([meta.put({ key: 'counters', value: { ...value, main } }), threads.delete(MAIN_THREAD)])
 }

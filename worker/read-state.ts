@@ -13,6 +13,7 @@ import {
   type Snapshot,
   type ThreadId,
   type ThreadPage,
+  type ThreadSummary,
   type UserChatContext,
   type ViewState,
 } from '../src/core/protocol.js'
@@ -31,6 +32,21 @@ const ZERO: Counters = Object.freeze({ ...ZERO_COUNTERS, seq: 0 })
 /** The rows of `keys`, in order (none asked, no IndexedDB call). */
 export const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Array<T | undefined>> =>
   keys.length === 0 ? Promise.resolve([]) : table.bulkGet(keys)
+
+/**
+ * The stored headers of `ids`, in order (absent: undefined). The main chat's is in the counters
+ * row (`Counters.main`): taken from `counters` when the caller read them, else read.
+ */
+export async function readHeaders(db: ChatDatabase, ids: readonly ThreadId[], counters?: Counters): Promise<Array<ThreadSummary | undefined>> {
+  const at = ids.indexOf(MAIN_THREAD)
+  if (at < 0) return readMany(db.threads, [...ids])
+  const [rows, main] = await Promise.all([
+    readMany(db.threads, ids.filter((id) => id !== MAIN_THREAD)),
+    counters ? counters.main : db.meta.get('counters').then((row) => (row?.key === 'counters' ? row.value.main : undefined)),
+  ])
+  rows.splice(at, 0, main)
+  return rows
+}
 
 /** The single rows: one request for the whole table (it holds these three rows and nothing else). The view's `lastActivity` is the later of its own and the counters'. */
 export async function readMeta(db: ChatDatabase): Promise<Meta> {
@@ -87,7 +103,7 @@ export async function readTopTopics(db: ChatDatabase): Promise<string[]> {
  */
 export async function readSnapshot(db: ChatDatabase, version: number, windows: readonly ThreadId[], window: number): Promise<Snapshot> {
   const wanted = [...new Set(windows)].filter((thread) => thread !== MAIN_THREAD)
-  const [main, tickets, threads, meta, pages, drafts, outbox] = await Promise.all([
+  const [main, tickets, ticketThreads, meta, pages, drafts, outbox] = await Promise.all([
     threadRange(db, MAIN_THREAD).toArray(),
     db.tickets.toArray(),
     db.threads.toArray(),
@@ -99,6 +115,7 @@ export async function readSnapshot(db: ChatDatabase, version: number, windows: r
   tickets.sort((a, b) => a.seq - b.seq)
   const known = new Set(tickets.map((ticket) => ticket.id))
   const held = pages.filter((page) => known.has(page.thread)) // a window of a ticket that is gone is not sent
+  const threads = meta.counters.main ? [meta.counters.main, ...ticketThreads] : ticketThreads
   return {
     version,
     messages: [...main.map(toRecord), ...held.flatMap((page) => page.records)],
@@ -145,7 +162,7 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
   const [tickets, messages, threads, meta, drafts, outbox] = await Promise.all([
     readMany(db.tickets, ticketIds),
     readMany(db.messages, messageKeys.map(([id]) => id)),
-    readMany(db.threads, threadIds),
+    readHeaders(db, threadIds),
     announced.meta ? readMeta(db) : undefined,
     readMany(db.drafts, draftIds),
     readMany(db.outbox, outboxIds),
@@ -194,7 +211,7 @@ export async function readEverything(db: ChatDatabase): Promise<Change[]> {
   return readAnnounced(db, {
     messages: mainIds.map((id) => [id, MAIN_THREAD] as const),
     tickets: tickets.map((ticket) => ticket.id),
-    threads,
+    threads: [MAIN_THREAD, ...threads],
     drafts,
     meta: true,
     outbox,

@@ -24,11 +24,11 @@ import {
 } from '../src/core/protocol.js'
 import { countTopics, topTopics } from '../src/core/topics.js'
 import { KnownRows, type RowsSeen } from './known-rows.js'
-import type { ChatDatabase, CompleteCounters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
+import type { ChatDatabase, CompleteCounters, Counters, DraftRow, MessageRow, MetaRow, OutboxRow, TicketRow } from './database.js'
 import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
+import { completeCounters, readHeaders, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
@@ -186,7 +186,9 @@ async function readTouched(db: ChatDatabase, commands: readonly Command[], assum
   const notNew = (id: string) => !assumeIdsNew || !keys.created.has(id)
   const threadIds = [...keys.threads].filter(notNew)
   const draftIds = draftThreads(commands)
-  const readRows = () => Promise.all([readMany(db.threads, threadIds), draftIds === 'all' ? db.drafts.toArray() : readMany(db.drafts, draftIds)])
+  // The main chat's header is in the counters row, read with the single rows.
+  const readRows = (counters?: Counters) =>
+    Promise.all([readHeaders(db, threadIds, counters), draftIds === 'all' ? db.drafts.toArray() : readMany(db.drafts, draftIds)])
   const fromMemory = draftIds !== 'all' && known.holds(db, threadIds, draftIds)
   const [tickets, messages, meta, applied, rows] = await Promise.all([
     readMany(db.tickets, [...keys.tickets].filter(notNew)),
@@ -196,7 +198,7 @@ async function readTouched(db: ChatDatabase, commands: readonly Command[], assum
     fromMemory ? undefined : readRows(),
   ])
   const seen = known.known(db, meta.counters.seq)
-  const [threadRows, draftRows] = rows ?? (known.holds(db, threadIds, draftIds as ThreadId[]) ? [undefined, undefined] : await readRows())
+  const [threadRows, draftRows] = rows ?? (known.holds(db, threadIds, draftIds as ThreadId[]) ? [undefined, undefined] : await readRows(meta.counters))
   const threads = new Map(threadIds.map((id, i) => [id, threadRows ? (threadRows[i] ?? null) : seen.threads.get(id)!]))
   const drafts = new Map<ThreadId, DraftRow | null>()
   if (draftIds === 'all') for (const row of draftRows as DraftRow[]) drafts.set(row.thread, row)
@@ -651,7 +653,8 @@ class Batch {
    * taking a number from the sequence moves it by one: other engines then know that the rows
    * they remember may have changed (see KnownRows).
    */
-  async write(headers: readonly ThreadSummary[]): Promise<void> {
+  async write(changed: readonly ThreadSummary[]): Promise<void> {
+    let headers = changed
     const db = this.#db
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
@@ -678,7 +681,10 @@ class Batch {
       messageAdds.length + messagePuts.length + ticketAdds.length + ticketPuts.length + metaPuts.length + applied.length + goneSends.length +
       headers.length + this.#topicWrites.size + this.#draftWrites.size + this.#outbox.length + this.#removedRows.size + this.#trimmed.size
     if (writes > 0 && this.#seq === this.#counters.seq) this.#seq++
-    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: { ...this.#counters, seq: this.#seq } })
+    // The main chat's header goes into the counters row (`Counters.main`), which a change of it always writes (it moves the sequence).
+    const main = headers.find((summary) => summary.id === MAIN_THREAD)
+    if (main) headers = headers.filter((summary) => summary !== main)
+    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: this.#storedCounters(main) })
     await Promise.all([
       messageAdds.length > 0 && addNew(db.messages, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
@@ -717,7 +723,13 @@ class Batch {
     for (const summary of headers) threads.set(summary.id, summary)
     const drafts = new Map(this.#touched.drafts)
     for (const row of this.#draftWrites.values()) drafts.set(row.thread, row.text === '' ? null : row)
-    return { topics: this.#topicRows, threads, drafts, meta: { userContext: this.#userContext, view: this.#view, counters: { ...this.#counters, seq: this.#seq } } }
+    const main = headers.find((summary) => summary.id === MAIN_THREAD)
+    return { topics: this.#topicRows, threads, drafts, meta: { userContext: this.#userContext, view: this.#view, counters: this.#storedCounters(main) } }
+  }
+
+  /** The counters row as the batch leaves it, with the main chat's header when the batch changed it. */
+  #storedCounters(main: ThreadSummary | undefined): CompleteCounters {
+    return main ? { ...this.#counters, seq: this.#seq, main } : { ...this.#counters, seq: this.#seq }
   }
 }
 

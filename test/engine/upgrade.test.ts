@@ -136,3 +136,39 @@ describe.each(fixtures.map((fixture) => [fixture.release, fixture] as const))('a
     await reopened.close()
   })
 })
+
+test(
+  "a database of schema 3 keeps the main chat's header (schema 5 moves it into the counters row): its unread count and read marker",
+  async () => {
+    // The fixture with three of the main chat's answers unread.
+    const fixture = fixtures.find((candidate) => candidate.release === 'schema-3')!
+    const threads = fixture.stores.find((store) => store.name === 'threads')!
+    const unread = {
+      ...fixture,
+      stores: fixture.stores.map((store) =>
+        store !== threads
+          ? store
+          : { ...store, rows: store.rows.map((row) => ((row as { id: string }).id === MAIN_THREAD ? { ...(row as object), readSeq: (row as { lastSeq: number }).lastSeq - 6, unread: 3 } : row)) },
+      ),
+    }
+    const indexedDB = new IDBFactory()
+    await restore(indexedDB, 'fixture', unread)
+    const open = async () => {
+      const chat = createChatClient({ indexedDB, IDBKeyRange, databaseName: 'fixture', config: { autoCleanupInterval: 0 } })
+      await chat.ready
+      return chat
+    }
+    const chat = await open()
+    expect(chat.getState().mainChat.unreadCount).toBe(3)
+    await chat.sendMainChatMessage('One more answer', { sender: 'assistant' })
+    expect(chat.getState().mainChat.unreadCount).toBe(4)
+    await chat.close()
+    const again = await open()
+    expect(again.getState().mainChat.unreadCount).toBe(4)
+    await again.markRead(MAIN_THREAD)
+    await again.close()
+    const read = await open()
+    expect(read.getState().mainChat.unreadCount).toBe(0)
+    await read.close()
+  },
+)
