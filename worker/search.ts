@@ -176,7 +176,7 @@ class Search {
 
   constructor(store: IDBObjectStore, keyRange: typeof IDBKeyRange, terms: readonly SearchTerm[], threadId: ThreadId | undefined) {
     this.#store = store
-    this.#words = new WordIndex(store.index('words'), keyRange)
+    this.#words = new WordIndex(store.index('words'), store.index('prefixes'), keyRange)
     this.#keyRange = keyRange
     this.#terms = terms
     this.#lookups = lookupsOf(terms)
@@ -201,6 +201,11 @@ class Search {
     // One word being typed: its newest whole-word matches first, one request where they suffice.
     if (single && this.#terms[0]?.prefix && (await this.#newest(want, MAX_WORK, 1))) {
       if (this.#found.size >= want) return found()
+      // A prefix with a key of its own: its newest messages next, as few as are wanted.
+      if (this.#lookups[0]!.keyed) {
+        await this.#newest(want, MAX_WORK)
+        return found()
+      }
     }
     const probed = await this.#readIds(PROBE)
     if (probed) {
@@ -274,7 +279,11 @@ class Search {
     const first = typed === undefined ? whole : [...whole, { text: typed, prefix: false }]
     const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, narrowest: undefined, oldest: undefined, matched: 0, covered: 0, done: false, driver: undefined, first: [], stamp: undefined, driverLookup: undefined, complete: undefined, rows: false, pending: [] })
     const passes: Pass[] = [first.length > 0 ? { scan: scan(first) } : { walk: this.#lookups[0]!, skip: undefined, added: 0 }]
-    if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
+    // A typed word with a prefix key scans with the other words as one more of them: its key
+    // lists its messages by time, as a word's do.
+    const keyed = this.#lookups.find((lookup) => lookup.keyed)
+    if (keyed) passes.push({ scan: scan([...whole, keyed]) })
+    else if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
     return passes
   }
 
@@ -486,7 +495,7 @@ class Search {
 
   /** The ids of a scan's windowed lookups from time `from` to `to`: in all of them, among the prefixes' ids, to check. */
   async #window(scan: Scan, from: number, to: number): Promise<string[]> {
-    const lists = await Promise.all(scan.windowed.map(({ text }) => this.#words.idsBetween(text, from, to)))
+    const lists = await Promise.all(scan.windowed.map((lookup) => this.#words.idsBetween(lookup, from, to)))
     for (const ids of lists) this.#addIds(ids.length)
     lists.sort((a, b) => a.length - b.length)
     const [smallest = [], ...others] = lists
