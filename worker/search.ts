@@ -279,11 +279,12 @@ class Search {
     const first = typed === undefined ? whole : [...whole, { text: typed, prefix: false }]
     const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, narrowest: undefined, oldest: undefined, matched: 0, covered: 0, done: false, driver: undefined, first: [], stamp: undefined, driverLookup: undefined, complete: undefined, rows: false, pending: [] })
     const passes: Pass[] = [first.length > 0 ? { scan: scan(first) } : { walk: this.#lookups[0]!, skip: undefined, added: 0 }]
-    // A typed word with a prefix key scans with the other words as one more of them: its key
-    // lists its messages by time, as a word's do.
+    // A typed word alone with a prefix key is scanned like a word (its key lists its messages
+    // by time); without one its words are walked. With other words, those scan, narrowed by
+    // the prefix's ids (`#among`): a scan that read the prefix's key as one more word read the
+    // rows of the typed word whole again.
     const keyed = this.#lookups.find((lookup) => lookup.keyed)
-    if (keyed) passes.push({ scan: scan([...whole, keyed]) })
-    else if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
+    if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : keyed ? { scan: scan([keyed]) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
     return passes
   }
 
