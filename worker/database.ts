@@ -4,7 +4,7 @@
  * one, so data written by any released schema opens and survives.
  */
 import { Dexie, type Table, type Transaction } from 'dexie'
-import { searchKeys, searchWords } from '../src/core/search-words.js'
+import { searchWords } from '../src/core/search-words.js'
 import type { AnalyticsCounters } from '../src/core/analytics.js'
 import type { ChatMessage, OutboxEntry, ThreadId, ThreadSummary, TicketFields, TicketRecord, UserChatContext, ViewState } from '../src/core/protocol.js'
 import { addToThread, emptyThread, markThreadRead } from '../src/core/thread-summary.js'
@@ -22,13 +22,6 @@ export interface MessageRow {
    * same transaction as the row and forgets it with it.
    */
   readonly words?: readonly string[]
-  /**
-   * The prefix keys of the message (schema 5, `searchKeys`): each distinct prefix of two to
-   * four letters of its words, followed by the message's time, so that a short prefix's
-   * messages are read newest first under one key instead of word by word. A multi-entry
-   * index, like `words`.
-   */
-  readonly prefixes?: readonly string[]
   /**
    * The id of the send command that wrote the message (`sendMessage`, `sendMessages`). When
    * the row is trimmed or deleted, this id goes into `applied`: a send whose answer was lost
@@ -200,13 +193,6 @@ export class ChatDatabase extends Dexie {
     this.version(4).stores({
       attachments: 'id, *refs', // the rows of deleted messages, found by their ids
     })
-    // Schema 5: prefix keys on messages, so that a search for a typed word of two to four
-    // letters reads its newest messages under one key.
-    this.version(5)
-      .stores({
-        messages: 'id, [thread+seq], *words, *prefixes', // search: a multi-entry index of the prefixes of each message's words
-      })
-      .upgrade((tx) => upgradeToVersion5(tx))
   }
 
   /** Every table, for transactions that touch them all. */
@@ -231,14 +217,4 @@ async function upgradeToVersion2(tx: Transaction): Promise<void> {
     })
   // Nothing was unread before read markers existed: what a 0.1.0 database holds counts as read.
   await tx.table<ThreadRow, ThreadId>('threads').bulkPut([...threads.values()].map(markThreadRead))
-}
-
-/** From schema 4: every message gets its prefix keys, in one pass over the messages. */
-async function upgradeToVersion5(tx: Transaction): Promise<void> {
-  await tx
-    .table<MessageRow, string>('messages')
-    .toCollection()
-    .modify((row: { message: ChatMessage; prefixes?: readonly string[] }) => {
-      row.prefixes = searchKeys(row.message).prefixes
-    })
 }

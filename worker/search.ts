@@ -176,7 +176,7 @@ class Search {
 
   constructor(store: IDBObjectStore, keyRange: typeof IDBKeyRange, terms: readonly SearchTerm[], threadId: ThreadId | undefined) {
     this.#store = store
-    this.#words = new WordIndex(store.index('words'), store.index('prefixes'), keyRange)
+    this.#words = new WordIndex(store.index('words'), keyRange)
     this.#keyRange = keyRange
     this.#terms = terms
     this.#lookups = lookupsOf(terms)
@@ -201,11 +201,6 @@ class Search {
     // One word being typed: its newest whole-word matches first, one request where they suffice.
     if (single && this.#terms[0]?.prefix && (await this.#newest(want, MAX_WORK, 1))) {
       if (this.#found.size >= want) return found()
-      // A prefix with a key of its own: its newest messages next, as few as are wanted.
-      if (this.#lookups[0]!.keyed) {
-        await this.#newest(want, MAX_WORK)
-        return found()
-      }
     }
     const probed = await this.#readIds(PROBE)
     if (probed) {
@@ -279,12 +274,7 @@ class Search {
     const first = typed === undefined ? whole : [...whole, { text: typed, prefix: false }]
     const scan = (lookups: readonly IndexLookup[]): Scan => ({ lookups, added: 0, before: undefined, span: 0, reach: new Map(), windowed: lookups, among: undefined, narrowest: undefined, oldest: undefined, matched: 0, covered: 0, done: false, driver: undefined, first: [], stamp: undefined, driverLookup: undefined, complete: undefined, rows: false, pending: [] })
     const passes: Pass[] = [first.length > 0 ? { scan: scan(first) } : { walk: this.#lookups[0]!, skip: undefined, added: 0 }]
-    // A typed word alone with a prefix key is scanned like a word (its key lists its messages
-    // by time); without one its words are walked. With other words, those scan, narrowed by
-    // the prefix's ids (`#among`): a scan that read the prefix's key as one more word read the
-    // rows of the typed word whole again.
-    const keyed = this.#lookups.find((lookup) => lookup.keyed)
-    if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : keyed ? { scan: scan([keyed]) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
+    if (typed !== undefined) passes.push(whole.length > 0 ? { scan: scan(whole) } : { walk: { text: typed, prefix: true }, skip: typed, added: 0 })
     return passes
   }
 
@@ -499,7 +489,7 @@ class Search {
 
   /** The ids of a scan's windowed lookups from time `from` to `to`: in all of them, among the prefixes' ids, to check. */
   async #window(scan: Scan, from: number, to: number): Promise<string[]> {
-    const lists = await Promise.all(scan.windowed.map((lookup) => this.#words.idsBetween(lookup, from, to)))
+    const lists = await Promise.all(scan.windowed.map(({ text }) => this.#words.idsBetween(text, from, to)))
     for (const ids of lists) this.#addIds(ids.length)
     lists.sort((a, b) => a.length - b.length)
     const [smallest = [], ...others] = lists

@@ -1,10 +1,7 @@
 /**
- * The `words` and `prefixes` indexes of the messages as a search reads them: the key ranges
- * of a lookup, ids in bulk, ids of a window of time, and the newest or oldest entries of a
- * word. Keys are `searchKeys`'s: a word (or a prefix of words), `KEY_SEPARATOR`, the
- * message's time (nine base-36 digits). A `keyed` lookup reads the one key of its prefix
- * in `prefixes`, any other the keys of its word (or of every word that begins with its
- * text) in `words`.
+ * The `words` index of the messages as a search reads it: the key ranges of a lookup, ids
+ * in bulk, ids of a window of time, and the newest or oldest entries of a word. Keys are
+ * `searchWords`'s: a word, `KEY_SEPARATOR`, the message's time (nine base-36 digits).
  */
 import { KEY_SEPARATOR, timeStamp, type IndexLookup } from '../src/core/search-words.js'
 import { KeyCursor, request } from './key-cursor.js'
@@ -16,30 +13,20 @@ export const time = (stamp: string | undefined): number => (stamp ? parseInt(sta
 /** The time part of an index key. */
 export const keyStamp = (key: string): string => key.slice(key.indexOf(KEY_SEPARATOR) + 1)
 
-/**
- * The first and last possible key of a lookup: of one word (or one prefix key), or of every
- * word that begins with the text.
- */
-export function bounds({ text, prefix, keyed }: IndexLookup): [string, string] {
-  const start = prefix && !keyed ? text : text + KEY_SEPARATOR
+/** The first and last possible key of a lookup: of one word, or of every word that begins with the text. */
+export function bounds({ text, prefix }: IndexLookup): [string, string] {
+  const start = prefix ? text : text + KEY_SEPARATOR
   return [start, start + '\uffff']
 }
 
-/** The `words` and `prefixes` indexes of one read-only transaction. */
+/** The `words` index of one read-only transaction. */
 export class WordIndex {
   readonly #index: IDBIndex
-  readonly #prefixes: IDBIndex
   readonly #keyRange: typeof IDBKeyRange
 
-  constructor(index: IDBIndex, prefixes: IDBIndex, keyRange: typeof IDBKeyRange) {
+  constructor(index: IDBIndex, keyRange: typeof IDBKeyRange) {
     this.#index = index
-    this.#prefixes = prefixes
     this.#keyRange = keyRange
-  }
-
-  /** The index a lookup reads. */
-  #of(lookup: IndexLookup): IDBIndex {
-    return lookup.keyed ? this.#prefixes : this.#index
   }
 
   /** The key range of a lookup. */
@@ -50,34 +37,33 @@ export class WordIndex {
 
   /** The ids under a lookup, at most `size + 1` (more than `size`: there are more). */
   async ids(lookup: IndexLookup, size: number): Promise<string[]> {
-    return (await request(this.#of(lookup).getAllKeys(this.range(lookup), size + 1))) as string[]
+    return (await request(this.#index.getAllKeys(this.range(lookup), size + 1))) as string[]
   }
 
-  /** The ids under a whole-word or `keyed` lookup from time `from` to `to` (milliseconds, both included). */
-  async idsBetween(lookup: IndexLookup, from: number, to: number): Promise<string[]> {
-    const { text } = lookup
+  /** The ids under the word `text` from time `from` to `to` (milliseconds, both included). */
+  async idsBetween(text: string, from: number, to: number): Promise<string[]> {
     const range = this.#keyRange.bound(text + KEY_SEPARATOR + timeStamp(from), text + KEY_SEPARATOR + timeStamp(to))
-    return (await request(this.#of(lookup).getAllKeys(range))) as string[]
+    return (await request(this.#index.getAllKeys(range))) as string[]
   }
 
   /** The rows under a lookup, in one request. */
   async rows<T>(lookup: IndexLookup): Promise<T[]> {
-    return (await request(this.#of(lookup).getAll(this.range(lookup)))) as T[]
+    return (await request(this.#index.getAll(this.range(lookup)))) as T[]
   }
 
   /** The time of the oldest entry under a lookup; `undefined` when there is none. */
   async oldest(lookup: IndexLookup): Promise<number | undefined> {
-    const cursor = await request(this.#of(lookup).openKeyCursor(this.range(lookup), 'next'))
+    const cursor = await request(this.#index.openKeyCursor(this.range(lookup), 'next'))
     return cursor ? time(keyStamp(cursor.key as string)) : undefined
   }
 
-  /** A lookup's entries, newest first (by word, for a prefix that is not `keyed`). */
+  /** A lookup's entries, newest first (by word, for a prefix). */
   newest(lookup: IndexLookup): EntryReader {
     const [lower, upper] = bounds(lookup)
-    return readNewest(this.#of(lookup), this.#keyRange, lower, upper)
+    return readNewest(this.#index, this.#keyRange, lower, upper)
   }
 
-  /** A key cursor over `[lower, upper]` of `words`, newest first. */
+  /** A key cursor over `[lower, upper]`, newest first. */
   cursor(lower: string, upper: string): KeyCursor {
     return new KeyCursor(this.#index, this.#keyRange, lower, upper)
   }

@@ -30,7 +30,7 @@ import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '..
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 import { completeCounters, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
-import { searchKeys } from '../src/core/search-words.js'
+import { searchWords } from '../src/core/search-words.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
 
 export interface BatchResult {
@@ -441,16 +441,14 @@ class Batch {
     const known = this.#messages.get(message.id)
     const command = this.#sender ?? known?.command
     // An update that keeps the text (a delivery state) keeps its search keys: they depend on the text and the time only.
-    const stored = known as MessageRow | undefined
-    const kept = stored?.words !== undefined && stored.prefixes !== undefined && stored.message.content === message.content && stored.message.timestamp === message.timestamp
-    const keys = kept ? { words: stored.words!, prefixes: stored.prefixes! } : searchKeys(message)
+    const keys = (known as MessageRow | undefined)?.words
+    const kept = keys !== undefined && known!.message.content === message.content && known!.message.timestamp === message.timestamp
     const row: MessageRow = {
       id: message.id,
       thread,
       seq: known?.seq ?? ++this.#seq,
       message,
-      words: keys.words,
-      prefixes: keys.prefixes,
+      words: kept ? keys : searchWords(message),
       ...(command !== undefined ? { command } : {}),
     }
     this.#messages.set(row.id, row)

@@ -33,12 +33,6 @@ export const MAX_WORD_LENGTH = 40
  * substring like any other.)
  */
 export const MIN_PREFIX_LENGTH = 2
-/**
- * The lengths of the prefixes of words (not of dense runs) that the index keeps keys of
- * their own for (`searchKeys`): a prefix this short begins hundreds of words, and its
- * newest messages are then read under one key instead of word by word.
- */
-export const PREFIX_KEY_LENGTHS: readonly number[] = [2, 3, 4]
 /** Most terms of a query that are looked for; later ones are ignored. */
 export const MAX_QUERY_TERMS = 16
 
@@ -62,11 +56,6 @@ export interface SearchTerm {
 export interface IndexLookup {
   readonly text: string
   readonly prefix: boolean
-  /**
-   * A prefix of a word (not of a dense run) one of `PREFIX_KEY_LENGTHS` long: its messages
-   * are listed under the one key `text` of the prefix keys (`searchKeys`).
-   */
-  readonly keyed?: boolean
 }
 
 /** Where a query matched one message, and how well. */
@@ -208,39 +197,12 @@ export const EVERY_MESSAGE = ''
  * // ['\u0001000000000', 'cafe\u0001000000000', 'au\u0001000000000', 'lait\u0001000000000']
  */
 export function searchWords(message: ChatMessage): string[] {
-  return searchKeys(message).words
-}
-
-/** The search keys of a message: its words (`searchWords`) and the prefixes of those words. */
-export interface SearchKeys {
-  readonly words: string[]
-  /**
-   * Each distinct prefix of `PREFIX_KEY_LENGTHS` letters of the message's indexed words (a
-   * word as long as the prefix included; dense runs have none), followed by `KEY_SEPARATOR`
-   * and the message's time: a message lies under the key of a prefix exactly when one of its
-   * indexed words begins with it.
-   */
-  readonly prefixes: string[]
-}
-
-/**
- * The search keys of a message (its `words` and `prefixes` row fields).
- *
- * @example
- * searchKeys({ id: 'm1', content: 'Café au lait?', sender: 'user', timestamp: 0, type: 'text' }).prefixes
- * // ['ca\u0001000000000', 'caf\u0001000000000', 'cafe\u0001000000000', 'au\u0001000000000', 'la\u0001000000000', 'lai\u0001000000000', 'lait\u0001000000000']
- */
-export function searchKeys(message: ChatMessage): SearchKeys {
   const content = typeof message.content === 'string' ? message.content : ''
   const seen = new Set<string>([EVERY_MESSAGE])
-  const prefixes = new Set<string>()
   add: for (const piece of pieces(content)) {
     if (!piece.dense) {
       const word = normalizeWord(piece.raw)
-      if (word !== '' && !seen.has(word)) {
-        seen.add(word)
-        for (const length of PREFIX_KEY_LENGTHS) if (word.length >= length) prefixes.add(word.slice(0, length))
-      }
+      if (word !== '') seen.add(word)
       if (seen.size >= MAX_INDEX_WORDS) break
       continue
     }
@@ -250,7 +212,7 @@ export function searchKeys(message: ChatMessage): SearchKeys {
     }
   }
   const suffix = KEY_SEPARATOR + timeStamp(message.timestamp)
-  return { words: Array.from(seen, (word) => word + suffix), prefixes: Array.from(prefixes, (prefix) => prefix + suffix) }
+  return Array.from(seen, (word) => word + suffix)
 }
 
 /** The word of an index key (what precedes `KEY_SEPARATOR`). */
@@ -294,16 +256,14 @@ export function parseQuery(query: string): SearchTerm[] {
  * The index lookups that find a query's candidates (AND): a word as itself (the typed last
  * word as a prefix); a dense run of one character as a prefix of the index's pairs, a longer
  * one by pairs that cover it (the match itself is checked on the text: pairs do not say
- * that they are neighbours). A typed word of `PREFIX_KEY_LENGTHS` letters is `keyed`: looked
- * up under its prefix key.
+ * that they are neighbours).
  */
 export function lookupsOf(terms: readonly SearchTerm[]): IndexLookup[] {
   const lookups = new Map<string, IndexLookup>()
   const add = (text: string, prefix: boolean) => lookups.set(`${prefix ? 'p' : 'w'}:${text}`, { text, prefix })
   for (const term of terms) {
     if (!term.dense) {
-      if (term.prefix && PREFIX_KEY_LENGTHS.includes(term.text.length)) lookups.set(`p:${term.text}`, { text: term.text, prefix: true, keyed: true })
-      else add(term.text, term.prefix)
+      add(term.text, term.prefix)
       continue
     }
     const chars = Array.from(term.text)

@@ -13,7 +13,6 @@ import {
   normalizeText,
   normalizeWord,
   parseQuery,
-  searchKeys,
   searchWords,
   timeStamp,
 } from '../../src/core/search-words.js'
@@ -109,36 +108,6 @@ describe('searchWords', () => {
       }),
       { numRuns: 300 },
     )
-  })
-})
-
-describe('searchKeys', () => {
-  test('keys the prefixes of two to four letters of each word, once, with the message time', () => {
-    const { words, prefixes } = searchKeys(message('Order the orders, it is', 1_000))
-    expect(words).toEqual(searchWords(message('Order the orders, it is', 1_000)))
-    expect(prefixes.map(keyWord)).toEqual(['or', 'ord', 'orde', 'th', 'the', 'it', 'is'])
-    expect(prefixes.every((key) => key.endsWith(KEY_SEPARATOR + timeStamp(1_000)))).toBe(true)
-  })
-
-  test('a typed word of two to four letters is looked up under its prefix key exactly when an indexed word begins with it', () => {
-    const alphabet = [...'abcxyzÀéüßøİςΣ0159', "'", '.', ' ', ' ', '-', 'ﬁ', 'Ａ', ...'我想买笔記本ｶﾞมือถือ']
-    const text = (maxLength: number) => fc.array(fc.constantFrom(...alphabet), { maxLength }).map((chars) => chars.join(''))
-    fc.assert(
-      fc.property(text(60), text(6), (content, query) => {
-        const { words, prefixes } = searchKeys(message(content))
-        for (const lookup of lookupsOf(parseQuery(query))) {
-          if (!lookup.keyed) continue
-          expect(lookup.prefix).toBe(true)
-          expect(prefixes.some((key) => keyWord(key) === lookup.text)).toBe(words.some((key) => key.startsWith(lookup.text)))
-        }
-      }),
-      { numRuns: 500 },
-    )
-    expect(lookupsOf(parseQuery('refund ord'))).toEqual([
-      { text: 'refund', prefix: false },
-      { text: 'ord', prefix: true, keyed: true },
-    ])
-    expect(lookupsOf(parseQuery('refund order')).at(-1)).toEqual({ text: 'order', prefix: true })
   })
 })
 

@@ -10,7 +10,6 @@ import { createEngine, type Engine } from 'companion-chat/worker'
 import { CHAT_CONFIG, PROTOCOL_VERSION, type ChatMessage, type EngineApi, type SearchHit } from 'companion-chat'
 import { matchTerms, parseQuery } from '../../src/core/search-words.js'
 import { uniqueName } from '../helpers/client.js'
-import { lastSearchWork } from '../../worker/search.js'
 
 const engines: Engine[] = []
 afterEach(async () => {
@@ -113,20 +112,5 @@ describe('search plans', () => {
     for (const query of ['you is pref', 'is you prefa', 'you pre', 'you is prefix']) {
       for (const limit of [1, 20, 200]) expect(await search(api, query, limit)).toEqual(reference(messages, query, limit))
     }
-  })
-
-  test('a typed word of two to four letters that begins hundreds of words reads its newest messages under its own key', async () => {
-    // 300 words begin with "gon", each in 2 of the older messages; the newest 600 hold none.
-    // Walked word by word, the prefix took a cursor move per word; under its key it reads
-    // the newest entries, and the rows of those only.
-    const contents = Array.from({ length: 1_200 }, (_, i) => (i < 600 ? `order gon${(i % 300).toString(36)}x filler ${i}` : `order filler ${i}`))
-    const { api, messages } = await withMessages(contents)
-    for (const query of ['go', 'gon', 'gon1']) {
-      expect(await search(api, query)).toEqual(reference(messages, query))
-      expect(lastSearchWork).toMatchObject({ moves: 0, gets: 0, records: 21 })
-    }
-    expect(await search(api, 'order gon')).toEqual(reference(messages, 'order gon'))
-    expect(lastSearchWork.moves).toBe(0)
-    expect(await search(api, 'gon', 200)).toEqual(reference(messages, 'gon', 200))
   })
 })
