@@ -119,10 +119,10 @@ function print(result: SearchBenchResult): void {
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
   for (const row of rows) console.log(line(row))
   console.log(`(ms; first run of each query, then the fastest of ${options.repeat})`)
-  if (result.slowest.length > 0) console.log(`\nThe ${result.slowest.length} slowest queries (first run, best, hits; ids in bulk, entries with rows, rows alone, cursor moves (the most in a row), requests):`)
+  if (result.slowest.length > 0) console.log(`\nThe ${result.slowest.length} slowest queries (first run, best, hits; ids in bulk, entries with rows, rows alone, cursor moves, requests):`)
   for (const q of result.slowest) {
-    const { ids, records, gets, moves, chain, requests } = q.work
-    console.log(`${fmt(q.first).padStart(7)} ${fmt(q.best).padStart(7)} ${String(q.hits).padStart(3)}  ids ${ids} rec ${records} get ${gets} mov ${moves} (${chain} in a row) req ${requests}  ${q.kind}: ${JSON.stringify(q.query)}${q.threadId ? ' (one ticket)' : ''}`)
+    const { ids, records, gets, moves, requests } = q.work
+    console.log(`${fmt(q.first).padStart(7)} ${fmt(q.best).padStart(7)} ${String(q.hits).padStart(3)}  ids ${ids} rec ${records} get ${gets} mov ${moves} req ${requests}  ${q.kind}: ${JSON.stringify(q.query)}${q.threadId ? ' (one ticket)' : ''}`)
   }
 }
 

@@ -81,22 +81,17 @@ export interface SearchRequest {
   readonly limit: number
 }
 
-/**
- * What one search read: ids in bulk, entries read with their rows, rows read alone, cursor
- * moves, the most of those made one after another (`chain`: a walk moves its slices at once,
- * and each move waits for the one before in its slice), and requests in all.
- */
+/** What one search read: ids in bulk, entries read with their rows, rows read alone, cursor moves, and requests in all. */
 export interface SearchWork {
   ids: number
   records: number
   gets: number
   moves: number
-  chain: number
   requests: number
 }
 
 /** What the last search read (the search benchmark prints it for the slowest queries). */
-export const lastSearchWork: SearchWork = { ids: 0, records: 0, gets: 0, moves: 0, chain: 0, requests: 0 }
+export const lastSearchWork: SearchWork = { ids: 0, records: 0, gets: 0, moves: 0, requests: 0 }
 
 /**
  * The best `limit` messages for `query`, best first. Must run outside any Dexie transaction
@@ -176,7 +171,7 @@ class Search {
   /** Index entries and rows read (the budget's measure). */
   #work = 0
   /** The same, by kind. */
-  readonly read: SearchWork = { ids: 0, records: 0, gets: 0, moves: 0, chain: 0, requests: 0 }
+  readonly read: SearchWork = { ids: 0, records: 0, gets: 0, moves: 0, requests: 0 }
   #passes: Pass[] | undefined
 
   constructor(store: IDBObjectStore, keyRange: typeof IDBKeyRange, terms: readonly SearchTerm[], threadId: ThreadId | undefined) {
@@ -549,7 +544,6 @@ class Search {
     const walked = await walkPrefix(this.#words, lookup, more * (want - matched), skip, (id) => this.#wanted(id), moves)
     this.#work += REQUEST * walked.moves
     this.read.moves += walked.moves
-    this.read.chain += walked.chain
     const found = await this.#check(walked.top)
     // A walk cut short by the budget found matches, but maybe not the newest: they do not
     // count, and the walk runs again with more (the newest not checked yet).

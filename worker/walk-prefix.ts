@@ -8,12 +8,8 @@ import { keyWord, type IndexLookup } from '../src/core/search-words.js'
 import type { Entry } from './newest-entries.js'
 import { bounds, keyStamp, type WordIndex } from './word-index.js'
 
-/**
- * Where a prefix's range is cut to walk its slices at once: each digit, each Latin letter,
- * then the rest. (Numbers after a prefix, as in order numbers and models, `#32…`, `ve8…`,
- * walked in one slice one word after another.)
- */
-const SLICES = [...'0123456789abcdefghijklmnopqrstuvwxyz', '{']
+/** Where a prefix's range is cut to walk its slices at once: digits, each Latin letter, then the rest. */
+const SLICES = ['0', ...'abcdefghijklmnopqrstuvwxyz', '{']
 
 /** What a walk found. */
 export interface Walked {
@@ -21,8 +17,6 @@ export interface Walked {
   readonly top: Entry[]
   /** Cursor moves made. */
   readonly moves: number
-  /** The most moves of one slice: those made one after another. */
-  readonly chain: number
   /** Whether the walk ended within `maxMoves` (else `top` may miss newer entries). */
   readonly whole: boolean
 }
@@ -43,17 +37,10 @@ export async function walkPrefix(
   const ids = new Set<string>()
   const floor = () => (top.length >= want ? top[want - 1]!.stamp : undefined)
   let moves = 0
-  let chain = 0
   const walkSlice = async (from: string, to: string) => {
     const cursor = index.cursor(from, to)
-    let own = 0
-    const step = () => {
-      moves++
-      own++
-      chain = Math.max(chain, own)
-    }
     let at = await cursor.first()
-    step()
+    moves++
     while (at && moves < maxMoves) {
       const word = keyWord(at.key)
       const here: Entry = { stamp: keyStamp(at.key), id: at.id, row: undefined }
@@ -62,7 +49,7 @@ export async function walkPrefix(
         // The word's other entries are older still: on to the word before, in one move
         // (stepping could take as many as it has).
         at = await cursor.jump(word) // keys of `word` all sort after `word`
-        step()
+        moves++
         continue
       }
       if (!ids.has(here.id) && accept(here.id)) {
@@ -72,7 +59,7 @@ export async function walkPrefix(
         top.splice(i, 0, here)
       }
       at = await cursor.next()
-      step()
+      moves++
     }
   }
   // Each cursor's steps wait for a round trip: the range is walked in slices at once, by the
@@ -81,7 +68,7 @@ export async function walkPrefix(
   const cuts = [lower, ...SLICES.map((char) => lookup.text + char), upper]
   await Promise.all(cuts.slice(1).map((to, i) => walkSlice(cuts[i]!, to)))
   const oldest = floor()
-  return { top: oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest), moves, chain, whole: moves < maxMoves }
+  return { top: oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest), moves, whole: moves < maxMoves }
 }
 
 /** Index order within one word, newest first: by time, then by id. */
