@@ -4,6 +4,7 @@
  * vocabulary with a long tail, messages written through the engine, and query kinds.
  */
 import type { ChatMessage, Command, EngineApi, SearchHit } from '../src/core/protocol.js'
+import { EVERY_MESSAGE, keyWord, lookupsOf, matchTerms, parseQuery, searchWords } from '../src/core/search-words.js'
 import { createIdSource } from '../src/client/ids.js'
 import { lastSearchWork, type SearchWork } from '../worker/search.js'
 import { createRandom } from './workload.js'
@@ -19,6 +20,8 @@ export interface SearchBenchOptions {
   readonly repeat: number
   /** How many of the slowest queries (by first run) to report with what they read. */
   readonly slowest: number
+  /** Whether to compare every first run's answer with the reference (every stored message matched on its text). */
+  readonly check: boolean
 }
 
 /** One of the slowest queries: its kind, text, times (ms), hits and what its first run read. */
@@ -38,6 +41,8 @@ export interface KindTimes {
   readonly first: number[]
   readonly best: number[]
   readonly hits: number
+  /** Answers (first runs) that differ from the reference, when checked. */
+  readonly wrong: number | undefined
 }
 
 /** What a run measured. */
@@ -97,7 +102,19 @@ function zipf(size: number, random: () => number): () => number {
 
 // ── Database ──────────────────────────────────────────────────────────────────
 
-export async function fill(api: EngineApi, vocabulary: readonly string[], random: () => number, ticketCount: number, perTicket: number): Promise<{ texts: string[]; tickets: string[] }> {
+/** A stored message as the reference search sees it. */
+export interface Stored {
+  readonly thread: string
+  readonly message: ChatMessage
+}
+
+export async function fill(
+  api: EngineApi,
+  vocabulary: readonly string[],
+  random: () => number,
+  ticketCount: number,
+  perTicket: number,
+): Promise<{ texts: string[]; tickets: string[]; stored: Stored[] }> {
   const rank = zipf(vocabulary.length, random)
   const newId = createIdSource()
   const tickets = Array.from({ length: ticketCount }, () => newId())
@@ -108,6 +125,7 @@ export async function fill(api: EngineApi, vocabulary: readonly string[], random
     api.execute(tickets.map((ticketId, i) => ({ kind: 'createTicket', ticketId, ticketType: 'support', title: `Ticket ${i}`, ...stamp() }) as const)),
   )
   const texts: string[] = []
+  const stored: Stored[] = []
   for (let from = 0; from < ticketCount; from += 20) {
     const batch: Command[] = []
     for (let t = from; t < Math.min(from + 20, ticketCount); t++) {
@@ -120,13 +138,52 @@ export async function fill(api: EngineApi, vocabulary: readonly string[], random
         const id = newId()
         // Tickets interleaved in time: message m of every ticket, then message m + 1.
         const timestamp = start + (m * ticketCount + t) * 60_000
-        messages.push({ id, content, sender: m % 2 === 0 ? 'user' : 'assistant', timestamp, type: 'text' })
+        const message: ChatMessage = { id, content, sender: m % 2 === 0 ? 'user' : 'assistant', timestamp, type: 'text' }
+        messages.push(message)
+        stored.push({ thread: tickets[t]!, message })
       }
       batch.push({ kind: 'sendMessages', thread: tickets[t]!, messages, ...stamp() })
     }
     await call(api.execute(batch))
   }
-  return { texts, tickets }
+  return { texts, tickets, stored }
+}
+
+/**
+ * The reference answer: every stored message that holds the query's words (found through an
+ * inverted index of the same search words), matched on its text, best score first, then
+ * newest. Every message of the benchmark has a time of its own, so no ties are left.
+ */
+export function referenceSearch(stored: readonly Stored[]): (query: string, threadId: string | undefined, limit: number) => string[] {
+  const byWord = new Map<string, number[]>()
+  stored.forEach(({ message }, i) => {
+    for (const key of searchWords(message)) {
+      const word = keyWord(key)
+      if (word === EVERY_MESSAGE) continue
+      let list = byWord.get(word)
+      if (!list) byWord.set(word, (list = []))
+      list.push(i)
+    }
+  })
+  const words = [...byWord.keys()]
+  return (query, threadId, limit) => {
+    const terms = parseQuery(query)
+    let candidates: Set<number> | undefined
+    for (const { text, prefix } of lookupsOf(terms)) {
+      const under = new Set((prefix ? words.filter((word) => word.startsWith(text)) : [text]).flatMap((word) => byWord.get(word) ?? []))
+      candidates = candidates ? new Set([...candidates].filter((i) => under.has(i))) : under
+    }
+    return [...(candidates ?? [])]
+      .flatMap((i) => {
+        const { thread, message } = stored[i]!
+        if (threadId !== undefined && thread !== threadId) return []
+        const match = matchTerms(message.content, terms)
+        return match ? [{ message, score: match.score }] : []
+      })
+      .sort((a, b) => b.score - a.score || b.message.timestamp - a.message.timestamp)
+      .slice(0, limit)
+      .map(({ message }) => message.id)
+  }
 }
 
 // ── Queries ───────────────────────────────────────────────────────────────────
@@ -171,7 +228,8 @@ export async function runSearchBench(api: EngineApi, options: SearchBenchOptions
   const vocabulary = makeVocabulary(random)
   const perTicket = Math.ceil(options.messages / options.tickets)
   const began = now()
-  const { texts, tickets } = await fill(api, vocabulary, random, options.tickets, perTicket)
+  const { texts, tickets, stored } = await fill(api, vocabulary, random, options.tickets, perTicket)
+  const reference = options.check ? referenceSearch(stored) : undefined
   const fillSeconds = (now() - began) / 1000
   const kinds = makeQueries(vocabulary, texts, tickets, random, options.queries)
   const search = async (query: string, threadId: string | undefined): Promise<SearchHit[]> =>
@@ -183,6 +241,7 @@ export async function runSearchBench(api: EngineApi, options: SearchBenchOptions
     const first: number[] = []
     const best: number[] = []
     let hits = 0
+    let wrong = 0
     for (const { query, threadId } of kind.queries) {
       let fastest = Number.POSITIVE_INFINITY
       for (let run = 0; run < options.repeat; run++) {
@@ -192,6 +251,7 @@ export async function runSearchBench(api: EngineApi, options: SearchBenchOptions
         if (run === 0) {
           first.push(took)
           hits += found.length
+          if (reference && JSON.stringify(found.map((hit) => hit.message.id)) !== JSON.stringify(reference(query, threadId, options.limit))) wrong++
           queries.push({ kind: kind.name, query, threadId, first: took, best: took, hits: found.length, work: { ...lastSearchWork } })
         }
         fastest = Math.min(fastest, took)
@@ -199,7 +259,7 @@ export async function runSearchBench(api: EngineApi, options: SearchBenchOptions
       best.push(fastest)
       queries[queries.length - 1] = { ...queries[queries.length - 1]!, best: fastest }
     }
-    out.push({ name: kind.name, first, best, hits: hits / kind.queries.length })
+    out.push({ name: kind.name, first, best, hits: hits / kind.queries.length, wrong: reference ? wrong : undefined })
   }
   const keys = texts.reduce((sum, text) => sum + new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean)).size, 0)
   const slowest = queries.sort((a, b) => b.first - a.first).slice(0, options.slowest)

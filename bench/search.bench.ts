@@ -18,7 +18,8 @@
  * (default 200), --limit N (default 20), --repeat N (default 3), --browser (also in
  * Chromium: playwright-core and /usr/bin/chromium or CHROMIUM_PATH), --no-node, --slowest N
  * (print the N slowest queries by first run, with what each read: ids, rows, cursor moves,
- * requests).
+ * requests), --check (compare each query's first answer with a reference that matches every
+ * stored message on its text: the "wrong" column counts those that differ).
  */
 import { createServer } from 'node:http'
 import { parseArgs } from 'node:util'
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     browser: { type: 'boolean', default: false },
     'no-node': { type: 'boolean', default: false },
     slowest: { type: 'string', default: '0' },
+    check: { type: 'boolean', default: false },
   },
 })
 const options: SearchBenchOptions = {
@@ -49,6 +51,7 @@ const options: SearchBenchOptions = {
   limit: positive(args.limit, 'limit'),
   repeat: positive(args.repeat, 'repeat'),
   slowest: Number(args.slowest) || 0,
+  check: args.check,
 }
 
 async function inNode(): Promise<SearchBenchResult> {
@@ -106,9 +109,10 @@ function print(result: SearchBenchResult): void {
     `\n${result.environment}: ${result.messages.toLocaleString('en')} messages in ${options.tickets.toLocaleString('en')} tickets, ` +
       `${result.indexKeysPerMessage.toFixed(1)} distinct words a message, written in ${result.fillSeconds.toFixed(1)} s; limit ${options.limit}`,
   )
-  const rows = result.kinds.map((kind) => [kind.name, ...percentiles(kind.first).map(fmt), ...percentiles(kind.best).map(fmt), kind.hits.toFixed(1)])
-  rows.push(['all', ...percentiles(result.kinds.flatMap((k) => k.first)).map(fmt), ...percentiles(result.kinds.flatMap((k) => k.best)).map(fmt), ''])
-  const head = ['query', 'p50', 'p95', 'p99', 'max', `best p50`, 'p95', 'p99', 'max', 'hits']
+  const checked = options.check ? (wrong: number | undefined) => [String(wrong ?? '')] : () => []
+  const rows = result.kinds.map((kind) => [kind.name, ...percentiles(kind.first).map(fmt), ...percentiles(kind.best).map(fmt), kind.hits.toFixed(1), ...checked(kind.wrong)])
+  rows.push(['all', ...percentiles(result.kinds.flatMap((k) => k.first)).map(fmt), ...percentiles(result.kinds.flatMap((k) => k.best)).map(fmt), '', ...checked(result.kinds.reduce((sum, k) => sum + (k.wrong ?? 0), 0))])
+  const head = ['query', 'p50', 'p95', 'p99', 'max', `best p50`, 'p95', 'p99', 'max', 'hits', ...(options.check ? ['wrong'] : [])]
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
   const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`
   console.log(line(head))

@@ -315,7 +315,10 @@ class Search {
     while (!scan.done && this.#work < work) {
       const wanted = goal - scan.added
       const to = scan.before!
-      if (scan.oldest === undefined) {
+      // With every match wanted taken, only messages of the last one's time are left to read:
+      // how far back the lookups reach is not needed (nor is reading it, often from a part of
+      // the index no search read before).
+      if (scan.oldest === undefined && wanted > 0) {
         scan.oldest = await this.#oldest(scan.lookups)
         // The prefix's ids narrow the windows down, but reading more of them than the rows of
         // the rarest lookup (as many as its first entries' reach says) buys nothing.
@@ -350,7 +353,7 @@ class Search {
         await this.#readOn(scan, goal, work)
         return
       }
-      const from = Math.max(scan.oldest, wanted > 0 ? to - scan.span : to)
+      const from = wanted > 0 ? Math.max(scan.oldest!, to - scan.span) : to
       const ids = await this.#window(scan, from, to)
       if (wanted > 0 && ids.length > Math.max(4 * wanted, 64) && to > from) {
         scan.span = Math.max(1, Math.floor((to - from) / 2)) // too many rows to read: the newer half first
@@ -360,7 +363,7 @@ class Search {
       const matched = await this.#checkPending(scan, wanted)
       scan.added += matched
       scan.before = from - 1
-      if (from <= scan.oldest && scan.pending.length === 0) {
+      if (scan.oldest !== undefined && from <= scan.oldest && scan.pending.length === 0) {
         scan.done = true
         scan.complete = scan.windowed
       }

@@ -10,6 +10,7 @@ import { createEngine, type Engine } from 'companion-chat/worker'
 import { CHAT_CONFIG, PROTOCOL_VERSION, type ChatMessage, type EngineApi, type SearchHit } from 'companion-chat'
 import { matchTerms, parseQuery } from '../../src/core/search-words.js'
 import { uniqueName } from '../helpers/client.js'
+import { lastSearchWork } from '../../worker/search.js'
 
 const engines: Engine[] = []
 afterEach(async () => {
@@ -111,6 +112,20 @@ describe('search plans', () => {
     const { api, messages } = await withMessages(contents)
     for (const query of ['you is pref', 'is you prefa', 'you pre', 'you is prefix']) {
       for (const limit of [1, 20, 200]) expect(await search(api, query, limit)).toEqual(reference(messages, query, limit))
+    }
+  })
+
+  test('a word in many messages: its newest entries, then only the messages of the time of the last', async () => {
+    // "common" in every message, "rare" in every 40th; every 3 messages share a time.
+    const contents = Array.from({ length: 1_200 }, (_, i) => `common ${i % 40 === 0 ? 'rare ' : ''}filler ${i}`)
+    const { api, messages } = await withMessages(contents, (i) => 1_000_000 + Math.floor(i / 3) * 1_000)
+    // The newest entries (and, for a word typed whole, the ids of every word, step 3), then the
+    // ids of the last one's time: how far back the word reaches (its oldest entry, a part of
+    // the index nothing else reads) is not asked.
+    const requests = { common: 2, 'common ': 3, 'common common': 3, 'rare ': 2 }
+    for (const [query, most] of Object.entries(requests)) {
+      expect(await search(api, query)).toEqual(reference(messages, query))
+      expect(lastSearchWork.requests).toBeLessThanOrEqual(most)
     }
   })
 })
