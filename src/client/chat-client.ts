@@ -38,7 +38,6 @@ import { openHost, type Host } from './hosts.js'
 import { createIdSource } from './ids.js'
 import { createKeepAlive } from './keep-alive.js'
 import { Mirror } from './mirror.js'
-import type { Pending } from './pending.js'
 import { asChatError, delay, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import { startWatchdog } from './watchdog.js'
@@ -84,14 +83,6 @@ export const DEFAULT_WORKER_TIMEOUT = 15_000
  * blocks for the whole of it.
  */
 export const REMOVAL_SLICE = 500
-
-/**
- * Command outcomes settled per task. The promises of a patch that settles more (the
- * confirmation of thousands of commands issued together) resolve in slices of this many,
- * one task each, so that the app's reactions to them do not hold the page in one task; the
- * state shows every commit at once.
- */
-export const SETTLE_SLICE = 2_000
 
 /** How a call in flight ends when its connection is lost: the caller runs it again on the next one. Never leaves the client. */
 class ConnectionLost extends Error {
@@ -180,10 +171,6 @@ export class Client {
   #patchesBeforeWelcome: Patch[] = [] // patches that arrived before the welcome
   #loads = 0 // snapshots taken in so far
   #slicing = false // a patch's removals are being applied in slices (`#applyInSlices`)
-  /** Outcomes taken from the mirror and not yet settled, in order (`#settleOutcomes`). */
-  #settling: Array<{ readonly entry: Pending; readonly error: ChatError | undefined }> = []
-  /** Settles once `#settling` is empty. */
-  #drained: Promise<void> | undefined
   readonly #patchesBehindSlices: Patch[] = [] // patches that arrived meanwhile, in order
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
   #resyncing: Promise<void> | undefined
@@ -412,7 +399,6 @@ export class Client {
     this.#drafts.writeAll()
     this.#sendNow()
     await Promise.allSettled([...this.#mirror.pending.values()].map((entry) => entry.promise))
-    while (this.#drained) await this.#drained // committed commands whose promises settle in slices
   }
 
   async close(): Promise<void> {
@@ -667,7 +653,7 @@ export class Client {
     if (this.#closeRunning) return true
     if (this.#closed) return false
     if (!this.#connected) return this.#failure === undefined
-    return this.#calls > 0 || this.#mirror.pending.size > 0 || this.#outbox.length > 0 || this.#settling.length > 0
+    return this.#calls > 0 || this.#mirror.pending.size > 0 || this.#outbox.length > 0
   }
 
   // ── Sending ────────────────────────────────────────────────────────────────
@@ -853,38 +839,10 @@ export class Client {
     }
   }
 
-  /**
-   * Resolves the commands a patch committed and rejects those it refused. Their entries leave
-   * the mirror at once (the state shows the patch); the promises of more than `SETTLE_SLICE`
-   * settle in slices, one task each, and those of later patches after them, in order.
-   */
+  /** Resolves the commands a patch committed and rejects those it refused. */
   #settleOutcomes(patch: Patch): void {
-    if (patch.done.length + patch.refused.length <= SETTLE_SLICE && this.#settling.length === 0) {
-      for (const id of patch.done) this.#settle(id, undefined, false)
-      for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
-      return
-    }
-    const later = (id: string, error: ChatError | undefined) => {
-      const entry = this.#take(id)
-      if (entry) this.#settling.push({ entry, error })
-    }
-    for (const id of patch.done) later(id, undefined)
-    for (const { commandId, error } of patch.refused) later(commandId, fromSerializedError(error))
-    this.#drained ??= this.#drainSettling()
-  }
-
-  /** Settles `#settling` in slices of `SETTLE_SLICE`, the first at once and each further one in a task of its own. */
-  async #drainSettling(): Promise<void> {
-    try {
-      for (;;) {
-        for (const { entry, error } of this.#settling.splice(0, SETTLE_SLICE)) this.#finish(entry, error)
-        if (this.#settling.length === 0) return
-        await delay(0)
-      }
-    } finally {
-      this.#drained = undefined
-      this.#keepAlive.update(this.#busy())
-    }
+    for (const id of patch.done) this.#settle(id, undefined, false)
+    for (const { commandId, error } of patch.refused) this.#settle(commandId, fromSerializedError(error), false)
   }
 
   #resync(): Promise<void> {
@@ -911,20 +869,9 @@ export class Client {
 
   /** Resolves or rejects a pending entry; `notify: false` when the caller announces one change for many. */
   #settle(id: string, error?: ChatError, notify = true): void {
-    const entry = this.#take(id)
-    if (!entry) return // another client's command, or settled already
-    this.#finish(entry, error)
-    if (notify) this.#changed()
-  }
-
-  /** Takes a pending entry out of the mirror (it no longer replays), or nothing if it is not pending. */
-  #take(id: string): Pending | undefined {
     this.#unacked.delete(id)
-    return this.#mirror.settle(id)
-  }
-
-  /** Resolves or rejects an entry taken from the mirror. */
-  #finish(entry: Pending, error: ChatError | undefined): void {
+    const entry = this.#mirror.settle(id)
+    if (!entry) return // another client's command, or settled already
     if (error instanceof NotFoundError && entry.command?.kind === 'setDraft') {
       // Its ticket went (another tab's cleanup or clearUserData) before the held write reached
       // the engine: the draft goes with the ticket, as it would have had the write come first.
@@ -935,6 +882,7 @@ export class Client {
     } else {
       entry.resolve()
     }
+    if (notify) this.#changed()
   }
 
   #changed(): void {
