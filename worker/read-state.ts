@@ -35,18 +35,19 @@ export const readMany = <T>(table: Table<T, string>, keys: string[]): Promise<Ar
 
 /**
  * The stored headers of `ids`, in order (absent: undefined). The main chat's is in the counters
- * row (`Counters.main`): taken from `counters` when the caller read them, else read.
+ * row (`Counters.main`): taken from `counters`, the caller's read of the single rows (done or
+ * under way), or else read here.
  */
-export async function readHeaders(db: ChatDatabase, ids: readonly ThreadId[], counters?: Counters): Promise<Array<ThreadSummary | undefined>> {
+export async function readHeaders(db: ChatDatabase, ids: readonly ThreadId[], counters?: Counters | Promise<Counters>): Promise<Array<ThreadSummary | undefined>> {
   const at = ids.indexOf(MAIN_THREAD)
   if (at < 0) return readMany(db.threads, [...ids])
-  const [rows, main] = await Promise.all([
-    readMany(db.threads, ids.filter((id) => id !== MAIN_THREAD)),
-    counters ? counters.main : db.meta.get('counters').then((row) => (row?.key === 'counters' ? row.value.main : undefined)),
-  ])
-  rows.splice(at, 0, main)
+  const [rows, read] = await Promise.all([readMany(db.threads, ids.filter((id) => id !== MAIN_THREAD)), counters ?? countersOf(readMeta(db))])
+  rows.splice(at, 0, read.main)
   return rows
 }
+
+/** The counters of a read of the single rows. */
+export const countersOf = (meta: Promise<Meta>): Promise<Counters> => meta.then((read) => read.counters)
 
 /** The single rows: one request for the whole table (it holds these three rows and nothing else). The view's `lastActivity` is the later of its own and the counters'. */
 export async function readMeta(db: ChatDatabase): Promise<Meta> {
@@ -159,11 +160,12 @@ export async function readAnnounced(db: ChatDatabase, announced: Exclude<Announc
   const threadIds = [...new Set([...announced.threads, ...messageKeys.map(([, thread]) => thread)])]
   const draftIds = [...new Set(announced.drafts)]
   const outboxIds = [...new Set(Array.isArray(announced.outbox) ? announced.outbox : [])]
+  const metaRead = announced.meta ? readMeta(db) : undefined
   const [tickets, messages, threads, meta, drafts, outbox] = await Promise.all([
     readMany(db.tickets, ticketIds),
     readMany(db.messages, messageKeys.map(([id]) => id)),
-    readHeaders(db, threadIds),
-    announced.meta ? readMeta(db) : undefined,
+    readHeaders(db, threadIds, metaRead && countersOf(metaRead)),
+    metaRead,
     readMany(db.drafts, draftIds),
     readMany(db.outbox, outboxIds),
   ])

@@ -28,7 +28,7 @@ import type { ChatDatabase, CompleteCounters, Counters, DraftRow, MessageRow, Me
 import { TICKET_FIELD_GROUPS, groupValues, sameValue, type SyncChange } from '../src/core/sync.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-import { completeCounters, readHeaders, readMany, readMeta, threadRange, type Meta } from './read-state.js'
+import { completeCounters, countersOf, readHeaders, readMany, readMeta, threadRange, type Meta } from './read-state.js'
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
@@ -186,16 +186,17 @@ async function readTouched(db: ChatDatabase, commands: readonly Command[], assum
   const notNew = (id: string) => !assumeIdsNew || !keys.created.has(id)
   const threadIds = [...keys.threads].filter(notNew)
   const draftIds = draftThreads(commands)
-  // The main chat's header is in the counters row, read with the single rows.
-  const readRows = (counters?: Counters) =>
+  // The main chat's header is in the counters row: taken from the read of the single rows.
+  const readRows = (counters: Counters | Promise<Counters>) =>
     Promise.all([readHeaders(db, threadIds, counters), draftIds === 'all' ? db.drafts.toArray() : readMany(db.drafts, draftIds)])
   const fromMemory = draftIds !== 'all' && known.holds(db, threadIds, draftIds)
+  const metaRead = readMeta(db)
   const [tickets, messages, meta, applied, rows] = await Promise.all([
     readMany(db.tickets, [...keys.tickets].filter(notNew)),
     readMany(db.messages, read),
-    readMeta(db),
+    metaRead,
     readMany(db.applied, assumeIdsNew ? [] : keys.commands),
-    fromMemory ? undefined : readRows(),
+    fromMemory ? undefined : readRows(countersOf(metaRead)),
   ])
   const seen = known.known(db, meta.counters.seq)
   const [threadRows, draftRows] = rows ?? (known.holds(db, threadIds, draftIds as ThreadId[]) ? [undefined, undefined] : await readRows(meta.counters))
@@ -654,7 +655,6 @@ class Batch {
    * they remember may have changed (see KnownRows).
    */
   async write(changed: readonly ThreadSummary[]): Promise<void> {
-    let headers = changed
     const db = this.#db
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
@@ -679,12 +679,11 @@ class Batch {
     const goneSends = [...this.#goneSends].map((id) => ({ id, at: this.#newestAt }))
     const writes =
       messageAdds.length + messagePuts.length + ticketAdds.length + ticketPuts.length + metaPuts.length + applied.length + goneSends.length +
-      headers.length + this.#topicWrites.size + this.#draftWrites.size + this.#outbox.length + this.#removedRows.size + this.#trimmed.size
+      changed.length + this.#topicWrites.size + this.#draftWrites.size + this.#outbox.length + this.#removedRows.size + this.#trimmed.size
     if (writes > 0 && this.#seq === this.#counters.seq) this.#seq++
     // The main chat's header goes into the counters row (`Counters.main`), which a change of it always writes (it moves the sequence).
-    const main = headers.find((summary) => summary.id === MAIN_THREAD)
-    if (main) headers = headers.filter((summary) => summary !== main)
-    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: this.#storedCounters(main) })
+    if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: this.#storedCounters(changed) })
+    const headers = changed.filter((summary) => summary.id !== MAIN_THREAD)
     await Promise.all([
       messageAdds.length > 0 && addNew(db.messages, messageAdds),
       messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
@@ -723,12 +722,12 @@ class Batch {
     for (const summary of headers) threads.set(summary.id, summary)
     const drafts = new Map(this.#touched.drafts)
     for (const row of this.#draftWrites.values()) drafts.set(row.thread, row.text === '' ? null : row)
-    const main = headers.find((summary) => summary.id === MAIN_THREAD)
-    return { topics: this.#topicRows, threads, drafts, meta: { userContext: this.#userContext, view: this.#view, counters: this.#storedCounters(main) } }
+    return { topics: this.#topicRows, threads, drafts, meta: { userContext: this.#userContext, view: this.#view, counters: this.#storedCounters(headers) } }
   }
 
-  /** The counters row as the batch leaves it, with the main chat's header when the batch changed it. */
-  #storedCounters(main: ThreadSummary | undefined): CompleteCounters {
+  /** The counters row as the batch leaves it, with the main chat's header when the batch changed it (among `headers`). */
+  #storedCounters(headers: readonly ThreadSummary[]): CompleteCounters {
+    const main = headers.find((summary) => summary.id === MAIN_THREAD)
     return main ? { ...this.#counters, seq: this.#seq, main } : { ...this.#counters, seq: this.#seq }
   }
 }
