@@ -86,7 +86,9 @@
  * quick check), --write (adds a dated section to bench/RESULTS.md), --no-rxdb,
  * --profile (instead of the rounds, one sample of each library per workload under the
  * DevTools protocol's Profiler, in the page and in its workers; prints the functions with
- * the most self time).
+ * the most self time), --before DIR (another checkout of the project, built: its dist/ runs as
+ * the library "SDK before" beside the SDK in the same shuffled rounds, for before/after
+ * figures that one machine's load cannot tilt).
  */
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -109,6 +111,7 @@ const { values: args } = parseArgs({
     write: { type: 'boolean', default: false },
     'no-rxdb': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    before: { type: 'string' },
   },
 })
 
@@ -165,11 +168,14 @@ const only = args.only?.split(',').map((name) => name.trim())
 for (const name of only ?? []) if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`--only: no workload ${name} (${WORKLOADS.map((w) => w.name).join(', ')})`)
 const selected = WORKLOADS.filter((w) => !only || only.includes(w.name)).map((w) => ({
   ...w,
-  libraries: w.libraries.filter((library) => !(args['no-rxdb'] && library === 'rxdb')),
+  libraries: w.libraries
+    .filter((library) => !(args['no-rxdb'] && library === 'rxdb'))
+    .flatMap((library): Library[] => (library === 'sdk' && args.before !== undefined ? ['sdk', 'sdk-before'] : [library])),
 }))
 
 const LIBRARY_NAMES: Record<Library, string> = {
   sdk: 'SDK',
+  'sdk-before': 'SDK before',
   dexie: 'raw Dexie',
   'dexie-tickets': 'raw Dexie, tickets only',
   rxdb: 'RxDB',
@@ -203,17 +209,18 @@ async function ensureBuilt(): Promise<void> {
   )
 }
 
-/** `companion-chat` and `companion-chat/worker` resolve to the package's build, as in an app that installed it. */
-const packagePlugin: Plugin = {
+/** `companion-chat` and `companion-chat/worker` resolve to the build in `root`'s dist/, as in an app that installed it. */
+const packagePlugin = (root: string): Plugin => ({
   name: 'companion-chat',
   setup(context) {
     context.onResolve({ filter: /^companion-chat(\/worker)?$/ }, ({ path }) => ({
-      path: join(repoRoot, path === 'companion-chat' ? 'dist/index.js' : 'dist/worker.js'),
+      path: join(root, path === 'companion-chat' ? 'dist/index.js' : 'dist/worker.js'),
     }))
   },
-}
+})
 
-async function bundle(outdir: string): Promise<void> {
+/** The pages and workers on the SDK of `root` (this checkout, or `--before`'s in before/). */
+async function bundle(outdir: string, root = repoRoot): Promise<void> {
   const entries = ['page', 'sdk-worker', 'dexie-worker', ...(selected.some((w) => w.libraries.includes('rxdb')) ? ['rxdb-worker'] : [])]
   await build({
     entryPoints: Object.fromEntries(entries.map((name) => [name, join(repoRoot, `bench/browser/${name}.ts`)])),
@@ -225,7 +232,7 @@ async function bundle(outdir: string): Promise<void> {
     // Not minified, with source maps (chained through dist/'s): the profiles name functions and their source files.
     sourcemap: 'external',
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [packagePlugin],
+    plugins: [packagePlugin(root)],
     external: ['node:*'], // workload.ts' Node-only GC helper, never called in the page
     logLevel: 'error',
   })
@@ -236,7 +243,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 async function serve(root: string): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
-    const file = join(root, path === '/' ? 'index.html' : path.slice(1))
+    const file = join(root, path.slice(1), path.endsWith('/') ? 'index.html' : '')
     readFile(file).then(
       (body) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body),
       () => response.writeHead(404).end(),
@@ -286,9 +293,11 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   )
 }
 
-async function sample(context: BrowserContext, url: string, workload: Workload, library: Library, profiler?: Profiling): Promise<Measured> {
+async function sample(context: BrowserContext, served: string, workload: Workload, library: Library, profiler?: Profiling): Promise<Measured> {
   const database = workload === 'reload' ? RELOAD_DB : `bench-${workload}-${library}-${++databases}`
-  const request: SampleRequest = { workload, library, sizes: SIZES, database }
+  // The SDK before: the same pages, built on the other checkout (see `--before`).
+  const url = library === 'sdk-before' ? `${served}before/` : served
+  const request: SampleRequest = { workload, library: library === 'sdk-before' ? 'sdk' : library, sizes: SIZES, database }
   if (workload === 'tabs') return sampleTabs(context, url, request)
   const { page, cdp, problems } = await openPage(context, url, profiler ? { profiling: profiler, label: `${workload} ${library}` } : undefined)
   try {
@@ -512,6 +521,7 @@ const started = performance.now()
 const loadAtStart = loadavg()
 try {
   await bundle(outdir)
+  if (args.before !== undefined) await bundle(join(outdir, 'before'), args.before)
   const served = await serve(outdir)
   server = served.server
   browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
@@ -613,6 +623,7 @@ function report(): string {
         (median(samples.map((m) => m.heap)) / 2 ** 20).toFixed(1),
         [
           ...extraKeys.map((name) => `${name} ${fmt(median(samples.map((m) => m.extra![name]!)))}`),
+          ...(library === 'sdk' && of('sdk-before').length > 0 ? [`× SDK before ${ratio(value, med('sdk-before'))}`] : []),
           ...compared(workload, library, samples),
         ].join(', '),
       ])

@@ -481,7 +481,7 @@ class ChatEngine implements Engine {
         if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
       }
       const write = (assumeIdsNew: boolean) =>
-        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, assumeIdsNew, resent, this.#known, staged))
+        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, { assumeIdsNew, resent, known: this.#known, staged, commit: true }))
       // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
       const writeNew = (assumeIdsNew: boolean) =>

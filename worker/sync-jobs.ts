@@ -135,7 +135,7 @@ export async function applyRemote(
   await db.sync.put({ key: 'checkpoint', value: batch.checkpoint })
   if (planned.length === 0) return { changes: [], refused, cleared: false, freed: [] }
   if (revisions.size > 0) await storeRevisions(db, revisions) // before the batch: an await after it may be outside the transaction (see writeBatch)
-  const result = await writeBatch(db, planned.map((p) => p.command), config, false, false, undefined, staged)
+  const result = await writeBatch(db, planned.map((p) => p.command), config, { staged })
   const indexOf = new Map(planned.map((p) => [p.command.commandId, p.index]))
   for (const outcome of result.refused) refused.push({ index: indexOf.get(outcome.commandId) ?? -1, error: outcome.error })
   return { changes: result.changes, refused: refused.sort((a, b) => a.index - b.index), cleared: false, freed: result.freed }

@@ -4,7 +4,7 @@
  * database sequence, trim the main chat, update counters and topics, write, and return
  * the changes for the change feed. Must run inside a read-write transaction on `db.all`.
  */
-import { Dexie, type Table } from 'dexie'
+import { Dexie } from 'dexie'
 import { computeAnalytics, resolutionDelta } from '../src/core/analytics.js'
 import { toSerializedError } from '../src/core/errors.js'
 import { planCommand, type PlanContext } from '../src/core/plan.js'
@@ -32,6 +32,7 @@ import { completeCounters, countersOf, readHeaders, readMany, readMeta, threadRa
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
+import { commitNow, placeWrites } from './place-writes.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -78,39 +79,55 @@ export class ExistingRowError extends Error {
   override readonly name = 'ExistingRowError'
 }
 
-/**
- * `assumeIdsNew`: take the ids the client made for new without reading them first: those of
- * sent messages, of the commands (whose ids are kept so that a retried command applies
- * once), and of the tickets `createTicket` creates (with their threads and first message).
- * Fresh ids are the rule; the rows are then added, not put, so an id that exists after all
- * fails the add (or turns up among the rows trimmed from the main chat) and the batch throws
- * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
- * much as half the writing.
- *
- * `known`: the topic counts, thread headers and drafts this engine's earlier commits read or
- * wrote; only the rows it does not know are read. The caller tells it this batch's
- * (`BatchResult.rows`) once the transaction commits.
- *
- * `resent`: the commands were sent before to an engine whose answer was lost; the applied ids
- * of sends are read too, so a send applied then is done, even if its rows are gone since
- * (the caller checks a resent batch from the start: `assumeIdsNew` false).
- */
-export async function writeBatch(
-  db: ChatDatabase,
-  commands: readonly Command[],
-  config: ChatConfig,
-  assumeIdsNew = false,
-  resent = false,
-  known: KnownRows = new KnownRows(),
-  staged: ReadonlyMap<string, StagedBytes> = new Map(),
-): Promise<BatchResult> {
+/** How `writeBatch` reads and commits. */
+export interface BatchOptions {
+  /**
+   * Take the ids the client made for new without reading them first: those of sent
+   * messages, of the commands (whose ids are kept so that a retried command applies once),
+   * and of the tickets `createTicket` creates (with their threads and first message). Fresh
+   * ids are the rule; the rows are then added, not put, so an id that exists after all fails
+   * the add (or turns up among the rows trimmed from the main chat) and the batch throws
+   * `ExistingRowError` instead of overwriting. Reading 10,000 ids that are not there costs as
+   * much as half the writing.
+   */
+  readonly assumeIdsNew?: boolean
+  /**
+   * The commands were sent before to an engine whose answer was lost; the applied ids of
+   * sends are read too, so a send applied then is done, even if its rows are gone since (the
+   * caller checks a resent batch from the start: `assumeIdsNew` false).
+   */
+  readonly resent?: boolean
+  /**
+   * The topic counts, thread headers and drafts this engine's earlier commits read or wrote;
+   * only the rows it does not know are read. The caller tells it this batch's
+   * (`BatchResult.rows`) once the transaction commits.
+   */
+  readonly known?: KnownRows
+  /** The bytes of the commands' attachments, stored before the transaction (see stage-attachments.ts). */
+  readonly staged?: ReadonlyMap<string, StagedBytes>
+  /**
+   * The batch is all its transaction does: it commits the moment its writes are placed and
+   * the sequence check (if any) answered, instead of when the writes' answers have come back
+   * (one exchange with IndexedDB's backend less per batch).
+   */
+  readonly commit?: boolean
+}
+
+/** Runs `commands` in the current read-write transaction on `db.all` (see the module's comment and `BatchOptions`). */
+export async function writeBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, options: BatchOptions = {}): Promise<BatchResult> {
+  const { assumeIdsNew = false, resent = false, known = new KnownRows(), staged = new Map<string, StagedBytes>() } = options
+  const trans = Dexie.currentTransaction?.idbtrans
+  if (!trans) throw new Error('writeBatch runs inside a read-write transaction')
   // Everything the batch reads is known: it plans and writes at once, and one read placed
   // before its writes checks that the sequence is still where this engine left it.
   const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
-  const check = remembered && checkSequence(remembered.meta.counters.seq)
-  if (!check) return runBatch(db, commands, config, await readTouched(db, commands, assumeIdsNew, resent, known), staged)
+  if (!remembered) {
+    const touched = await readTouched(db, commands, assumeIdsNew, resent, known)
+    return runBatch(db, trans, commands, config, touched, staged, () => options.commit && commitNow(trans))
+  }
+  const check = checkSequence(trans, remembered.meta.counters.seq)
   try {
-    const result = await runBatch(db, commands, config, remembered, staged)
+    const result = await runBatch(db, trans, commands, config, remembered, staged, () => options.commit && check.commitOnceAnswered())
     await check.answered // a batch that wrote nothing may finish first
     if (check.stale) throw new StaleRowsError()
     return result
@@ -119,8 +136,17 @@ export async function writeBatch(
   }
 }
 
-async function runBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, touched: Touched, staged: ReadonlyMap<string, StagedBytes>): Promise<BatchResult> {
-  const batch = new Batch(db, config, touched, await completeCounters(db, touched.meta.counters))
+/** `placed` runs once the batch's writes are placed, before their answers. */
+async function runBatch(
+  db: ChatDatabase,
+  trans: IDBTransaction,
+  commands: readonly Command[],
+  config: ChatConfig,
+  touched: Touched,
+  staged: ReadonlyMap<string, StagedBytes>,
+  placed: () => void,
+): Promise<BatchResult> {
+  const batch = new Batch(config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
   batch.countNewMessages()
   // The reads and writes of the steps are awaited here, each only when there is something to
@@ -152,7 +178,9 @@ async function runBatch(db: ChatDatabase, commands: readonly Command[], config: 
     attachments = await updateAttachmentRows(db, carried, deleted, staged)
     batch.countAttachmentBytes(attachments.bytes)
   }
-  await batch.write(headers)
+  const written = batch.write(trans, headers)
+  placed()
+  await written
   return { ...batch.result(headers), freed: attachments.freed }
 }
 
@@ -236,37 +264,45 @@ function fromMemory(db: ChatDatabase, commands: readonly Command[], known: Known
 /** The answer of a read of the stored sequence (see `checkSequence`). */
 interface SequenceCheck {
   /** Whether the stored sequence was not the one expected (the transaction is then rolled back). */
-  stale: boolean
+  readonly stale: boolean
   /** Settles once the read answered. */
   readonly answered: Promise<void>
+  /** Commits the transaction once the read answered and found the sequence current (see place-writes.ts). */
+  commitOnceAnswered(): void
 }
 
 /**
- * Reads the stored sequence as the first request of the current transaction (a native one,
- * placed now, so it comes before every write the batch makes) and rolls the transaction back
- * when it is not `seq`. Undefined outside a transaction.
+ * Reads the stored sequence as the first request of `trans` (a native one, placed now, so it
+ * comes before every write the batch makes) and rolls the transaction back when it is not `seq`.
  */
-function checkSequence(seq: number): SequenceCheck | undefined {
-  const trans = Dexie.currentTransaction?.idbtrans
-  if (!trans) return undefined
+function checkSequence(trans: IDBTransaction, seq: number): SequenceCheck {
   const request = trans.objectStore('meta').get('counters') as IDBRequest<MetaRow | undefined>
-  const check: { stale: boolean; answered?: Promise<void> } = { stale: false }
-  check.answered = new Promise<void>((resolve) => {
-    request.onsuccess = () => {
-      const row = request.result
-      if (row?.key !== 'counters' || row.value.seq !== seq) {
-        check.stale = true
-        try {
-          trans.abort()
-        } catch {
-          // Finished already: the batch's own failure is reported.
-        }
+  let commit = false
+  let answered = false
+  const check = {
+    stale: false,
+    answered: new Promise<void>((resolve) => {
+      request.onsuccess = () => {
+        answered = true
+        const row = request.result
+        if (row?.key !== 'counters' || row.value.seq !== seq) {
+          check.stale = true
+          try {
+            trans.abort()
+          } catch {
+            // Finished already: the batch's own failure is reported.
+          }
+        } else if (commit) commitNow(trans)
+        resolve()
       }
-      resolve()
-    }
-    request.onerror = () => resolve() // the transaction fails, and the batch with it
-  })
-  return check as SequenceCheck
+      request.onerror = () => resolve() // the transaction fails, and the batch with it
+    }),
+    commitOnceAnswered() {
+      if (!answered) commit = true
+      else if (!check.stale) commitNow(trans)
+    },
+  }
+  return check
 }
 
 /**
@@ -274,7 +310,6 @@ function checkSequence(seq: number): SequenceCheck | undefined {
  * so far leave them, what is to be written and deleted, and the changes for the feed.
  */
 class Batch {
-  readonly #db: ChatDatabase
   readonly #config: ChatConfig
   readonly #touched: Touched
   // The rows as the commands planned so far leave them.
@@ -322,8 +357,7 @@ class Batch {
   #viewChanged = false
   #countersChanged = false
 
-  constructor(db: ChatDatabase, config: ChatConfig, touched: Touched, counters: CompleteCounters) {
-    this.#db = db
+  constructor(config: ChatConfig, touched: Touched, counters: CompleteCounters) {
     this.#config = config
     for (const row of touched.tickets) if (row) this.#tickets.set(row.id, row)
     this.#newTickets = new Set([...touched.created].filter((id) => !this.#tickets.has(id)))
@@ -654,8 +688,11 @@ class Batch {
    * taking a number from the sequence moves it by one: other engines then know that the rows
    * they remember may have changed (see KnownRows).
    */
-  async write(changed: readonly ThreadSummary[]): Promise<void> {
-    const db = this.#db
+  /**
+   * Places the batch's writes on `trans` (see place-writes.ts); the promise settles once they
+   * succeeded. Nothing is read after them, so the caller may commit at once.
+   */
+  write(trans: IDBTransaction, changed: readonly ThreadSummary[]): Promise<void> {
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
     for (const row of this.#written.values()) {
@@ -683,20 +720,26 @@ class Batch {
     if (writes > 0 && this.#seq === this.#counters.seq) this.#seq++
     // The main chat's header goes into the counters row (`Counters.main`), which a change of it always writes (it moves the sequence).
     if (this.#countersChanged || this.#seq !== this.#counters.seq) metaPuts.push({ key: 'counters', value: this.#storedCounters(changed) })
-    const headers = changed.filter((summary) => summary.id !== MAIN_THREAD)
-    await Promise.all([
-      messageAdds.length > 0 && addNew(db.messages, messageAdds),
-      messagePuts.length > 0 && db.messages.bulkPut(messagePuts),
-      ticketAdds.length > 0 && addNew(db.tickets, ticketAdds),
-      ticketPuts.length > 0 && db.tickets.bulkPut(ticketPuts),
-      metaPuts.length > 0 && db.meta.bulkPut(metaPuts),
-      applied.length > 0 && addNew(db.applied, applied),
-      goneSends.length > 0 && db.applied.bulkPut(goneSends),
-      headers.length > 0 && db.threads.bulkPut(headers),
-      this.#topicWrites.size > 0 && db.topics.bulkPut([...this.#topicWrites].map(([word, count]) => ({ word, count }))),
-      this.#draftWrites.size > 0 && writeDrafts(db, [...this.#draftWrites.values()]),
-      this.#outbox.length > 0 && db.outbox.bulkAdd(this.#outbox),
-    ])
+    const drafts = [...this.#draftWrites.values()]
+    // Rows taken for new are added, not put: one that exists fails, and the batch runs again, checked (`assumeIdsNew`).
+    return placeWrites(
+      trans,
+      [
+        ['messages', 'add', messageAdds],
+        ['messages', 'put', messagePuts],
+        ['tickets', 'add', ticketAdds],
+        ['tickets', 'put', ticketPuts],
+        ['meta', 'put', metaPuts],
+        ['applied', 'add', applied],
+        ['applied', 'put', goneSends],
+        ['threads', 'put', changed.filter((summary) => summary.id !== MAIN_THREAD)],
+        ['topics', 'put', [...this.#topicWrites].map(([word, count]) => ({ word, count }))],
+        ['drafts', 'delete', drafts.filter((draft) => draft.text === '').map((draft) => draft.thread)],
+        ['drafts', 'put', drafts.filter((draft) => draft.text !== '')],
+        ['outbox', 'add', this.#outbox],
+      ],
+      (store) => new ExistingRowError(`a ${store} row taken for new exists already`),
+    )
   }
 
   /**
@@ -732,19 +775,6 @@ class Batch {
   }
 }
 
-/** Adds rows; one that exists already turns into `ExistingRowError` (and rolls the transaction back). */
-async function addNew<T>(table: Table<T, string>, rows: readonly T[]): Promise<void> {
-  try {
-    await table.bulkAdd(rows)
-  } catch (error) {
-    const failures = error instanceof Dexie.BulkError ? Object.values(error.failuresByPos) : []
-    if (failures.length > 0 && failures.every((failure) => failure.name === 'ConstraintError')) {
-      throw new ExistingRowError(`${failures.length} ${table.name} row(s) exist already`)
-    }
-    throw error
-  }
-}
-
 /**
  * The threads whose draft rows the commands may read: those they send to or set a draft of,
  * or every one (`'all'`) when `clearUserData` is among them (drafts are few).
@@ -758,12 +788,6 @@ function draftThreads(commands: readonly Command[]): ThreadId[] | 'all' {
   return [...threads]
 }
 
-/** Writes the drafts that have text and deletes the rows of those set to `''`. */
-async function writeDrafts(db: ChatDatabase, drafts: readonly DraftRow[]): Promise<void> {
-  const gone = drafts.filter((draft) => draft.text === '').map((draft) => draft.thread)
-  const kept = drafts.filter((draft) => draft.text !== '')
-  await Promise.all([gone.length > 0 && db.drafts.bulkDelete(gone), kept.length > 0 && db.drafts.bulkPut(kept)])
-}
 
 /** The keys the commands of a batch read. */
 interface Keys {

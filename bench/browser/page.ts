@@ -9,7 +9,8 @@ import { createIdSource } from '../../src/client/ids.js'
 import { makeTexts } from '../workload.js'
 import type { Answer, Operation, Row, SpanAnswer, TicketRow } from './protocol.js'
 
-export type Library = 'sdk' | 'dexie' | 'rxdb' | 'dexie-tickets' | 'opfs' | 'sdk-no-files'
+/** `sdk-before`: the SDK of another checkout (`--before`), run by the same page as `sdk`. */
+export type Library = 'sdk' | 'sdk-before' | 'dexie' | 'rxdb' | 'dexie-tickets' | 'opfs' | 'sdk-no-files'
 export type Workload =
   | 'batch'
   | 'fired'

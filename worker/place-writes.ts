@@ -1,0 +1,48 @@
+/**
+ * The writes of a batch, placed straight on the stores of its IndexedDB transaction as native
+ * requests (see `Batch.write`). Dexie's bulk writes do the same loop with a promise, its zone
+ * and middleware around each table's part, which an awaited single send pays for on every
+ * call; they also cancel a failing request's error event (to collect a `BulkError`), so the
+ * transaction aborts only when Dexie gets round to it, which rules out committing early.
+ * Here a failing request aborts the transaction at once, whatever else was called: the
+ * caller may `commit()` as soon as the writes are placed.
+ */
+
+/** Rows to add or put in a store, or keys to delete from it. */
+export type StoreWrites = readonly [store: string, method: 'add' | 'put' | 'delete', values: readonly unknown[]]
+
+/**
+ * Places `writes` in order on `trans` and settles once the last of them succeeded (requests
+ * of a transaction answer in the order placed). The first that fails rejects with its error,
+ * through `refusedAdd` for an `add` of a key that exists (`ConstraintError`), and aborts the
+ * transaction: its error event is kept from the transaction's own listeners (Dexie's cancels it).
+ */
+export function placeWrites(trans: IDBTransaction, writes: readonly StoreWrites[], refusedAdd: (store: string) => Error): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let last: IDBRequest | undefined
+    for (const [name, method, values] of writes) {
+      if (values.length === 0) continue
+      const store = trans.objectStore(name)
+      const failed = (event: Event) => {
+        event.stopPropagation() // not cancelled: the transaction aborts
+        const error = (event.target as IDBRequest).error
+        reject(method === 'add' && error?.name === 'ConstraintError' ? refusedAdd(name) : (error ?? new Error(`${method} on ${name} failed`)))
+      }
+      for (const value of values) {
+        last = method === 'delete' ? store.delete(value as IDBValidKey) : store[method](value)
+        last.onerror = failed
+      }
+    }
+    if (last) last.onsuccess = () => resolve()
+    else resolve()
+  })
+}
+
+/** Commits `trans` now, where the browser can (`IDBTransaction.commit`, not everywhere): its placed requests still run, and no more can be made. */
+export function commitNow(trans: IDBTransaction): void {
+  try {
+    trans.commit?.()
+  } catch {
+    // Finished already (aborted by a failed request): its error is reported.
+  }
+}
