@@ -38,7 +38,8 @@ import { splitSent } from './split-sent.js'
 import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase, Counters, MetaRow } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
-import { ExistingRowError, StaleRowsError, writeBatch } from './write-batch.js'
+import { ExistingRowError, StaleRowsError, sendStores, writeBatch } from './write-batch.js'
+import type { Table } from 'dexie'
 import { KnownRows } from './known-rows.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
@@ -480,8 +481,17 @@ class ChatEngine implements Engine {
         staged = stage.bytes
         if (valid.length === 0) return this.#publish({ changes: [], done: [], refused })
       }
+      const stores = sendStores(db, valid)
+      const writeOn = (tables: Table[], assumeIdsNew: boolean) =>
+        db.transaction('rw', tables, () => writeBatch(db, valid, this.#config, { assumeIdsNew, resent, known: this.#known, staged, commit: true }))
+      // Sends run on the stores they touch; one that needs another (see sendStores) runs again on every store.
       const write = (assumeIdsNew: boolean) =>
-        db.transaction('rw', db.all, () => writeBatch(db, valid, this.#config, { assumeIdsNew, resent, known: this.#known, staged, commit: true }))
+        stores
+          ? writeOn(stores, assumeIdsNew).catch((error: unknown) => {
+              if ((error as { name?: unknown } | null)?.name === 'NotFoundError') return writeOn(db.all, assumeIdsNew)
+              throw error
+            })
+          : writeOn(db.all, assumeIdsNew)
       // Ids the client made are taken for new; the rare batch where one exists (a retry) runs again, checked.
       // A resent batch is checked from the start: its sends may have been applied already.
       const writeNew = (assumeIdsNew: boolean) =>
