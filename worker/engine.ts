@@ -4,6 +4,7 @@
  * pushes a patch to every connection after each commit, shares its patches with engines
  * of other tabs or threads on the same database, and runs cleanup on a schedule.
  */
+import type { Table } from 'dexie'
 import { checkCommand } from '../src/core/check-command.js'
 import { NotFoundError, ProtocolMismatchError, StorageUnavailableError, ValidationError, classifyStorageError, toSerializedError } from '../src/core/errors.js'
 import { planCleanup } from '../src/core/cleanup.js'
@@ -39,7 +40,6 @@ import { openEmpty, openStorage } from './open-storage.js'
 import type { ChatDatabase, Counters, MetaRow } from './database.js'
 import { readAnnounced, readEverything, readMeta, readPage, readSnapshot, threadRange } from './read-state.js'
 import { ExistingRowError, StaleRowsError, sendStores, writeBatch } from './write-batch.js'
-import type { Table } from 'dexie'
 import { KnownRows } from './known-rows.js'
 import { deleteKeys } from './delete-keys.js'
 import { searchMessages, type SearchRequest } from './search.js'
