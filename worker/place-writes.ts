@@ -2,10 +2,8 @@
  * The writes of a batch, placed straight on the stores of its IndexedDB transaction as native
  * requests (see `Batch.write`). Dexie's bulk writes do the same loop with a promise, its zone
  * and middleware around each table's part, which an awaited single send pays for on every
- * call; they also cancel a failing request's error event (to collect a `BulkError`), so the
- * transaction aborts only when Dexie gets round to it, which rules out committing early.
- * Here a failing request aborts the transaction at once, whatever else was called: the
- * caller may `commit()` as soon as the writes are placed.
+ * call; they also cancel a failing request's error event (to collect a `BulkError`) and
+ * abort the transaction when Dexie gets round to it. Here a failing request aborts it at once.
  */
 
 /** Rows to add or put in a store, or keys to delete from it. */
@@ -36,13 +34,4 @@ export function placeWrites(trans: IDBTransaction, writes: readonly StoreWrites[
     if (last) last.onsuccess = () => resolve()
     else resolve()
   })
-}
-
-/** Commits `trans` now, where the browser can (`IDBTransaction.commit`, not everywhere): its placed requests still run, and no more can be made. */
-export function commitNow(trans: IDBTransaction): void {
-  try {
-    trans.commit?.()
-  } catch {
-    // Finished already (aborted by a failed request): its error is reported.
-  }
 }

@@ -33,7 +33,7 @@ import { completeCounters, countersOf, readHeaders, readMany, readMeta, threadRa
 import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
-import { commitNow, placeWrites } from './place-writes.js'
+import { placeWrites } from './place-writes.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -125,12 +125,6 @@ export interface BatchOptions {
   readonly known?: KnownRows
   /** The bytes of the commands' attachments, stored before the transaction (see stage-attachments.ts). */
   readonly staged?: ReadonlyMap<string, StagedBytes>
-  /**
-   * The batch is all its transaction does: it commits the moment its writes are placed and
-   * the sequence check (if any) answered, instead of when the writes' answers have come back
-   * (one exchange with IndexedDB's backend less per batch).
-   */
-  readonly commit?: boolean
 }
 
 /** Runs `commands` in the current read-write transaction on `db.all` (see the module's comment and `BatchOptions`). */
@@ -143,11 +137,11 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
   if (!remembered) {
     const touched = await readTouched(db, commands, assumeIdsNew, resent, known)
-    return runBatch(db, trans, commands, config, touched, staged, () => options.commit && commitNow(trans))
+    return runBatch(db, trans, commands, config, touched, staged)
   }
   const check = checkSequence(trans, remembered.meta.counters.seq)
   try {
-    const result = await runBatch(db, trans, commands, config, remembered, staged, () => options.commit && check.commitOnceAnswered())
+    const result = await runBatch(db, trans, commands, config, remembered, staged)
     await check.answered // a batch that wrote nothing may finish first
     if (check.stale) throw new StaleRowsError()
     return result
@@ -156,7 +150,6 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   }
 }
 
-/** `placed` runs once the batch's writes are placed, before their answers. */
 async function runBatch(
   db: ChatDatabase,
   trans: IDBTransaction,
@@ -164,7 +157,6 @@ async function runBatch(
   config: ChatConfig,
   touched: Touched,
   staged: ReadonlyMap<string, StagedBytes>,
-  placed: () => void,
 ): Promise<BatchResult> {
   const batch = new Batch(config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
@@ -198,9 +190,7 @@ async function runBatch(
     attachments = await updateAttachmentRows(db, carried, deleted, staged)
     batch.countAttachmentBytes(attachments.bytes)
   }
-  const written = batch.write(trans, headers)
-  placed()
-  await written
+  await batch.write(trans, headers)
   return { ...batch.result(headers), freed: attachments.freed }
 }
 
@@ -287,8 +277,6 @@ interface SequenceCheck {
   readonly stale: boolean
   /** Settles once the read answered. */
   readonly answered: Promise<void>
-  /** Commits the transaction once the read answered and found the sequence current (see place-writes.ts). */
-  commitOnceAnswered(): void
 }
 
 /**
@@ -297,13 +285,10 @@ interface SequenceCheck {
  */
 function checkSequence(trans: IDBTransaction, seq: number): SequenceCheck {
   const request = trans.objectStore('meta').get('counters') as IDBRequest<MetaRow | undefined>
-  let commit = false
-  let answered = false
   const check = {
     stale: false,
     answered: new Promise<void>((resolve) => {
       request.onsuccess = () => {
-        answered = true
         const row = request.result
         if (row?.key !== 'counters' || row.value.seq !== seq) {
           check.stale = true
@@ -312,15 +297,11 @@ function checkSequence(trans: IDBTransaction, seq: number): SequenceCheck {
           } catch {
             // Finished already: the batch's own failure is reported.
           }
-        } else if (commit) commitNow(trans)
+        }
         resolve()
       }
       request.onerror = () => resolve() // the transaction fails, and the batch with it
     }),
-    commitOnceAnswered() {
-      if (!answered) commit = true
-      else if (!check.stale) commitNow(trans)
-    },
   }
   return check
 }
@@ -708,10 +689,7 @@ class Batch {
    * taking a number from the sequence moves it by one: other engines then know that the rows
    * they remember may have changed (see KnownRows).
    */
-  /**
-   * Places the batch's writes on `trans` (see place-writes.ts); the promise settles once they
-   * succeeded. Nothing is read after them, so the caller may commit at once.
-   */
+  /** Places the batch's writes on `trans` (see place-writes.ts); the promise settles once they succeeded. */
   write(trans: IDBTransaction, changed: readonly ThreadSummary[]): Promise<void> {
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []

@@ -1,9 +1,7 @@
 /**
- * The engine itself on Chromium's IndexedDB. A batch commits as soon as its writes are placed
- * (`IDBTransaction.commit()`); a write that fails after that must still roll the whole batch
- * back, and the batch then runs again, checked. (Chromium aborts a committing transaction
- * whose request fails, whatever its error handlers do; fake-indexeddb, as the specification
- * reads, only when the error event is not cancelled: the engine tests cover that case.)
+ * The engine itself on Chromium's IndexedDB: a batch's writes are native requests
+ * (worker/place-writes.ts), and one that fails must roll the whole batch back, which then
+ * runs again, checked.
  */
 import { expect, test } from 'vitest'
 import { BROWSER_TEST_TIMEOUT, fixtureRoot, fixtureUrl, serveApp, uniqueDb, useBrowserSuite } from './harness.js'
@@ -31,7 +29,7 @@ test(
       const first = { kind: 'sendMessage' as const, commandId: 'a', at: 1, thread: 'main', message: message('m1', 'one') }
       const batch = { kind: 'sendMessages' as const, commandId: 'b', at: 2, thread: 'main', messages: [message('m2', 'two'), message('m3', 'three')] }
       await api.execute([first])
-      // The engine knows every row now: it takes m1 for new, writes, and commits before the add of m1 fails.
+      // The engine knows every row now: it takes m1 for new, and its add fails after the others were placed.
       await api.execute([first, batch])
       const snapshot = await api.snapshot()
       await engine.close()
