@@ -4,7 +4,7 @@
  * `searchWords`'s: a word, `KEY_SEPARATOR`, the message's time (nine base-36 digits).
  */
 import { KEY_SEPARATOR, timeStamp, type IndexLookup } from '../src/core/search-words.js'
-import { KeyCursor, request } from './key-cursor.js'
+import { KeyCursor, request, requestCount } from './key-cursor.js'
 import { readNewest, type EntryReader } from './newest-entries.js'
 
 /** A time of the index (base 36) as milliseconds; 0 for none. */
@@ -17,6 +17,15 @@ export const keyStamp = (key: string): string => key.slice(key.indexOf(KEY_SEPAR
 export function bounds({ text, prefix }: IndexLookup): [string, string] {
   const start = prefix ? text : text + KEY_SEPARATOR
   return [start, start + '\uffff']
+}
+
+/**
+ * The keys of the words that begin with `text` and are longer: a lookup of `text` as a
+ * prefix, less the word `text` itself (its keys hold `KEY_SEPARATOR` next, below every
+ * character of a word).
+ */
+export function longerBounds(text: string): [string, string] {
+  return [text + String.fromCharCode(KEY_SEPARATOR.charCodeAt(0) + 1), text + '\uffff']
 }
 
 /** The `words` index of one read-only transaction. */
@@ -40,10 +49,44 @@ export class WordIndex {
     return (await request(this.#index.getAllKeys(this.range(lookup), size + 1))) as string[]
   }
 
+  /** The ids of the keys `[lower, upper]`, at most `size + 1` (more than `size`: there are more). */
+  async idsIn([lower, upper]: readonly [string, string], size: number): Promise<string[]> {
+    return (await request(this.#index.getAllKeys(this.#keyRange.bound(lower, upper), size + 1))) as string[]
+  }
+
+  /** The rows of the keys `[lower, upper]`, in one request. */
+  async rowsIn<T>([lower, upper]: readonly [string, string]): Promise<T[]> {
+    return (await request(this.#index.getAll(this.#keyRange.bound(lower, upper)))) as T[]
+  }
+
   /** The ids under the word `text` from time `from` to `to` (milliseconds, both included). */
   async idsBetween(text: string, from: number, to: number): Promise<string[]> {
     const range = this.#keyRange.bound(text + KEY_SEPARATOR + timeStamp(from), text + KEY_SEPARATOR + timeStamp(to))
     return (await request(this.#index.getAllKeys(range))) as string[]
+  }
+
+  /** How many entries a lookup has (IndexedDB counts them without reading them out). */
+  async count(lookup: IndexLookup): Promise<number> {
+    return request(this.#index.count(this.range(lookup)))
+  }
+
+  /**
+   * Whether a lookup has more than `size` entries, without reading them out: a cursor on its
+   * first entry, moved on `size` entries (two requests, the backend steps).
+   */
+  async hasMore(lookup: IndexLookup, size: number): Promise<boolean> {
+    const cursor = this.#index.openKeyCursor(this.range(lookup), 'next')
+    requestCount.value += 2
+    return new Promise((resolve, reject) => {
+      let moved = false
+      cursor.onerror = () => reject(cursor.error)
+      cursor.onsuccess = () => {
+        const at = cursor.result
+        if (!at || moved) return resolve(at !== null)
+        moved = true
+        at.advance(size)
+      }
+    })
   }
 
   /** The rows under a lookup, in one request. */
