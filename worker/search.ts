@@ -56,12 +56,12 @@ const REQUEST = 20
 /** The newest messages read first for a prefix alone. */
 const RECENT = 200
 /**
- * A prefix alone with at most this many entries walks its words first: it is rarely in
- * enough of the newest `RECENT` messages, which cost more to read than the walk. A walk
- * first stops after `FIRST_MOVES` cursor moves (a prefix of many words), for the newest
- * messages first after all.
+ * A prefix alone walks its words first, before the newest `RECENT` messages, whose rows
+ * cost more than a walk of a few dozen words: a prefix of that few words is rarely in enough
+ * of them. The walk first gives up after `FIRST_JUMPS` words or `FIRST_MOVES` moves (a
+ * prefix of many words, in many messages): then the newest messages, and the walk again.
  */
-const WALK_FIRST = 4_000
+const FIRST_JUMPS = 30
 const FIRST_MOVES = 150
 /**
  * A scan's windows read the ids of words at most this many times as frequent as the rarest
@@ -178,8 +178,6 @@ class Search {
   readonly #threadId: ThreadId | undefined
   /** The ids of a large filtered thread, to skip other threads' entries before reading rows. */
   #inThread: ReadonlySet<string> | undefined
-  /** How many index entries the only lookup has (a query of one lookup and no thread). */
-  #entries: number | undefined
   /** Rows read that match every lookup, by id. */
   readonly #found = new Map<string, MessageRow>()
   /** Ids whose rows were checked (matching or not). */
@@ -222,21 +220,10 @@ class Search {
     if (single && this.#terms[0]?.prefix && (await this.#newest(want, MAX_WORK, 1))) {
       if (this.#found.size >= want) return found()
     }
-    if (single) {
-      // One lookup: how many entries it has decides; its rows when they are few.
-      const lookup = this.#lookups[0]!
-      this.#entries = await this.#words.count(lookup)
-      this.#work += REQUEST
-      if (this.#entries <= PROBE) {
-        await this.#readDriver(lookup, undefined)
-        return found()
-      }
-    } else {
-      const probed = await this.#readIds(PROBE)
-      if (probed) {
-        await this.#readDriver(probed.driver, probed.keep)
-        return found()
-      }
+    const probed = await this.#readIds(PROBE)
+    if (probed) {
+      await this.#readDriver(probed.driver, probed.keep)
+      return found()
     }
     await this.#newest(want, MAX_WORK)
     return found()
@@ -250,15 +237,9 @@ class Search {
    * every lookup has more.
    */
   async #readIds(size: number): Promise<{ driver: IndexLookup; keep: string[] } | undefined> {
-    // Whether each has more than `size` first (no ids cross over), then the ids of those that have not.
-    const lists = await Promise.all(
-      this.#lookups.map(async (lookup) => {
-        this.#work += 2 * REQUEST
-        return (await this.#words.hasMore(lookup, size)) ? undefined : this.#words.ids(lookup, size)
-      }),
-    )
-    const whole = lists.flatMap((ids, i) => (ids ? [{ lookup: this.#lookups[i]!, ids: new Set(ids), size: ids.length }] : []))
-    for (const list of lists) this.#addIds(list?.length ?? 0)
+    const lists = await Promise.all(this.#lookups.map((lookup) => this.#words.ids(lookup, size)))
+    const whole = lists.map((ids, i) => ({ lookup: this.#lookups[i]!, ids: new Set(ids), size: ids.length })).filter((list) => list.size <= size)
+    for (const list of lists) this.#addIds(list.length)
     whole.sort((a, b) => a.ids.size - b.ids.size)
     const [smallest, ...others] = whole
     if (!smallest) return undefined
@@ -266,13 +247,13 @@ class Search {
     return { driver: smallest.lookup, keep }
   }
 
-  /** Step 3: reads the rows of a small lookup in one request and keeps those in `keep` (or all) that match. */
-  async #readDriver(driver: IndexLookup, keep: readonly string[] | undefined): Promise<void> {
-    const wanted = keep && new Set(keep)
+  /** Step 2: reads the rows of a small lookup in one request and keeps those in `keep` that match. */
+  async #readDriver(driver: IndexLookup, keep: readonly string[]): Promise<void> {
+    const wanted = new Set(keep)
     const rows = await this.#words.rows<MessageRow>(driver)
     this.#addRecords(rows.length)
     for (const row of rows) {
-      if ((wanted && !wanted.has(row.id)) || this.#checked.has(row.id)) continue
+      if (!wanted.has(row.id) || this.#checked.has(row.id)) continue
       this.#checked.add(row.id)
       if (this.#matches(row)) this.#found.set(row.id, row)
     }
@@ -632,8 +613,8 @@ class Search {
     if (want <= 0) return 0
     // Other lookups are checked on the rows afterwards, and some fail: walk for more.
     const more = this.#lookups.length > 1 ? 4 : 1
-    if (this.#entries !== undefined && this.#entries <= WALK_FIRST) {
-      const walked = await this.#walk(lookup, more * want, skip, Math.min(FIRST_MOVES, this.#movesLeft(work)))
+    if (this.#lookups.length === 1) {
+      const walked = await this.#walk(lookup, more * want, skip, Math.min(FIRST_MOVES, this.#movesLeft(work)), FIRST_JUMPS)
       if (walked.whole) return this.#check(walked.top)
     }
     const recent = await this.#words.newest({ text: EVERY_MESSAGE, prefix: false }).next(Math.max(RECENT, 4 * want))
@@ -653,8 +634,8 @@ class Search {
   }
 
   /** Walks a prefix's words for its newest `want` entries not checked yet, in at most `moves` moves. */
-  async #walk(lookup: IndexLookup, want: number, skip: string | undefined, moves: number): Promise<Walked> {
-    const walked = await walkPrefix(this.#words, lookup, want, skip, (id) => this.#wanted(id), moves)
+  async #walk(lookup: IndexLookup, want: number, skip: string | undefined, moves: number, jumps = moves): Promise<Walked> {
+    const walked = await walkPrefix(this.#words, lookup, want, skip, (id) => this.#wanted(id), moves, jumps)
     this.#work += REQUEST * walked.moves
     this.read.moves += walked.moves
     return walked

@@ -4,7 +4,7 @@
  * `searchWords`'s: a word, `KEY_SEPARATOR`, the message's time (nine base-36 digits).
  */
 import { KEY_SEPARATOR, timeStamp, type IndexLookup } from '../src/core/search-words.js'
-import { KeyCursor, request, requestCount } from './key-cursor.js'
+import { KeyCursor, request } from './key-cursor.js'
 import { readNewest, type EntryReader } from './newest-entries.js'
 
 /** A time of the index (base 36) as milliseconds; 0 for none. */
@@ -63,30 +63,6 @@ export class WordIndex {
   async idsBetween(text: string, from: number, to: number): Promise<string[]> {
     const range = this.#keyRange.bound(text + KEY_SEPARATOR + timeStamp(from), text + KEY_SEPARATOR + timeStamp(to))
     return (await request(this.#index.getAllKeys(range))) as string[]
-  }
-
-  /** How many entries a lookup has (IndexedDB counts them without reading them out). */
-  async count(lookup: IndexLookup): Promise<number> {
-    return request(this.#index.count(this.range(lookup)))
-  }
-
-  /**
-   * Whether a lookup has more than `size` entries, without reading them out: a cursor on its
-   * first entry, moved on `size` entries (two requests, the backend steps).
-   */
-  async hasMore(lookup: IndexLookup, size: number): Promise<boolean> {
-    const cursor = this.#index.openKeyCursor(this.range(lookup), 'next')
-    requestCount.value += 2
-    return new Promise((resolve, reject) => {
-      let moved = false
-      cursor.onerror = () => reject(cursor.error)
-      cursor.onsuccess = () => {
-        const at = cursor.result
-        if (!at || moved) return resolve(at !== null)
-        moved = true
-        at.advance(size)
-      }
-    })
   }
 
   /** The rows under a lookup, in one request. */
