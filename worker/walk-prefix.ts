@@ -14,13 +14,13 @@ export interface Walked {
   readonly top: Entry[]
   /** Cursor moves made. */
   readonly moves: number
-  /** Whether the walk ended within `maxMoves` and `maxJumps` (else `top` may miss newer entries). */
+  /** Whether the walk ended within `maxMoves` (else `top` may miss newer entries). */
   readonly whole: boolean
 }
 
 /**
  * Walks `lookup`'s prefix for its newest `want` entries that `accept` takes, leaving out
- * the word `skip`, in at most `maxMoves` cursor moves and `maxJumps` jumps to a word before.
+ * the word `skip`, in at most `maxMoves` cursor moves.
  */
 export async function walkPrefix(
   index: WordIndex,
@@ -29,18 +29,16 @@ export async function walkPrefix(
   skip: string | undefined,
   accept: (id: string) => boolean,
   maxMoves: number,
-  maxJumps = maxMoves,
 ): Promise<Walked> {
   const top: Entry[] = [] // newest first
   const ids = new Set<string>()
   const floor = () => (top.length >= want ? top[want - 1]!.stamp : undefined)
   let moves = 0
-  let jumps = 0
   const walkRange = async (from: string, to: string) => {
     const cursor = index.cursor(from, to)
     let at = await cursor.first()
     moves++
-    while (at && moves < maxMoves && jumps < maxJumps) {
+    while (at && moves < maxMoves) {
       const word = keyWord(at.key)
       const here: Entry = { stamp: keyStamp(at.key), id: at.id, row: undefined }
       const oldest = floor()
@@ -49,7 +47,6 @@ export async function walkPrefix(
         // (stepping could take as many as it has).
         at = await cursor.jump(word) // keys of `word` all sort after `word`
         moves++
-        jumps++
         continue
       }
       if (!ids.has(here.id) && accept(here.id)) {
@@ -68,7 +65,7 @@ export async function walkPrefix(
   const [lower, upper] = bounds(lookup)
   await walkRange(lower, upper)
   const oldest = floor()
-  return { top: oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest), moves, whole: moves < maxMoves && jumps < maxJumps }
+  return { top: oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest), moves, whole: moves < maxMoves }
 }
 
 /** Index order within one word, newest first: by time, then by id. */
