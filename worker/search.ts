@@ -12,17 +12,23 @@
  *    read (one request each where IndexedDB has `getAllRecords`, rows included), and those
  *    of the lookup that reaches back furthest, the rarest word lately, are checked against
  *    the others on their rows. Then, where the others are much more frequent (or most of
- *    the rarest word's rows hold them), the rarest word's rows are read on, newest first,
- *    and checked the same way. Otherwise windows of time further back: the ids of every
- *    lookup in the window (`getAllKeys` on the keys of that time), intersected, and the
- *    rows of those left, newest first. Each window is complete, so matches come newest first
- *    and the scan stops at `limit`. The word being typed is taken as a whole word first (those rank
+ *    the rarest word's rows hold them), the rarest word's rows are read on, newest first
+ *    (in chunks as large as the rate of matches says), and checked the same way. Otherwise
+ *    windows of time further back: the ids of every
+ *    windowed lookup in the window (`getAllKeys` on the keys of that time), intersected, and
+ *    the rows of those left, newest first. The windowed lookups are chosen by cost: the
+ *    rarest, then each next rarest while its ids cost less than the rows read alone that it
+ *    spares (the rest are checked on those rows); a window reads about `WINDOW_IDS` ids at
+ *    most. Each window is complete, so matches come newest first and the scan stops at
+ *    `limit`. The word being typed is taken as a whole word first (those rank
  *    first, and only those count towards `limit` in that pass); then the other lookups
- *    scan, and their messages are checked for it as a prefix. A scan that went through
+ *    scan, and their messages are checked for it as a prefix: only messages under its
+ *    longer words can be new (none when it begins no longer word). A scan that went through
  *    every message holding some of its words leaves nothing for a later one with them.
- *    A prefix alone: the newest messages of all are read (most prefixes of a few letters
- *    are in many), then its words are walked from the end of its range, leaving each word
- *    once it is older than the `limit`-th newest found.
+ *    A prefix alone: the newest messages of all are read, a few first and the rest of
+ *    `RECENT` only when some of those hold it (a prefix of many words is in many), then its
+ *    words are walked on one cursor from the end of its range, leaving each word once it is
+ *    older than the `limit`-th newest found.
  * Every search stops at `MAX_WORK`: a query of only common words that rarely meet, or a
  * prefix that begins thousands of words, may then miss older matches.
  *
@@ -38,8 +44,8 @@ import { EVERY_MESSAGE, KEY_SEPARATOR, lookupsOf, matchTerms, parseQuery, timeSt
 import type { ChatDatabase, MessageRow } from './database.js'
 import { request, requestCount } from './key-cursor.js'
 import type { Entry, EntryReader } from './newest-entries.js'
-import { walkPrefix } from './walk-prefix.js'
-import { WordIndex, time } from './word-index.js'
+import { walkPrefix, type Walked } from './walk-prefix.js'
+import { WordIndex, bounds, longerBounds, time } from './word-index.js'
 
 /** A thread filter on a thread this small reads the thread instead of the index. */
 const SMALL_THREAD = 500
@@ -56,12 +62,27 @@ const REQUEST = 20
 /** The newest messages read first for a prefix alone. */
 const RECENT = 200
 /**
+ * A prefix alone reads the newest `RECENT / SAMPLE` messages first; the rest of the `RECENT`
+ * only when at least `SAMPLE_MATCHES` of those hold it (one in 20 or more: a prefix of many
+ * words); otherwise its words are walked at once.
+ */
+const SAMPLE = 5
+const SAMPLE_MATCHES = 2
+/**
  * A scan's windows read the ids of words at most this many times as frequent as the rarest
  * (a quarter of it when a prefix's ids narrow them); more frequent ones are checked on rows.
  */
 const DENSER = 4
+/**
+ * What a plan weighs, in ids read in bulk (some 6.5 µs each in Chromium): an entry read with
+ * its row, and a row read alone among others (measured over the benchmark's queries).
+ */
+const ROW_COST = 6
+const GET_COST = 12
 /** Candidates this few are checked on their rows at once. */
 const SMALL_SET = 150
+/** The ids a scan's window reads, about, at most (each a few µs; a window's requests some 150 ids' worth). */
+const WINDOW_IDS = 800
 /** A scan's next window is at most this many times as long as the last. */
 const GROWTH = 4
 /** Matches of a window that tell their rate well enough to size the next window by. */
@@ -126,8 +147,8 @@ interface Scan {
   windowed: readonly IndexLookup[]
   /** The ids under every prefix lookup of the query, when they are few enough to read whole. */
   among: ReadonlySet<string> | undefined
-  /** With `among`: the prefix lookup with the fewest entries, and how many. */
-  narrowest: { readonly lookup: IndexLookup; readonly entries: number } | undefined
+  /** With `among`: the keys of the prefix lookup with the fewest entries (of the typed word: its longer words), and how many. */
+  narrowest: { readonly keys: readonly [string, string]; readonly entries: number } | undefined
   /** The time before which nothing matches: no window reaches further. */
   oldest: number | undefined
   /** Matches the windows found, and the time they covered: the next window's estimate. */
@@ -168,6 +189,8 @@ class Search {
   readonly #checked = new Set<string>()
   /** Lookups of finished scans: every message that holds all of one such list has been checked. */
   readonly #complete: Array<readonly IndexLookup[]> = []
+  /** How far back each lookup reaches, once read (a later pass asks again), by kind and text. */
+  readonly #oldestOf = new Map<string, Promise<number | undefined>>()
   /** Index entries and rows read (the budget's measure). */
   #work = 0
   /** The same, by kind. */
@@ -335,7 +358,7 @@ class Search {
         if (left && scan.narrowest && RECORD * scan.narrowest.entries <= estimate / 2) {
           // Reading the windows' ids could cost more than every row of the prefix (one request,
           // its entries as the ids said): those tell all.
-          const rows = await this.#words.rows<MessageRow>(scan.narrowest.lookup)
+          const rows = await this.#words.rowsIn<MessageRow>(scan.narrowest.keys)
           this.#addRecords(rows.length)
           const candidates = rows.filter(({ id }) => scan.among!.has(id) && this.#wanted(id))
           scan.added += await this.#check(candidates.map((row) => ({ stamp: '', id: row.id, row })), inScan(scan))
@@ -346,14 +369,14 @@ class Search {
         // more, the more so when the prefix's ids narrow the windows down already.
         const rarest = reach
         const denser = scan.among ? DENSER / 4 : DENSER
-        scan.windowed = scan.lookups.filter((lookup) => (scan.reach.get(lookup) ?? 0) * denser >= rarest)
+        scan.windowed = (!scan.among && this.#windowedByCost(scan, rarest)) || scan.lookups.filter((lookup) => (scan.reach.get(lookup) ?? 0) * denser >= rarest)
         scan.rows = !scan.among && this.#rowsCostLess(scan, rarest)
       }
       if (scan.rows) {
         await this.#readOn(scan, goal, work)
         return
       }
-      const from = wanted > 0 ? Math.max(scan.oldest!, to - scan.span) : to
+      const from = wanted > 0 ? Math.max(scan.oldest!, to - Math.min(scan.span, this.#longestWindow(scan))) : to
       const ids = await this.#window(scan, from, to)
       if (wanted > 0 && ids.length > Math.max(4 * wanted, 64) && to > from) {
         scan.span = Math.max(1, Math.floor((to - from) / 2)) // too many rows to read: the newer half first
@@ -464,7 +487,32 @@ class Search {
     const ids = scan.windowed.reduce((sum, lookup) => sum + rarest / Math.max(1, scan.reach.get(lookup) ?? rarest), 0)
     // A few first rows say little about how many hold every word: the lower bound of the guess.
     const inAll = withRows.filter(({ row }) => scan.windowed.every((lookup) => hasLookup(row!, lookup))).length
-    return RECORD <= ids + (REQUEST * Math.max(0, inAll - Math.sqrt(inAll))) / withRows.length
+    return ROW_COST <= ids + (GET_COST * Math.max(0, inAll - Math.sqrt(inAll))) / withRows.length
+  }
+
+  /**
+   * The lookups whose ids a scan's windows read, chosen by what they cost and save: the
+   * rarest, then each next rarest while its ids (per entry of the rarest, as the first
+   * entries' reach says) cost less than the rows read alone (`GET_COST`) that it spares:
+   * the candidates left so far that lack it, as the rarest's first rows say. `undefined`
+   * without those rows.
+   */
+  #windowedByCost(scan: Scan, rarest: number): IndexLookup[] | undefined {
+    const rows = scan.first.flatMap(({ row }) => (row ? [row] : []))
+    const driver = scan.driverLookup
+    if (rows.length === 0 || !driver) return undefined
+    const reach = (lookup: IndexLookup) => scan.reach.get(lookup) ?? 0
+    const others = scan.lookups.filter((lookup) => lookup !== driver).sort((a, b) => reach(b) - reach(a))
+    const windowed = [driver]
+    let candidates = 1 // per entry of the rarest
+    for (const lookup of others) {
+      const ids = rarest / Math.max(1, reach(lookup))
+      const share = (rows.filter((row) => hasLookup(row, lookup)).length + 0.5) / (rows.length + 1)
+      if (ids >= candidates * (1 - share) * GET_COST) continue
+      windowed.push(lookup)
+      candidates *= share
+    }
+    return windowed
   }
 
   /**
@@ -473,18 +521,41 @@ class Search {
    */
   async #readOn(scan: Scan, goal: number, work: number): Promise<void> {
     const reader = scan.driver!
+    let read = 0
+    let taken = 0
+    let last = 0
     while (!scan.done && this.#work < work) {
       const enough = scan.added >= goal
-      const entries: readonly Entry[] = await reader.next(enough ? 8 : Math.min(4 * MAX_CHUNK, Math.max(64, 2 * (goal - scan.added))))
+      // As many as the rate of matches so far says are left to read (each request costs some
+      // 40 rows); twice the last chunk while nothing matched.
+      const left = goal - scan.added
+      const size = taken > 0 ? Math.ceil((1.25 * left * read) / taken) : Math.max(2 * left, 2 * last)
+      const entries: readonly Entry[] = await reader.next(enough ? 8 : Math.min(4 * MAX_CHUNK, Math.max(64, size)))
       this.#addRecords(entries.length)
+      if (!enough) {
+        read += entries.length
+        last = entries.length
+      }
       scan.done = reader.done
       if (scan.done) scan.complete = [scan.driverLookup!]
       // Past the goal, only messages of the same time as the last one taken may still rank above it.
       const take = enough ? entries.filter(({ stamp }) => stamp === scan.stamp) : entries
-      scan.added += await this.#check(take.filter(({ id }) => this.#wanted(id)), inScan(scan))
+      const matched = await this.#check(take.filter(({ id }) => this.#wanted(id)), inScan(scan))
+      scan.added += matched
+      if (!enough) taken += matched
       if (enough && take.length < entries.length) return
       scan.stamp = entries[entries.length - 1]?.stamp ?? scan.stamp
     }
+  }
+
+  /**
+   * The longest window (ms) whose ids are about `WINDOW_IDS`, as the first entries' reach
+   * says of each windowed lookup: a longer one would read more ids than the further
+   * requests of shorter ones cost, when its matches come early.
+   */
+  #longestWindow(scan: Scan): number {
+    const perMs = scan.windowed.reduce((sum, lookup) => sum + scan.first.length / (scan.reach.get(lookup) ?? Number.POSITIVE_INFINITY), 0)
+    return perMs > 0 ? Math.max(1, Math.floor(WINDOW_IDS / perMs)) : Number.POSITIVE_INFINITY
   }
 
   /** The ids of a scan's windowed lookups from time `from` to `to`: in all of them, among the prefixes' ids, to check. */
@@ -500,29 +571,40 @@ class Search {
   /**
    * The ids that can still match under the prefix lookups of the query that the scan does
    * not cover with a whole word (the typed word, while the other words scan): under every
-   * such prefix, less those with the typed word whole (found before). `undefined` when a
-   * prefix has more than `size` messages.
+   * such prefix, less those with the typed word whole (found before). The typed word's ids
+   * are read from its longer words only (those with it whole hold nothing new), and those
+   * with it whole are read only when some are left. `undefined` when a prefix has more
+   * than `size` messages.
    */
   async #among(scan: Scan, size: number): Promise<ReadonlySet<string> | undefined> {
     const covered = new Set(scan.lookups.map(({ text }) => text))
     const prefixes = this.#lookups.filter(({ text, prefix }) => prefix && !covered.has(text))
     if (prefixes.length === 0) return undefined
     const typed = this.#terms.find((term) => term.prefix)?.text
-    const lists = await Promise.all(prefixes.map((lookup) => this.#words.ids(lookup, size)))
+    const keys = prefixes.map((lookup) => (lookup.text === typed ? longerBounds(lookup.text) : bounds(lookup)))
+    const lists = await Promise.all(keys.map((range) => this.#words.idsIn(range, size)))
     for (const ids of lists) this.#addIds(ids.length)
     if (lists.some((ids) => ids.length > size)) return undefined
     const fewest = lists.reduce((a, b) => (b.length < a.length ? b : a))
-    scan.narrowest = { lookup: prefixes[lists.indexOf(fewest)]!, entries: fewest.length }
-    const without = typed !== undefined && prefixes.some(({ text }) => text === typed) ? await this.#words.ids({ text: typed, prefix: false }, size) : []
-    this.#addIds(without.length)
+    scan.narrowest = { keys: keys[lists.indexOf(fewest)]!, entries: fewest.length }
     const sets = lists.map((ids) => new Set(ids))
+    const left = [...sets[0]!].filter((id) => sets.every((ids) => ids.has(id)))
+    const without = typed !== undefined && left.length > 0 && prefixes.some(({ text }) => text === typed) ? await this.#words.ids({ text: typed, prefix: false }, size) : []
+    this.#addIds(without.length)
     const found = new Set(without)
-    return new Set([...sets[0]!].filter((id) => sets.every((ids) => ids.has(id)) && !found.has(id)))
+    return new Set(left.filter((id) => !found.has(id)))
   }
 
   /** The time before which no message is under every one of `lookups`: the latest of their oldest times. */
   async #oldest(lookups: readonly IndexLookup[]): Promise<number> {
-    const times = await Promise.all(lookups.map((lookup) => this.#words.oldest(lookup)))
+    const times = await Promise.all(
+      lookups.map((lookup) => {
+        const key = `${lookup.prefix ? 'p' : 'w'}:${lookup.text}`
+        let oldest = this.#oldestOf.get(key)
+        if (!oldest) this.#oldestOf.set(key, (oldest = this.#words.oldest(lookup)))
+        return oldest
+      }),
+    )
     return Math.max(...times.map((t) => t ?? 0))
   }
 
@@ -534,20 +616,40 @@ class Search {
    */
   async #walkAndCheck(lookup: IndexLookup, want: number, skip: string | undefined, work: number): Promise<number> {
     if (want <= 0) return 0
-    const recent = await this.#words.newest({ text: EVERY_MESSAGE, prefix: false }).next(Math.max(RECENT, 4 * want))
-    this.#addRecords(recent.length)
-    const matched = await this.#check(recent.filter(({ id }) => this.#wanted(id)))
+    // The newest few first: a prefix in few of them begins few words, and its walk costs less
+    // than the rest of the newest messages (rows, some 40 µs each in Chromium).
+    const newest = this.#words.newest({ text: EVERY_MESSAGE, prefix: false })
+    const recent = Math.max(RECENT, 4 * want)
+    const first = await newest.next(Math.ceil(recent / SAMPLE))
+    this.#addRecords(first.length)
+    let matched = await this.#check(first.filter(({ id }) => this.#wanted(id)))
     if (matched >= want) return matched
+    if (matched >= SAMPLE_MATCHES && !newest.done) {
+      const rest = await newest.next(recent - first.length)
+      this.#addRecords(rest.length)
+      matched += await this.#check(rest.filter(({ id }) => this.#wanted(id)))
+      if (matched >= want) return matched
+    }
     // Other lookups are checked on the rows afterwards, and some fail: walk for more.
     const more = this.#lookups.length > 1 ? 4 : 1
-    const moves = Math.max(1, Math.floor((work - this.#work) / REQUEST))
-    const walked = await walkPrefix(this.#words, lookup, more * (want - matched), skip, (id) => this.#wanted(id), moves)
-    this.#work += REQUEST * walked.moves
-    this.read.moves += walked.moves
+    const walked = await this.#walk(lookup, more * (want - matched), skip, this.#movesLeft(work))
     const found = await this.#check(walked.top)
     // A walk cut short by the budget found matches, but maybe not the newest: they do not
     // count, and the walk runs again with more (the newest not checked yet).
     return walked.whole ? matched + found : 0
+  }
+
+  /** The cursor moves `work` leaves, at least one. */
+  #movesLeft(work: number): number {
+    return Math.max(1, Math.floor((work - this.#work) / REQUEST))
+  }
+
+  /** Walks a prefix's words for its newest `want` entries not checked yet, in at most `moves` moves. */
+  async #walk(lookup: IndexLookup, want: number, skip: string | undefined, moves: number): Promise<Walked> {
+    const walked = await walkPrefix(this.#words, lookup, want, skip, (id) => this.#wanted(id), moves)
+    this.#work += REQUEST * walked.moves
+    this.read.moves += walked.moves
+    return walked
   }
 
   // ── Rows ─────────────────────────────────────────────────────────────────────

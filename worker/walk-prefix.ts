@@ -8,9 +8,6 @@ import { keyWord, type IndexLookup } from '../src/core/search-words.js'
 import type { Entry } from './newest-entries.js'
 import { bounds, keyStamp, type WordIndex } from './word-index.js'
 
-/** Where a prefix's range is cut to walk its slices at once: digits, each Latin letter, then the rest. */
-const SLICES = ['0', ...'abcdefghijklmnopqrstuvwxyz', '{']
-
 /** What a walk found. */
 export interface Walked {
   /** The newest `want` entries, and those as new as the last of them; newest first. */
@@ -37,7 +34,7 @@ export async function walkPrefix(
   const ids = new Set<string>()
   const floor = () => (top.length >= want ? top[want - 1]!.stamp : undefined)
   let moves = 0
-  const walkSlice = async (from: string, to: string) => {
+  const walkRange = async (from: string, to: string) => {
     const cursor = index.cursor(from, to)
     let at = await cursor.first()
     moves++
@@ -62,11 +59,11 @@ export async function walkPrefix(
       moves++
     }
   }
-  // Each cursor's steps wait for a round trip: the range is walked in slices at once, by the
-  // character after the prefix (a slice's bounds are no keys: keys hold a separator).
+  // One cursor: Chromium reads a lone cursor's next entries ahead in batches (a step then
+  // costs some 25 µs, against some 100 µs with other requests of the transaction under way,
+  // and 330 µs for a cursor opened again), so the range is not cut into slices walked at once.
   const [lower, upper] = bounds(lookup)
-  const cuts = [lower, ...SLICES.map((char) => lookup.text + char), upper]
-  await Promise.all(cuts.slice(1).map((to, i) => walkSlice(cuts[i]!, to)))
+  await walkRange(lower, upper)
   const oldest = floor()
   return { top: oldest === undefined ? top : top.filter(({ stamp }) => stamp >= oldest), moves, whole: moves < maxMoves }
 }

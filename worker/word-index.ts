@@ -19,6 +19,15 @@ export function bounds({ text, prefix }: IndexLookup): [string, string] {
   return [start, start + '\uffff']
 }
 
+/**
+ * The keys of the words that begin with `text` and are longer: a lookup of `text` as a
+ * prefix, less the word `text` itself (its keys hold `KEY_SEPARATOR` next, below every
+ * character of a word).
+ */
+export function longerBounds(text: string): [string, string] {
+  return [text + String.fromCharCode(KEY_SEPARATOR.charCodeAt(0) + 1), text + '\uffff']
+}
+
 /** The `words` index of one read-only transaction. */
 export class WordIndex {
   readonly #index: IDBIndex
@@ -38,6 +47,16 @@ export class WordIndex {
   /** The ids under a lookup, at most `size + 1` (more than `size`: there are more). */
   async ids(lookup: IndexLookup, size: number): Promise<string[]> {
     return (await request(this.#index.getAllKeys(this.range(lookup), size + 1))) as string[]
+  }
+
+  /** The ids of the keys `[lower, upper]`, at most `size + 1` (more than `size`: there are more). */
+  async idsIn([lower, upper]: readonly [string, string], size: number): Promise<string[]> {
+    return (await request(this.#index.getAllKeys(this.#keyRange.bound(lower, upper), size + 1))) as string[]
+  }
+
+  /** The rows of the keys `[lower, upper]`, in one request. */
+  async rowsIn<T>([lower, upper]: readonly [string, string]): Promise<T[]> {
+    return (await request(this.#index.getAll(this.#keyRange.bound(lower, upper)))) as T[]
   }
 
   /** The ids under the word `text` from time `from` to `to` (milliseconds, both included). */

@@ -129,3 +129,53 @@ describe('search plans', () => {
     }
   })
 })
+
+describe('search plans: what they read', () => {
+  test('a prefix alone in a few hundred older messages walks its words on one cursor after a few of the newest rows', async () => {
+    // 13 words beginning with "zq" in every 8th of the oldest 2,600 messages (325 entries, more
+    // than the ids read whole), none among the newest 400: the newest rows would hold none.
+    const contents = Array.from({ length: 3_000 }, (_, i) => (i % 8 === 0 && i < 2_600 ? `zqa${i % 13} filler ${i}` : `filler ${i} text`))
+    const { api, messages } = await withMessages(contents)
+    for (const limit of [1, 20, 200]) expect(await search(api, 'zq', limit)).toEqual(reference(messages, 'zq', limit))
+    await search(api, 'zq')
+    // The newest 40 rows (none holds it: not the 200 newest), then the walk: a move per word
+    // and per entry newer than the 20th newest (no cursor per slice of the range); then the
+    // 20 rows found, read alone.
+    expect(lastSearchWork.records).toBe(40)
+    expect(lastSearchWork.gets).toBe(20)
+    expect(lastSearchWork.moves).toBeLessThanOrEqual(90)
+  })
+
+  test('a typed whole word that begins no longer word: the second pass reads no ids of it', async () => {
+    // "alpha" in 600 messages, "beta" in 345, both only in 5: few matches, so the typed word's
+    // pass (its longer words) runs after the whole-word pass has read every match.
+    const contents = Array.from({ length: 3_000 }, (_, i) => (i % 600 === 0 ? `alpha beta ${i}` : `${i % 5 === 0 ? 'alpha ' : i % 7 === 1 ? 'beta ' : ''}filler ${i}`))
+    const { api, messages } = await withMessages(contents)
+    for (const query of ['alpha beta', 'alpha beta ', 'alpha bet']) expect(await search(api, query)).toEqual(reference(messages, query))
+    await search(api, 'alpha beta ')
+    const whole = lastSearchWork.ids
+    await search(api, 'alpha beta')
+    // Before: the ids under "beta" as a prefix and those with it whole, 345 each.
+    expect(lastSearchWork.ids - whole).toBeLessThan(50)
+    // With a longer word ("betamax" beside "alpha" in 3 messages) it is found as a prefix match.
+    const more = [...contents, 'alpha betamax 1', 'alpha betamax 2', 'alpha betamax 3']
+    const second = await withMessages(more)
+    for (const query of ['alpha beta', 'alpha betam', 'beta alpha']) {
+      for (const limit of [3, 20]) expect(await search(second.api, query, limit)).toEqual(reference(second.messages, query, limit))
+    }
+  })
+
+  test('three words that rarely meet: the ids of the two rarest, not the rows of the rarest', async () => {
+    // "acai" in every 15th message (400), "price" in every 7th, "replacement" in every 8th:
+    // all three in 7. Reading every row of "acai" costs more than the ids of "acai" and "price"
+    // and the few rows in both; "replacement" is checked on those rows.
+    const contents = Array.from({ length: 6_000 }, (_, i) => [i % 15 === 0 ? 'acai' : '', i % 7 === 0 ? 'price' : '', i % 8 === 0 ? 'replacement' : '', `filler ${i}`].filter(Boolean).join(' '))
+    const { api, messages } = await withMessages(contents)
+    for (const query of ['replacement price acai', 'price acai replacement ', 'acai replacement pri']) {
+      for (const limit of [5, 20]) expect(await search(api, query, limit)).toEqual(reference(messages, query, limit))
+    }
+    await search(api, 'replacement price acai ')
+    // Before: every row of "acai" (400).
+    expect(lastSearchWork.records).toBeLessThan(100)
+  })
+})
