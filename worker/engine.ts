@@ -483,7 +483,7 @@ class ChatEngine implements Engine {
       }
       const stores = sendStores(db, valid)
       const writeOn = (tables: Table[], assumeIdsNew: boolean) =>
-        db.transaction('rw', tables, () => writeBatch(db, valid, this.#config, { assumeIdsNew, resent, known: this.#known, staged }))
+        db.transaction('rw', tables, () => writeBatch(db, valid, this.#config, { assumeIdsNew, resent, known: this.#known, staged, commit: true }))
       // Sends run on the stores they touch; one that needs another (see sendStores) runs again on every store.
       const write = (assumeIdsNew: boolean) =>
         stores

@@ -14,8 +14,14 @@ export type StoreWrites = readonly [store: string, method: 'add' | 'put' | 'dele
  * of a transaction answer in the order placed). The first that fails rejects with its error,
  * through `refusedAdd` for an `add` of a key that exists (`ConstraintError`), and aborts the
  * transaction: its error event is kept from the transaction's own listeners (Dexie's cancels it).
+ *
+ * With `commit` (the writes are the last the transaction makes), the last one's success
+ * commits the transaction at once (`IDBTransaction.commit()`, where the browser has it), as
+ * Dexie does for a single write of its own: without it, Chromium commits only after the
+ * worker's task has ended, one more wait per awaited send. Every request has succeeded by
+ * then; a commit that fails (the quota) still aborts the transaction.
  */
-export function placeWrites(trans: IDBTransaction, writes: readonly StoreWrites[], refusedAdd: (store: string) => Error): Promise<void> {
+export function placeWrites(trans: IDBTransaction, writes: readonly StoreWrites[], refusedAdd: (store: string) => Error, commit = false): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let last: IDBRequest | undefined
     for (const [name, method, values] of writes) {
@@ -31,7 +37,16 @@ export function placeWrites(trans: IDBTransaction, writes: readonly StoreWrites[
         last.onerror = failed
       }
     }
-    if (last) last.onsuccess = () => resolve()
-    else resolve()
+    if (!last) return resolve()
+    last.onsuccess = () => {
+      if (commit) {
+        try {
+          trans.commit?.()
+        } catch {
+          // Finished already: its outcome is the transaction's.
+        }
+      }
+      resolve()
+    }
   })
 }

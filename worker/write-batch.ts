@@ -100,7 +100,7 @@ export function sendStores(db: ChatDatabase, commands: readonly Command[]): Tabl
   return stores
 }
 
-/** How `writeBatch` reads the rows it touches. */
+/** How `writeBatch` reads the rows it touches, and whether it commits. */
 export interface BatchOptions {
   /**
    * Take the ids the client made for new without reading them first: those of sent
@@ -126,6 +126,8 @@ export interface BatchOptions {
   readonly known?: KnownRows
   /** The bytes of the commands' attachments, stored before the transaction (see stage-attachments.ts). */
   readonly staged?: ReadonlyMap<string, StagedBytes>
+  /** The batch is all its transaction does: it commits once its writes succeeded (see `placeWrites`). */
+  readonly commit?: boolean
 }
 
 /** Runs `commands` in the current read-write transaction (on `db.all`, or for sends on `sendStores`; see the module's comment and `BatchOptions`). */
@@ -138,11 +140,11 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
   if (!remembered) {
     const touched = await readTouched(db, commands, assumeIdsNew, resent, known)
-    return runBatch(db, trans, commands, config, touched, staged)
+    return runBatch(db, trans, commands, config, touched, staged, options.commit === true)
   }
   const check = checkSequence(trans, remembered.meta.counters.seq)
   try {
-    const result = await runBatch(db, trans, commands, config, remembered, staged)
+    const result = await runBatch(db, trans, commands, config, remembered, staged, options.commit === true)
     await check.answered // a batch that wrote nothing may finish first
     if (check.stale) throw new StaleRowsError()
     return result
@@ -158,6 +160,7 @@ async function runBatch(
   config: ChatConfig,
   touched: Touched,
   staged: ReadonlyMap<string, StagedBytes>,
+  commit: boolean,
 ): Promise<BatchResult> {
   const batch = new Batch(config, touched, await completeCounters(db, touched.meta.counters))
   for (const command of commands) batch.plan(command)
@@ -191,7 +194,7 @@ async function runBatch(
     attachments = await updateAttachmentRows(db, carried, deleted, staged)
     batch.countAttachmentBytes(attachments.bytes)
   }
-  await batch.write(trans, headers)
+  await batch.write(trans, headers, commit)
   return { ...batch.result(headers), freed: attachments.freed }
 }
 
@@ -691,7 +694,7 @@ class Batch {
    * they remember may have changed (see KnownRows).
    */
   /** Places the batch's writes on `trans` (see place-writes.ts); the promise settles once they succeeded. */
-  write(trans: IDBTransaction, changed: readonly ThreadSummary[]): Promise<void> {
+  write(trans: IDBTransaction, changed: readonly ThreadSummary[], commit: boolean): Promise<void> {
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
     for (const row of this.#written.values()) {
@@ -738,6 +741,7 @@ class Batch {
         ['outbox', 'add', this.#outbox],
       ],
       (store) => new ExistingRowError(`a ${store} row taken for new exists already`),
+      commit,
     )
   }
 
