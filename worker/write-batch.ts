@@ -16,7 +16,6 @@ import {
   type ChatConfig,
   type Command,
   type CommandOutcome,
-  type ChatMessage,
   type MessageRecord,
   type ThreadId,
   type ThreadSummary,
@@ -35,6 +34,7 @@ import { ThreadTally } from './thread-tally.js'
 import { searchWords } from '../src/core/search-words.js'
 import { NOTHING_FREED, updateAttachmentRows, type StagedBytes } from './attachment-rows.js'
 import { placeWrites } from './place-writes.js'
+import { carriesFiles } from './stage-attachments.js'
 
 export interface BatchResult {
   readonly changes: Change[]
@@ -89,11 +89,9 @@ export class ExistingRowError extends Error {
  * with a `NotFoundError`, and the caller runs it again on every store.
  */
 export function sendStores(db: ChatDatabase, commands: readonly Command[]): Table[] | undefined {
-  const withoutFiles = (message: ChatMessage | undefined) => message?.attachments === undefined
   for (const command of commands) {
-    if (command.kind === 'sendMessage' ? command.files !== undefined || !withoutFiles(command.message) : command.kind !== 'sendMessages' || !command.messages.every(withoutFiles)) {
-      return undefined
-    }
+    const messages = command.kind === 'sendMessage' ? [command.message] : command.kind === 'sendMessages' ? command.messages : undefined
+    if (!messages || carriesFiles(command) || messages.some((message) => message.attachments !== undefined)) return undefined
   }
   const stores: Table[] = [db.messages, db.meta, db.topics, db.applied, db.drafts, db.threads, db.tickets]
   if (commands.some((command) => command.sync === true)) stores.push(db.outbox)
@@ -689,11 +687,11 @@ class Batch {
   }
 
   /**
-   * Writes the final version of every touched row once. A batch that writes anything without
-   * taking a number from the sequence moves it by one: other engines then know that the rows
-   * they remember may have changed (see KnownRows).
+   * Writes the final version of every touched row once, placed on `trans` (see
+   * place-writes.ts); the promise settles once they succeeded. A batch that writes anything
+   * without taking a number from the sequence moves it by one: other engines then know that
+   * the rows they remember may have changed (see KnownRows).
    */
-  /** Places the batch's writes on `trans` (see place-writes.ts); the promise settles once they succeeded. */
   write(trans: IDBTransaction, changed: readonly ThreadSummary[], commit: boolean): Promise<void> {
     const messageAdds: MessageRow[] = []
     const messagePuts: MessageRow[] = []
@@ -790,7 +788,6 @@ function draftThreads(commands: readonly Command[]): ThreadId[] | 'all' {
   }
   return [...threads]
 }
-
 
 /** The keys the commands of a batch read. */
 interface Keys {
