@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink'
 import { StorageUnavailableError, toSerializedError } from '../src/core/errors.js'
-import type { EngineApi, FeedEnvelope, FeedMessage, RemoteEngineApi, Result } from '../src/core/protocol.js'
+import { PATCH_PART, type EngineApi, type FeedEnvelope, type FeedMessage, type RemoteEngineApi, type Result } from '../src/core/protocol.js'
 import { holdLock, webLocks, whenFree } from '../src/core/web-locks.js'
 import type { Engine } from './engine.js'
 
@@ -56,7 +56,17 @@ export function exposeConnection(engines: Engine | EngineFor, endpoint: Comlink.
       const mine = {} // a second connect on this endpoint replaces the feed
       feed = mine
       const post = (message: FeedMessage) => {
-        if (feed === mine) endpoint.postMessage({ feed: message } satisfies FeedEnvelope)
+        if (feed !== mine) return
+        if ('version' in message && message.changes.length > PATCH_PART) {
+          // In parts: no message of the feed takes long to read (see FeedEnvelope).
+          const { version, changes } = message
+          const last = Math.floor((changes.length - 1) / PATCH_PART) * PATCH_PART
+          for (let at = 0; at < last; at += PATCH_PART) {
+            endpoint.postMessage({ part: { version, changes: changes.slice(at, at + PATCH_PART) } } satisfies FeedEnvelope)
+          }
+          message = { ...message, changes: changes.slice(last) }
+        }
+        endpoint.postMessage({ feed: message } satisfies FeedEnvelope)
       }
       return connection.connect(hello, post, post)
     },

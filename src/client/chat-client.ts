@@ -38,7 +38,7 @@ import { openHost, type Host } from './hosts.js'
 import { createIdSource } from './ids.js'
 import { createKeepAlive } from './keep-alive.js'
 import { Mirror } from './mirror.js'
-import { asChatError, delay, unwrap } from './remote.js'
+import { asChatError, delay, nextTask, unwrap } from './remote.js'
 import { createStateStore, type StateStore } from './state-store.js'
 import { startWatchdog } from './watchdog.js'
 import { Windows } from './windows.js'
@@ -83,6 +83,27 @@ export const DEFAULT_WORKER_TIMEOUT = 15_000
  * blocks for the whole of it.
  */
 export const REMOVAL_SLICE = 500
+
+/**
+ * Confirmed changes of one patch taken per task. A patch with more (the commit of thousands
+ * of commands fired together) is taken into the confirmed state in slices of this many, one
+ * task each, while the page goes on showing what those commands showed already.
+ */
+export const CONFIRM_SLICE = 1_000
+
+/**
+ * Commands of one patch settled per task, once its changes show: the reactions of thousands of
+ * callers (an app's `Promise.all`) do not run in one task.
+ */
+export const SETTLE_SLICE = 2_000
+
+/** A large patch taken in parts (see `#applyInSlices`). */
+interface Slices {
+  /** Takes the next slice of the patch; true while more follow. */
+  next(): boolean
+  /** The patch that is left to apply once every slice is taken. */
+  rest(): Patch
+}
 
 /** How a call in flight ends when its connection is lost: the caller runs it again on the next one. Never leaves the client. */
 class ConnectionLost extends Error {
@@ -170,7 +191,7 @@ export class Client {
   })
   #patchesBeforeWelcome: Patch[] = [] // patches that arrived before the welcome
   #loads = 0 // snapshots taken in so far
-  #slicing = false // a patch's removals are being applied in slices (`#applyInSlices`)
+  #slicing = false // a patch is being taken in slices (`#applyInSlices`)
   readonly #patchesBehindSlices: Patch[] = [] // patches that arrived meanwhile, in order
   readonly #versionWaiters: Array<{ version: number; resolve: () => void }> = []
   #resyncing: Promise<void> | undefined
@@ -737,34 +758,75 @@ export class Client {
       this.#patchesBehindSlices.push(patch)
       return
     }
-    if (this.#connected && patch.version === this.#mirror.version + 1 && leadingRemovals(patch) > REMOVAL_SLICE) {
-      void this.#applyInSlices(patch)
-      return
+    if (this.#connected && patch.version === this.#mirror.version + 1) {
+      if (leadingRemovals(patch) > REMOVAL_SLICE) return void this.#applyInSlices(patch, this.#removalSlices(patch))
+      if (patch.changes.length + (patch.sent?.ids.length ?? 0) > CONFIRM_SLICE) return void this.#applyInSlices(patch, this.#confirmSlices(patch))
     }
     this.#applyPatch(patch)
   }
 
   /**
-   * Applies a patch that removes many tickets in slices, one task each: every slice removes
-   * some of its tickets (with their messages and drafts) and shows the result, as another
-   * tab's cleanup would, and the last slice applies the rest of the patch, moves the version
-   * and settles its commands, so a call waiting for the patch (`runCleanup`) ends only once
-   * every removal shows. The ticket the view has selected goes in the last slice, with the
-   * patch's change of the view. Later patches wait for the last slice; a snapshot that comes
-   * meanwhile (a new connection) ends the slicing, and the patch is then taken as any patch is.
+   * Takes a large patch in slices, one task each (the first too: reading the patch's message
+   * took one): `slices.next()` takes the next slice and says whether more follow, then the
+   * patch `slices.rest()` leaves is applied in one more task, which moves the version and
+   * settles the patch's commands; those it leaves out settle after it, `SETTLE_SLICE` per task.
+   * Later patches wait for it all. A snapshot that comes meanwhile (a new connection) ends the
+   * slicing, and the patch is then taken as any patch is (its changes again, or skipped by its
+   * version).
    */
-  async #applyInSlices(patch: Patch): Promise<void> {
+  async #applyInSlices(patch: Patch, slices: Slices): Promise<void> {
     this.#slicing = true
     const loads = this.#loads
+    try {
+      let more = true
+      while (more) {
+        await nextTask()
+        if (this.#closed || !this.#connected || this.#loads !== loads) break
+        more = slices.next()
+      }
+      if (!more) await nextTask() // and the rest in one more
+    } finally {
+      const rest = this.#loads === loads ? slices.rest() : patch
+      this.#applyPatch(rest)
+      const after = rest.done === patch.done ? [] : patch.done // the commands `rest` leaves out settle after it
+      for (let at = 0; at < after.length; at += SETTLE_SLICE) {
+        await nextTask()
+        for (const id of after.slice(at, at + SETTLE_SLICE)) this.#settle(id, undefined, false)
+        this.#changed()
+      }
+      this.#slicing = false
+      while (!this.#slicing && this.#patchesBehindSlices.length > 0) this.#onPatch(this.#patchesBehindSlices.shift()!)
+    }
+  }
+
+  /**
+   * The slices of a patch that commits many commands fired together: its changes go into the
+   * confirmed state slice by slice while the page shows what the commands showed already, then
+   * its committed commands leave the replay (see `Mirror.confirmAhead`); the rest of the patch
+   * moves the version and shows the confirmed state, and the commands settle after it.
+   */
+  #confirmSlices(patch: Patch): Slices {
+    let taken = false
+    return {
+      next: () => !(taken = !this.#mirror.confirmAhead(patch, CONFIRM_SLICE)),
+      rest: () => (taken ? { ...patch, done: [] } : patch),
+    }
+  }
+
+  /**
+   * The slices of a patch that removes many tickets: every slice removes some of them (with
+   * their messages and drafts) and shows the result, as another tab's cleanup would, and the
+   * rest of the patch is applied last, so a call waiting for the patch (`runCleanup`) ends only
+   * once every removal shows. The ticket the view has selected goes last, with the patch's
+   * change of the view.
+   */
+  #removalSlices(patch: Patch): Slices {
     const removals = leadingRemovals(patch)
     const active = this.getState().activeTicketId
-    const kept: Change[] = [] // removals left for the last slice
+    const kept: Change[] = [] // removals left for the rest
     let at = 0
-    try {
-      while (removals - at > REMOVAL_SLICE) {
-        // Each slice in a task of its own, the first too: reading the patch's message took one.
-        await delay(0)
-        if (this.#closed || !this.#connected || this.#loads !== loads) break
+    return {
+      next: () => {
         const slice: Change[] = []
         for (const change of patch.changes.slice(at, at + REMOVAL_SLICE)) {
           if (change.type === 'ticketDeleted' && change.id !== active) slice.push(change)
@@ -774,14 +836,9 @@ export class Client {
         this.#mirror.applyLocal(slice)
         this.#forgetTickets(slice)
         this.#changed()
-      }
-      await delay(0) // and the rest in one more
-    } finally {
-      this.#slicing = false
-      // After a snapshot the slices applied are gone with the state they went into: the whole
-      // patch is taken again (removing a removed ticket changes nothing), or skipped by its version.
-      this.#applyPatch(this.#loads === loads ? { ...patch, changes: [...kept, ...patch.changes.slice(at)] } : patch)
-      while (!this.#slicing && this.#patchesBehindSlices.length > 0) this.#onPatch(this.#patchesBehindSlices.shift()!)
+        return removals - at > REMOVAL_SLICE
+      },
+      rest: () => ({ ...patch, changes: [...kept, ...patch.changes.slice(at)] }),
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink'
 import { WorkerGoneError } from '../core/errors.js'
-import type { FeedEnvelope, FeedMessage, RemoteEngineApi } from '../core/protocol.js'
+import type { Change, FeedMessage, PatchPart, RemoteEngineApi } from '../core/protocol.js'
 import type { ChatClientOptions, HostKind, NodeWorkerLike } from './types.js'
 import { startLifeline } from './watchdog.js'
 
@@ -86,9 +86,20 @@ export function comlinkHost(
   const watched = watchPosts(endpoint)
   // Listening from the start: a Node port that an in-process host unrefs stays unref'd.
   let feed: (message: FeedMessage) => void = () => {}
+  let parts: { readonly version: number; readonly changes: Change[] } | undefined // of the patch to come
   endpoint.addEventListener('message', (event) => {
-    const data = (event as MessageEvent<Partial<FeedEnvelope> | null>).data
-    if (data != null && typeof data === 'object' && 'feed' in data && data.feed !== undefined) feed(data.feed)
+    const data = (event as MessageEvent<{ feed?: FeedMessage; part?: PatchPart } | null>).data
+    if (data == null || typeof data !== 'object') return
+    if (data.part !== undefined) {
+      const { version, changes } = data.part
+      if (parts?.version !== version) parts = { version, changes: [] }
+      for (const change of changes) parts.changes.push(change)
+    } else if (data.feed !== undefined) {
+      let message = data.feed
+      if (parts && 'version' in message && message.version === parts.version) message = { ...message, changes: [...parts.changes, ...message.changes] }
+      parts = undefined
+      feed(message)
+    }
   })
   const remote = Comlink.wrap<RemoteEngineApi>(watched.endpoint)
   const api = remote as unknown as RemoteEngineApi

@@ -21,7 +21,7 @@ import type {
 import { EMPTY_STATE, applyChanges, createSeqIndex, stateFromSnapshot } from './apply-changes.js'
 import { LazyState } from './lazy-state.js'
 import { addPending, type Pending } from './pending.js'
-import { adoptShown, reconcile } from './reconcile.js'
+import { adoptEqualTickets, adoptShown, reconcile } from './reconcile.js'
 import { draftsOf, findMessage, ticketsById } from './state-queries.js'
 
 export class Mirror {
@@ -43,6 +43,10 @@ export class Mirror {
   #shown: ChatSystemState = EMPTY_STATE // the last state handed out, whose objects a rebuild reuses
   /** The confirmed thread headers, for the planner (read markers). */
   readonly #threads = new Map<ThreadId, ThreadSummary>()
+  /** The patch being taken in ahead (`confirmAhead`): its changes, how many are taken, and how many of its commands left the replay. */
+  #ahead: { readonly patch: Patch; readonly changes: readonly Change[]; readonly complete: boolean; taken: number; committed: number } | undefined
+  /** Pending commands that the patch taken in ahead committed: out of the replay, until they settle. */
+  readonly #committed = new Set<Pending>()
 
   constructor(config: ChatConfig) {
     this.#config = config
@@ -118,6 +122,8 @@ export class Mirror {
 
   /** Starts again from a snapshot. */
   load(snapshot: Snapshot): void {
+    this.#ahead = undefined
+    this.#committed.clear() // replayed again, until the patch that committed them settles them
     // A snapshot that overtook the feed may hold messages whose sends are not settled yet.
     if (this.#uncommittedIds.size > 0) for (const record of snapshot.messages) this.#uncommittedIds.delete(record.message.id)
     this.#threads.clear()
@@ -133,16 +139,45 @@ export class Mirror {
    * repairs that.
    */
   apply(patch: Patch): boolean {
-    let complete = true
-    let changes = patch.changes
-    if (patch.sent) {
-      const own = this.#ownMessages(patch.sent)
-      complete = own.length === patch.sent.ids.length
-      changes = [...changes, ...own]
-    }
-    this.#confirm(changes)
+    const ahead = this.#ahead?.patch.version === patch.version ? this.#ahead : undefined
+    this.#ahead = undefined
+    const { changes, complete } = ahead ?? this.#changesOf(patch)
+    this.#confirm(ahead ? changes.slice(ahead.taken) : changes)
+    if (ahead) this.#visible = undefined // shown again from the confirmed state, whose equal objects are the shown ones
     this.#version = patch.version
     return complete
+  }
+
+  /**
+   * Takes `patch` (the next patch, a large one) in ahead of `apply(patch)`, up to `count` steps
+   * a call, and leaves the visible state as it is shown meanwhile, since the patch confirms what
+   * its commands showed already: first its changes go into the confirmed state (a confirmed
+   * ticket equal to the shown one becomes the shown object, so the rebuild after `apply` finds
+   * them identical and compares nothing again); then the commands it committed leave the
+   * replay, still pending until `settle`. True while steps remain.
+   */
+  confirmAhead(patch: Patch, count: number): boolean {
+    let ahead = this.#ahead
+    if (ahead?.patch !== patch) ahead = this.#ahead = { patch, ...this.#changesOf(patch), taken: 0, committed: 0 }
+    if (ahead.taken < ahead.changes.length) {
+      const changes = ahead.changes.slice(ahead.taken, ahead.taken + count)
+      ahead.taken += changes.length
+      this.#confirm(changes, true)
+    } else {
+      for (const id of patch.done.slice(ahead.committed, ahead.committed + count)) {
+        const entry = this.#pending.get(id)
+        if (entry) this.#committed.add(entry)
+      }
+      ahead.committed += count
+    }
+    return ahead.taken < ahead.changes.length || ahead.committed < patch.done.length
+  }
+
+  /** A patch's changes to the confirmed state, with this client's own messages; `complete` is false when it names one this mirror does not hold. */
+  #changesOf(patch: Patch): { readonly changes: readonly Change[]; readonly complete: boolean } {
+    if (!patch.sent) return { changes: patch.changes, complete: true }
+    const own = this.#ownMessages(patch.sent)
+    return { changes: [...patch.changes, ...own], complete: own.length === patch.sent.ids.length }
   }
 
   /**
@@ -164,16 +199,27 @@ export class Mirror {
     return first && this.#index.messages.get(first.id)
   }
 
-  #confirm(changes: readonly Change[]): void {
+  /** Takes `changes` into the confirmed state; `ahead`: leaves the visible state as shown (see `confirmAhead`). */
+  #confirm(changes: readonly Change[], ahead = false): void {
     const uncommitted = this.#uncommittedIds.size > 0
+    const tickets = ahead ? new Set<string>() : undefined // the tickets these changes touch
     for (const change of changes) {
       if (change.type === 'message') {
         if (uncommitted) this.#uncommittedIds.delete(change.record.message.id) // committed now
-      } else if (change.type === 'thread') this.#threads.set(change.summary.id, change.summary)
-      else if (change.type === 'ticketDeleted') this.#threads.delete(change.id)
+        tickets?.add(change.record.thread)
+      } else if (change.type === 'thread') {
+        this.#threads.set(change.summary.id, change.summary)
+        tickets?.add(change.summary.id)
+      } else if (change.type === 'ticketDeleted') this.#threads.delete(change.id)
       else if (change.type === 'reset') this.#threads.clear()
+      else if (change.type === 'ticket') tickets?.add(change.record.id)
+      else if (change.type === 'draft') tickets?.add(change.record.thread)
     }
     const confirmed = applyChanges(this.#confirmed, changes, this.#config.maxMainChatMessages, this.#index)
+    if (tickets) {
+      this.#confirmed = adoptEqualTickets(confirmed, this.#shown, tickets)
+      return
+    }
     // Windows let go that held nothing: nothing changed, so the pending commands need no replay.
     if (confirmed === this.#confirmed && changes.every((change) => change.type === 'unload')) return
     this.#confirmed = confirmed
@@ -185,7 +231,7 @@ export class Mirror {
     const entry = this.#pending.get(id)
     if (!entry) return undefined // another client's command, or settled already
     this.#pending.delete(id)
-    this.#visible = undefined
+    if (!this.#committed.delete(entry)) this.#visible = undefined // it replayed until now
     if (entry.command) this.#forget(entry.command)
     return entry
   }
@@ -204,7 +250,7 @@ export class Mirror {
   #lazyVisible(): LazyState {
     if (!this.#visible) {
       const visible = new LazyState(this.#confirmed, this.#config.maxMainChatMessages)
-      for (const entry of this.#pending.values()) visible.push(this.#replay(entry, visible))
+      for (const entry of this.#pending.values()) if (!this.#committed.has(entry)) visible.push(this.#replay(entry, visible))
       this.#visible = visible
       this.#rebuilt = true
     }

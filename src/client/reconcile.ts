@@ -61,6 +61,25 @@ export function adoptShown(confirmed: ChatSystemState, built: ChatSystemState, s
   return { ...confirmed, mainChat, tickets, userContext, analytics }
 }
 
+/**
+ * `confirmed` with each ticket of `touched` that equals the shown one replaced by
+ * it, or by a copy that holds the shown one's equal messages: what a later `reconcile` would
+ * hand back, found while the tickets to compare are few.
+ */
+export function adoptEqualTickets(confirmed: ChatSystemState, shown: ChatSystemState, touched: ReadonlySet<string>): ChatSystemState {
+  if (touched.size === 0 || confirmed.tickets === shown.tickets) return confirmed
+  const shownById = ticketsById(shown)
+  let changed = false
+  const tickets = confirmed.tickets.map((ticket) => {
+    const twin = touched.has(ticket.id) ? shownById.get(ticket.id) : undefined
+    if (twin === undefined || twin === ticket) return ticket
+    const kept = reuseTicket(twin, ticket)
+    if (kept !== ticket) changed = true
+    return kept
+  })
+  return changed ? { ...confirmed, tickets } : confirmed
+}
+
 function adoptTickets(confirmed: ChatSystemState, built: readonly ChatTicket[], shown: readonly ChatTicket[]): readonly ChatTicket[] {
   if (built === shown) return confirmed.tickets
   if (built === confirmed.tickets) return shown
@@ -134,10 +153,19 @@ const reuseMessage = (prev: ChatMessage, next: ChatMessage): ChatMessage => reus
 function reuseTicket(prev: ChatTicket, next: ChatTicket): ChatTicket {
   if (prev === next) return next
   const messages = reuseList(prev.messages, next.messages, reuseMessage)
-  const { messages: _a, ...a } = prev
-  const { messages: _b, ...b } = next
-  if (messages === prev.messages && deepEqual(a, b)) return prev
+  if (messages === prev.messages && equalButMessages(prev, next)) return prev
   return messages === next.messages ? next : { ...next, messages }
+}
+
+/** Whether two tickets are equal in everything but their messages. */
+function equalButMessages(a: ChatTicket, b: ChatTicket): boolean {
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  for (const key of keys) {
+    if (key === 'messages') continue
+    if (!Object.hasOwn(b, key) || !deepEqual(a[key as keyof ChatTicket], b[key as keyof ChatTicket])) return false
+  }
+  return true
 }
 
 function reuse<T>(prev: T, next: T): T {

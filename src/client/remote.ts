@@ -26,6 +26,17 @@ export function asChatError(error: unknown): ChatError {
   })
 }
 
+/** The Prioritized Task Scheduling API, where there is one. */
+const scheduler = (globalThis as { scheduler?: { postTask?(callback: () => void): Promise<void> } }).scheduler
+
+/**
+ * Resolves in a task of its own, so that the page paints and answers input between two pieces
+ * of long work: `scheduler.postTask` where there is one (a timer of 0 ms is held back to 4 ms
+ * once timers nest), else a timer.
+ */
+export const nextTask = (): Promise<void> =>
+  scheduler?.postTask ? scheduler.postTask(() => {}) : new Promise<void>((resolve) => setTimeout(resolve, 0))
+
 /** Resolves after `ms`; an unref'd timer in Node. */
 export const delay = (ms: number): Promise<void> =>
   new Promise<void>((resolve) => {

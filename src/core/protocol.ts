@@ -8,8 +8,8 @@
 
 import type { RemoteChange, SyncChange } from './sync.js'
 
-/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. 9: `beginSync`. 10: the feed on the calls' channel. 11: attachments. */
-export const PROTOCOL_VERSION = 11
+/** Bumped whenever a message shape below changes incompatibly. Checked on connect. 4: `search`. 5: drafts. 7: `unloadThreads`. 8: the outbox. 9: `beginSync`. 10: the feed on the calls' channel. 11: attachments. 12: patches in parts. */
+export const PROTOCOL_VERSION = 12
 
 // ─── The specification's data shapes ────────────────────────────────────────────
 
@@ -722,12 +722,24 @@ export type FeedMessage = Patch | Notice
 
 /**
  * How the feed travels: on the same channel as the calls and their answers (Comlink's
- * messages carry an `id`; these carry `feed`). One channel where a second one (a
+ * messages carry an `id`; these carry `feed` or `part`). One channel where a second one (a
  * `MessagePort` of its own) would cost a browser several times more per message.
+ *
+ * A patch with many changes travels in parts: its leading changes go ahead, `PATCH_PART` a
+ * message, each read in a task of its own (reading a message of 10,000 tickets would block a
+ * page for some 70 ms), and the patch follows with the rest. The receiver puts the parts of
+ * the patch's `version` before its changes.
  */
-export interface FeedEnvelope {
-  readonly feed: FeedMessage
+export type FeedEnvelope = { readonly feed: FeedMessage } | { readonly part: PatchPart }
+
+/** Leading changes of the patch `version`, sent ahead of it (see `FeedEnvelope`). */
+export interface PatchPart {
+  readonly version: number
+  readonly changes: readonly Change[]
 }
+
+/** Most changes in one message of the feed (see `FeedEnvelope`). */
+export const PATCH_PART = 1_000
 
 /**
  * How every engine call answers. Engine calls never throw across the boundary: an error

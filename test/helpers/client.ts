@@ -40,6 +40,8 @@ export function createDevice() {
 export interface WorkerHooks {
   /** Runs on each message the client posts, before it is sent; may throw as `postMessage` does. */
   readonly post?: (message: unknown) => void
+  /** Sees each message the engine's side posts to the client (answers and the feed), as it arrives. */
+  readonly received?: (message: unknown) => void
   /** Gets each patch of the change feed with the function that delivers it to the client (default: at once). */
   readonly feed?: (patch: Patch, deliver: () => void) => void
 }
@@ -66,6 +68,7 @@ export function engineWorker(indexedDB: IDBFactory, hooks: WorkerHooks = {}): No
   const { port1, port2: port } = new MessageChannel()
   const stop = exposeConnection(engine, port1)
   const port2 = port as unknown as NodeMessagePort
+  if (hooks.received) port2.on('message', hooks.received)
   return {
     postMessage(message, transfer) {
       hooks.post?.(message)
