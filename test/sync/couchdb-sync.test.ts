@@ -74,6 +74,10 @@ function heldFromReset() {
       if (holding) queued.push(deliver)
       else deliver()
     },
+    /** Whether a reset came and is held. */
+    get holding(): boolean {
+      return holding
+    },
     /** Delivers what was held, and everything after it at once. */
     release(): void {
       holding = false
@@ -391,6 +395,8 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   release()
   // Applied into the wiped database (the other tab shows it), or refused (sync stops).
   await poll(() => other.getState().mainChat.messages.length > 0 || syncing.sync$.value.state === 'off').toBe(true)
+  // Its sync may stop before its worker hears of the clear (the batch found the database gone): released once it has.
+  await poll(() => feed.holding).toBe(true)
   feed.release()
   await poll(() => syncing.sync$.value.state).toBe('off')
   expect(other.getState().mainChat.messages).toEqual([])
@@ -420,6 +426,8 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
   await poll(() => syncing.sync$.value.state).toBe('off')
   // It pulls the server's copy into the cleared database (the other client shows it), or does not begin.
   await poll(() => other.getState().mainChat.messages.length > 0 || standing.sync$.value.state === 'off').toBe(true)
+  // Its worker may refuse to begin before it hears of the clear (it saw the database deleted): released once it has.
+  await poll(() => feed.holding).toBe(true)
   feed.release()
   await poll(() => standing.sync$.value.state).toBe('off')
   expect(other.getState().mainChat.messages).toEqual([])
