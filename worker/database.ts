@@ -135,6 +135,12 @@ export interface AttachmentRow {
   readonly blob?: Blob
 }
 
+/** What a `ChatDatabase` tells its owner about other connections to the same database. */
+export interface DatabaseEvents {
+  readonly onBlocked?: () => void
+  readonly onDeleted?: () => void
+}
+
 /** The tables of one chat database. */
 export class ChatDatabase extends Dexie {
   declare readonly messages: Table<MessageRow, string>
@@ -149,11 +155,12 @@ export class ChatDatabase extends Dexie {
   declare readonly attachments: Table<AttachmentRow, string>
 
   /**
-   * @param onBlocked - called when opening waits for another connection that holds the
-   *   database open at an older version and does not let go (an old tab); the open goes on
-   *   once it closes
+   * @param events - `onBlocked`: called when opening waits for another connection that holds
+   *   the database open at an older version and does not let go (an old tab); the open goes
+   *   on once it closes. `onDeleted`: called when another connection deletes the database
+   *   while this one has it open (another tab's `clearAllData`), before the deletion is done
    */
-  constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }, onBlocked?: () => void) {
+  constructor(name: string, dependencies: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }, events: DatabaseEvents = {}) {
     super(name, { ...dependencies, autoOpen: true, cache: 'disabled' })
     // No live queries run on this database: the engine tells other tabs what changed itself
     // (patch-channel.ts). Without Dexie's observation, a write does not record the keys of
@@ -163,13 +170,16 @@ export class ChatDatabase extends Dexie {
     this.unuse({ stack: 'dbcore', name: 'Cache' })
     // Quietly: the client's `status$` says `blocked` (Dexie's default handler writes a console warning).
     this.on('blocked', () => {
-      onBlocked?.()
+      events.onBlocked?.()
       return false
     })
     // Another tab deletes the database (`clearAllData`) or upgrades it: let go at once, and
     // quietly (Dexie's default handler does the same but writes a console warning each time).
-    this.on('versionchange', () => {
+    // IndexedDB tells every open connection before it deletes, so whoever finds the database
+    // gone afterwards (a tab whose pulled batch finds no replication id) comes after this.
+    this.on('versionchange', (event: IDBVersionChangeEvent) => {
       this.close()
+      if (event.newVersion === null) events.onDeleted?.()
       return false
     })
     this.version(1).stores({

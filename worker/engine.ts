@@ -131,7 +131,13 @@ class ChatEngine implements Engine {
   #session: Session | undefined
   /** The topic counts, headers and drafts this engine's commits read or wrote (a send then reads only what it does not know). */
   readonly #known = new KnownRows()
-  /** How many times this engine has seen its database cleared (`clearAllData` here or in another tab). */
+  /**
+   * How many times this engine has seen its database cleared: by `clearAllData` here, by
+   * another tab deleting it while this engine has it open (IndexedDB tells before it
+   * deletes), and by the reset another tab announces. One clear may count twice (deleted
+   * while open, then announced): a connection made in between then does not sync, which is
+   * safe; one not counted would let sync pull the server's copy into the emptied database.
+   */
   #clears = 0
   /** The OPFS folder of the database's attachments, once looked up (undefined: the bytes go into IndexedDB). */
   #folder: Promise<AttachmentFolder | undefined> | undefined
@@ -376,6 +382,10 @@ class ChatEngine implements Engine {
         this.#blocked = true
         for (const { notices } of this.#arriving) tell(notices, BLOCKED)
       },
+      // Counted at once: the announcement of the clear comes later, and a tab that finds the
+      // database gone before it arrives (its pulled batch is dropped) hands sync over to this
+      // one's connections, which must not begin (see `beginSync`).
+      onDeleted: () => void this.#clears++,
     }
   }
 

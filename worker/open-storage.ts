@@ -19,6 +19,8 @@ interface StorageOptions {
   readonly IDBKeyRange?: typeof IDBKeyRange
   /** Called when the open waits for another connection to let go of an older version (see `ChatDatabase`). */
   readonly onBlocked?: () => void
+  /** Called when another connection deletes the database while it is open (see `ChatDatabase`). */
+  readonly onDeleted?: () => void
 }
 
 /**
@@ -56,7 +58,7 @@ export async function openStorage(
         if (probe) await canOpen(factory, name)
         return undefined
       }
-      const db = new ChatDatabase(name, { indexedDB: factory, IDBKeyRange: keyRange }, options.onBlocked)
+      const db = new ChatDatabase(name, { indexedDB: factory, IDBKeyRange: keyRange }, options)
       // It existed a moment ago, but another tab may delete it (`clearAllData`) before this
       // open: the open would make it again, empty. Failing the creation's upgrade instead
       // leaves no database behind (IndexedDB deletes a new database whose upgrade aborts).

@@ -7,6 +7,7 @@ import { afterEach, expect, test } from 'vitest'
 import { createEngine, type Engine } from 'companion-chat/worker'
 import { CHAT_CONFIG, PROTOCOL_VERSION, type EngineApi, type Patch, type Result, type TicketFields } from 'companion-chat'
 import { uniqueName } from '../helpers/client.js'
+import { heldAnnouncements } from '../helpers/held-announcements.js'
 
 const engines: Engine[] = []
 afterEach(async () => {
@@ -137,6 +138,27 @@ test('sync does not begin on a connection that saw the database cleared since it
   expect(value(await api.beginSync('r1'))).toBeNull()
   expect((await indexedDB.databases()).map((db) => db.name)).not.toContain(databaseName)
   expect(value(await other.api.beginSync('r2'))).toBeNull() // the clearing connection neither
+  const fresh = await connect(indexedDB, databaseName)
+  expect(value(await fresh.api.beginSync('r3'))).toEqual({ replica: 'r3', checkpoint: null })
+})
+
+test("sync does not begin on a connection whose engine had the database open when another tab's clearAllData deleted it, before the clear is announced", async () => {
+  const indexedDB = new IDBFactory()
+  const databaseName = uniqueName('sync-begin')
+  const other = await connect(indexedDB, databaseName)
+  value(await other.api.execute([{ kind: 'setTyping', isTyping: true, commandId: 'c1', at: 1_000 }]))
+  // This engine opens the database that exists; it hears of the other one's clear only once released.
+  const announcements = heldAnnouncements()
+  announcements.install()
+  const standing = await connect(indexedDB, databaseName).finally(() => announcements.uninstall())
+  expect(value(await standing.api.snapshot()).view.isTyping).toBe(true)
+  value(await other.api.clearAllData())
+  // Another tab (the one that synced) can find the database gone now, stop and hand sync over to this one.
+  expect(value(await standing.api.beginSync('r1'))).toBeNull()
+  expect((await indexedDB.databases()).map((db) => db.name)).not.toContain(databaseName)
+  announcements.release()
+  await expect.poll(() => standing.patches.some((patch) => patch.changes.some((change) => change.type === 'reset')), { timeout: 10_000, interval: 5 }).toBe(true)
+  expect(value(await standing.api.beginSync('r2'))).toBeNull()
   const fresh = await connect(indexedDB, databaseName)
   expect(value(await fresh.api.beginSync('r3'))).toEqual({ replica: 'r3', checkpoint: null })
 })

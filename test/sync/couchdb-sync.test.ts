@@ -11,6 +11,7 @@ import { createCouchDBSync } from 'companion-chat/couchdb'
 import { createDevice } from '../helpers/client.js'
 import { startCouchServer, type CouchServer } from '../helpers/couch-server.js'
 import { cuttingProxy } from '../helpers/cutting-proxy.js'
+import { heldAnnouncements } from '../helpers/held-announcements.js'
 import { relayWorker } from '../helpers/relay-worker.js'
 
 let server: CouchServer
@@ -73,6 +74,10 @@ function heldFromReset() {
       if (patch.changes.some((change) => change.type === 'reset')) holding = true
       if (holding) queued.push(deliver)
       else deliver()
+    },
+    /** Whether a reset came and is held. */
+    get holding(): boolean {
+      return holding
     },
     /** Delivers what was held, and everything after it at once. */
     release(): void {
@@ -391,6 +396,8 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   release()
   // Applied into the wiped database (the other tab shows it), or refused (sync stops).
   await poll(() => other.getState().mainChat.messages.length > 0 || syncing.sync$.value.state === 'off').toBe(true)
+  // Its sync may stop before its worker hears of the clear (the batch found the database gone): released once it has.
+  await poll(() => feed.holding).toBe(true)
   feed.release()
   await poll(() => syncing.sync$.value.state).toBe('off')
   expect(other.getState().mainChat.messages).toEqual([])
@@ -420,6 +427,41 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
   await poll(() => syncing.sync$.value.state).toBe('off')
   // It pulls the server's copy into the cleared database (the other client shows it), or does not begin.
   await poll(() => other.getState().mainChat.messages.length > 0 || standing.sync$.value.state === 'off').toBe(true)
+  // Its worker may refuse to begin before it hears of the clear (it saw the database deleted): released once it has.
+  await poll(() => feed.holding).toBe(true)
+  feed.release()
+  await poll(() => standing.sync$.value.state).toBe('off')
+  expect(other.getState().mainChat.messages).toEqual([])
+  const after = device.open()
+  await after.ready
+  expect(after.getState().mainChat.messages).toEqual([])
+  expect(standing.getState().mainChat.messages).toEqual([])
+  expect(messageTexts(await serverDocs(url))).toEqual(['private']) // the server's copy is the app's to erase
+})
+
+test("another tab's clearAllData also wins over a tab that stood by and is elected before its worker hears of the clear", async () => {
+  const device = createDevice()
+  const { url, options } = userDatabase()
+  const syncing = device.openBehind({}, options())
+  await syncing.sendMainChatMessage('private')
+  await delivered(syncing)
+  await poll(() => syncing.sync$.value.state).toBe('online')
+  // The worker of the client that stands by hears of the clear late (busy, or the notice is slow
+  // to cross between tabs), and the client later still: the syncing client stops and hands over first.
+  const announcements = heldAnnouncements()
+  const feed = heldFromReset()
+  announcements.install()
+  const standing = device.openBehind({ feed: feed.hook }, options())
+  await standing.ready.finally(() => announcements.uninstall())
+  await poll(() => standing.sync$.value.state).toBe('standby')
+  const other = device.open()
+  await other.ready
+  await other.clearAllData()
+  await poll(() => syncing.sync$.value.state).toBe('off')
+  // It pulls the server's copy into the cleared database (the other client shows it), or does not begin.
+  await poll(() => other.getState().mainChat.messages.length > 0 || standing.sync$.value.state === 'off').toBe(true)
+  announcements.release()
+  await poll(() => feed.holding).toBe(true) // its worker has heard of the clear now, and told the client
   feed.release()
   await poll(() => standing.sync$.value.state).toBe('off')
   expect(other.getState().mainChat.messages).toEqual([])
