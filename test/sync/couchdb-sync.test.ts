@@ -408,6 +408,19 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   expect(messageTexts(await serverDocs(url)).sort()).toEqual(['A reply that arrives late', 'private']) // the server's copy is the app's to erase
 })
 
+/**
+ * After another tab's clear won over sync: the tab that cleared shows nothing, nor does a client
+ * opened now, nor (by then) the tab that stood by; the server keeps its copy (it is the app's to erase).
+ */
+async function expectClearWon(device: ReturnType<typeof createDevice>, url: string, cleared: ChatClient, standing: ChatClient): Promise<void> {
+  expect(cleared.getState().mainChat.messages).toEqual([])
+  const after = device.open()
+  await after.ready
+  expect(after.getState().mainChat.messages).toEqual([])
+  expect(standing.getState().mainChat.messages).toEqual([])
+  expect(messageTexts(await serverDocs(url))).toEqual(['private'])
+}
+
 test("another tab's clearAllData also wins over a tab that stood by and takes over sync before it hears of the clear", async () => {
   const device = createDevice()
   const { url, options } = userDatabase()
@@ -431,12 +444,7 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
   await poll(() => feed.holding).toBe(true)
   feed.release()
   await poll(() => standing.sync$.value.state).toBe('off')
-  expect(other.getState().mainChat.messages).toEqual([])
-  const after = device.open()
-  await after.ready
-  expect(after.getState().mainChat.messages).toEqual([])
-  expect(standing.getState().mainChat.messages).toEqual([])
-  expect(messageTexts(await serverDocs(url))).toEqual(['private']) // the server's copy is the app's to erase
+  await expectClearWon(device, url, other, standing)
 })
 
 test("another tab's clearAllData also wins over a tab that stood by and is elected before its worker hears of the clear", async () => {
@@ -464,12 +472,7 @@ test("another tab's clearAllData also wins over a tab that stood by and is elect
   await poll(() => feed.holding).toBe(true) // its worker has heard of the clear now, and told the client
   feed.release()
   await poll(() => standing.sync$.value.state).toBe('off')
-  expect(other.getState().mainChat.messages).toEqual([])
-  const after = device.open()
-  await after.ready
-  expect(after.getState().mainChat.messages).toEqual([])
-  expect(standing.getState().mainChat.messages).toEqual([])
-  expect(messageTexts(await serverDocs(url))).toEqual(['private']) // the server's copy is the app's to erase
+  await expectClearWon(device, url, other, standing)
 })
 
 test('the worker lost in the middle of a push: sync waits for the new worker and goes on, each message arrives once', async () => {
