@@ -408,6 +408,15 @@ test("another tab's clearAllData wins over a pull on its way: the pulled batch d
   expect(messageTexts(await serverDocs(url)).sort()).toEqual(['A reply that arrives late', 'private']) // the server's copy is the app's to erase
 })
 
+/** A client that syncs, its engine behind a channel, with the message 'private' on the server. */
+async function syncingWithPrivate(device: ReturnType<typeof createDevice>, options: () => ChatClientOptions): Promise<ChatClient> {
+  const syncing = device.openBehind({}, options())
+  await syncing.sendMainChatMessage('private')
+  await delivered(syncing)
+  await poll(() => syncing.sync$.value.state).toBe('online')
+  return syncing
+}
+
 /**
  * After another tab's clear won over sync: the tab that cleared shows nothing, nor does a client
  * opened now, nor (by then) the tab that stood by; the server keeps its copy (it is the app's to erase).
@@ -425,10 +434,7 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
   const device = createDevice()
   const { url, options } = userDatabase()
   // Both syncing clients run their engines behind a channel; the one that stands by hears of the clear late.
-  const syncing = device.openBehind({}, options())
-  await syncing.sendMainChatMessage('private')
-  await delivered(syncing)
-  await poll(() => syncing.sync$.value.state).toBe('online')
+  const syncing = await syncingWithPrivate(device, options)
   const feed = heldFromReset()
   const standing = device.openBehind({ feed: feed.hook }, options())
   await standing.ready
@@ -450,10 +456,7 @@ test("another tab's clearAllData also wins over a tab that stood by and takes ov
 test("another tab's clearAllData also wins over a tab that stood by and is elected before its worker hears of the clear", async () => {
   const device = createDevice()
   const { url, options } = userDatabase()
-  const syncing = device.openBehind({}, options())
-  await syncing.sendMainChatMessage('private')
-  await delivered(syncing)
-  await poll(() => syncing.sync$.value.state).toBe('online')
+  const syncing = await syncingWithPrivate(device, options)
   // The worker of the client that stands by hears of the clear late (busy, or the notice is slow
   // to cross between tabs), and the client later still: the syncing client stops and hands over first.
   const announcements = heldAnnouncements()
