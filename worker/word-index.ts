@@ -45,8 +45,8 @@ export class WordIndex {
   }
 
   /** The ids under a lookup, at most `size + 1` (more than `size`: there are more). */
-  async ids(lookup: IndexLookup, size: number): Promise<string[]> {
-    return (await request(this.#index.getAllKeys(this.range(lookup), size + 1))) as string[]
+  ids(lookup: IndexLookup, size: number): Promise<string[]> {
+    return this.idsIn(bounds(lookup), size)
   }
 
   /** The ids of the keys `[lower, upper]`, at most `size + 1` (more than `size`: there are more). */
@@ -66,8 +66,8 @@ export class WordIndex {
   }
 
   /** The rows under a lookup, in one request. */
-  async rows<T>(lookup: IndexLookup): Promise<T[]> {
-    return (await request(this.#index.getAll(this.range(lookup)))) as T[]
+  rows<T>(lookup: IndexLookup): Promise<T[]> {
+    return this.rowsIn<T>(bounds(lookup))
   }
 
   /** The time of the oldest entry under a lookup; `undefined` when there is none. */

@@ -130,7 +130,7 @@ export interface BatchOptions {
 
 /** Runs `commands` in the current read-write transaction (on `db.all`, or for sends on `sendStores`; see the module's comment and `BatchOptions`). */
 export async function writeBatch(db: ChatDatabase, commands: readonly Command[], config: ChatConfig, options: BatchOptions = {}): Promise<BatchResult> {
-  const { assumeIdsNew = false, resent = false, known = new KnownRows(), staged = new Map<string, StagedBytes>() } = options
+  const { assumeIdsNew = false, resent = false, known = new KnownRows(), staged = new Map<string, StagedBytes>(), commit = false } = options
   const trans = Dexie.currentTransaction?.idbtrans
   if (!trans) throw new Error('writeBatch runs inside a read-write transaction')
   // Everything the batch reads is known: it plans and writes at once, and one read placed
@@ -138,11 +138,11 @@ export async function writeBatch(db: ChatDatabase, commands: readonly Command[],
   const remembered = assumeIdsNew && !resent ? fromMemory(db, commands, known) : undefined
   if (!remembered) {
     const touched = await readTouched(db, commands, assumeIdsNew, resent, known)
-    return runBatch(db, trans, commands, config, touched, staged, options.commit === true)
+    return runBatch(db, trans, commands, config, touched, staged, commit)
   }
   const check = checkSequence(trans, remembered.meta.counters.seq)
   try {
-    const result = await runBatch(db, trans, commands, config, remembered, staged, options.commit === true)
+    const result = await runBatch(db, trans, commands, config, remembered, staged, commit)
     await check.answered // a batch that wrote nothing may finish first
     if (check.stale) throw new StaleRowsError()
     return result

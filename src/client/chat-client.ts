@@ -101,8 +101,8 @@ export const SETTLE_SLICE = 2_000
 interface Slices {
   /** Takes the next slice of the patch; true while more follow. */
   next(): boolean
-  /** The patch that is left to apply once every slice is taken. */
-  rest(): Patch
+  /** The patch that is left to apply after the slices taken; `complete`: every slice was. */
+  rest(complete: boolean): Patch
 }
 
 /** How a call in flight ends when its connection is lost: the caller runs it again on the next one. Never leaves the client. */
@@ -777,8 +777,8 @@ export class Client {
   async #applyInSlices(patch: Patch, slices: Slices): Promise<void> {
     this.#slicing = true
     const loads = this.#loads
+    let more = true
     try {
-      let more = true
       while (more) {
         await nextTask()
         if (this.#closed || !this.#connected || this.#loads !== loads) break
@@ -786,7 +786,7 @@ export class Client {
       }
       if (!more) await nextTask() // and the rest in one more
     } finally {
-      const rest = this.#loads === loads ? slices.rest() : patch
+      const rest = this.#loads === loads ? slices.rest(!more) : patch
       this.#applyPatch(rest)
       const after = rest.done === patch.done ? [] : patch.done // the commands `rest` leaves out settle after it
       for (let at = 0; at < after.length; at += SETTLE_SLICE) {
@@ -806,10 +806,9 @@ export class Client {
    * moves the version and shows the confirmed state, and the commands settle after it.
    */
   #confirmSlices(patch: Patch): Slices {
-    let taken = false
     return {
-      next: () => !(taken = !this.#mirror.confirmAhead(patch, CONFIRM_SLICE)),
-      rest: () => (taken ? { ...patch, done: [] } : patch),
+      next: () => this.#mirror.confirmAhead(patch, CONFIRM_SLICE),
+      rest: (complete) => (complete ? { ...patch, done: [] } : patch),
     }
   }
 
