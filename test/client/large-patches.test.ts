@@ -4,19 +4,24 @@
  * slices while the page shows what the commands showed already, and its commands settle over
  * several tasks.
  */
-import { setImmediate } from 'node:timers/promises'
+import { setTimeout } from 'node:timers/promises'
 import { expect, test } from 'vitest'
 import { PATCH_PART, type ChatSystemState } from '../../src/core/protocol.js'
 import { createChatClient } from 'companion-chat'
 import { createDevice, killableWorker } from '../helpers/client.js'
 
-/** Counts turns of the event loop while it runs: two settlements with different counts came in different tasks. */
+/**
+ * Counts the runs of a timer that starts again each time it ran: two settlements with
+ * different counts came in different tasks. A timer, not `setImmediate`: Node runs every due
+ * timer of its timers phase before it checks immediates, so a busy machine would run the
+ * client's next task (a timer) before an immediate, while timers run in the order they were set.
+ */
 function loopTurns() {
   let turns = 0
   let running = true
   void (async () => {
     while (running) {
-      await setImmediate()
+      await setTimeout(0)
       turns++
     }
   })()
